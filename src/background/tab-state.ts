@@ -1,0 +1,49 @@
+import type { Coverage } from '../core/index/coverage-index';
+import { browser } from '../shared/browser';
+
+/**
+ * Per-tab coverage, kept in storage.session so that the popup still gets its answer after the
+ * background was killed and woke up again; it is cleared when the browser closes.
+ */
+interface TabRecord {
+  url: string;
+  coverage: Coverage;
+}
+
+const storageKey = (tabId: number): string => `tab:${tabId}`;
+
+const ICON_SIZES = [16, 32, 48] as const;
+const iconSet = (variant: 'idle' | 'known'): Record<string, string> =>
+  Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/${variant}-${size}.png`]));
+
+export async function readTab(tabId: number): Promise<TabRecord | null> {
+  const stored = await browser.storage.session.get(storageKey(tabId));
+  return (stored[storageKey(tabId)] as TabRecord | undefined) ?? null;
+}
+
+async function showOnToolbar(tabId: number, coverage: Coverage | null): Promise<void> {
+  const count = coverage?.otherOutletCount ?? 0;
+  const title = coverage
+    ? `Elsewhere: ${count} other ${count === 1 ? 'outlet' : 'outlets'} covered this story`
+    : 'Elsewhere: no other coverage known for this page';
+  await Promise.all([
+    browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' }),
+    browser.action.setTitle({ tabId, title }),
+    browser.action.setIcon({ tabId, path: iconSet(coverage ? 'known' : 'idle') }),
+  ]);
+}
+
+/** Records what a tab shows and updates its toolbar count. */
+export async function setTab(tabId: number, url: string, coverage: Coverage | null): Promise<void> {
+  try {
+    if (coverage) await browser.storage.session.set({ [storageKey(tabId)]: { url, coverage } satisfies TabRecord });
+    else await browser.storage.session.remove(storageKey(tabId));
+    await showOnToolbar(tabId, coverage);
+  } catch {
+    // The tab closed while we were looking it up; there is nothing left to update.
+  }
+}
+
+export async function forgetTab(tabId: number): Promise<void> {
+  await browser.storage.session.remove(storageKey(tabId));
+}

@@ -1,0 +1,38 @@
+import type { ManifestV3Export } from '@crxjs/vite-plugin';
+
+export type BrowserTarget = 'chrome' | 'firefox';
+export const BROWSER_TARGETS: readonly BrowserTarget[] = ['chrome', 'firefox'];
+
+/** Stable add-on id: Firefox keys storage and permissions by it, so it must never change. */
+export const GECKO_ID = 'elsewhere@elsewhere-news.org';
+/** 140 is the first Firefox (ESR) that understands data_collection_permissions. */
+export const GECKO_MIN_VERSION = '140.0';
+
+type Manifest = Record<string, unknown> & {
+  background?: { service_worker?: string; scripts?: string[]; type?: string };
+  content_scripts?: Array<{ matches?: string[]; js?: string[] }>;
+};
+
+/**
+ * Derives a browser's manifest from the one top-level manifest.json. Host access and content
+ * script matches come from the index, so the extension runs on the outlets it knows and nowhere else.
+ */
+export function deriveManifest(base: Manifest, target: BrowserTarget, hostPatterns: readonly string[]): ManifestV3Export {
+  const manifest = structuredClone(base);
+  manifest.host_permissions = [...hostPatterns];
+  for (const script of manifest.content_scripts ?? []) script.matches = [...hostPatterns];
+  if (target === 'firefox') {
+    const worker = manifest.background?.service_worker;
+    if (!worker) throw new Error('manifest.json needs background.service_worker');
+    manifest.background = { scripts: [worker] };
+    delete manifest.minimum_chrome_version;
+    manifest.browser_specific_settings = {
+      gecko: {
+        id: GECKO_ID,
+        strict_min_version: GECKO_MIN_VERSION,
+        data_collection_permissions: { required: ['none'] },
+      },
+    };
+  }
+  return manifest as unknown as ManifestV3Export;
+}

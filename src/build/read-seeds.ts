@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import matter from 'gray-matter';
+import { SEED_LIMITS } from '../core/seed/limits';
+import { locateField } from '../core/seed/locate';
+import type { SeedProblem } from '../core/seed/types';
+import { validateSeed } from '../core/seed/validate';
+import type { NamedSeed } from '../core/story/cluster';
+
+export const SEED_EXTENSIONS = ['.md', '.txt'];
+
+/**
+ * Front matter languages a seed may use. gray-matter would also run `---js` and `---coffee`
+ * front matter through eval; seeds are untrusted, so anything but YAML and JSON is refused
+ * before gray-matter sees it.
+ */
+const SAFE_LANGUAGES = new Set(['', 'yaml', 'yml', 'json']);
+
+function refuseCode(): never {
+  throw new Error('executable front matter is not allowed');
+}
+
+export interface SeedFileProblem extends SeedProblem {
+  file: string;
+}
+
+export interface SeedReadResult {
+  seeds: NamedSeed[];
+  problems: SeedFileProblem[];
+  /** Files with at least one problem, in order. */
+  invalidFiles: string[];
+  fileCount: number;
+}
+
+/** Splits a file into lines once, for locating fields; front matter starts after the first line. */
+function frontMatterLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const end = lines.findIndex((line, index) => index > 0 && /^---\s*$/.test(line));
+  return lines.slice(1, end === -1 ? lines.length : end);
+}
+
+function yamlErrorLine(error: unknown): number | null {
+  const mark = (error as { mark?: { line?: number } }).mark;
+  // js-yaml counts from 0 within the front matter, which starts on file line 2.
+  return typeof mark?.line === 'number' ? mark.line + 2 : null;
+}
+
+function firstLineOf(message: string): string {
+  return message.split('\n')[0]!.slice(0, 200);
+}
+
+/** Parses and validates one seed's text. Never throws: every failure becomes a located problem. */
+export function readSeedText(text: string): { seed: NamedSeed['document'] | null; problems: SeedProblem[] } {
+  if (text.length > SEED_LIMITS.fileBytes) {
+    return { seed: null, problems: [{ line: 1, message: `file is ${text.length} bytes; the limit is ${SEED_LIMITS.fileBytes}` }] };
+  }
+  if (text.includes('\u0000')) return { seed: null, problems: [{ line: 1, message: 'file is binary, not a text seed' }] };
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  if (!/^---/.test(firstLine)) return { seed: null, problems: [{ line: 1, message: 'has no front matter: the first line must be ---' }] };
+  const language = firstLine.slice(3).trim().toLowerCase();
+  if (!SAFE_LANGUAGES.has(language)) {
+    return { seed: null, problems: [{ line: 1, message: `front matter language "${language.slice(0, 40)}" is not allowed; use YAML or JSON` }] };
+  }
+  let data: unknown;
+  try {
+    data = matter(text, { engines: { javascript: refuseCode, coffee: refuseCode } }).data;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { seed: null, problems: [{ line: yamlErrorLine(error) ?? 1, message: `front matter is not valid: ${firstLineOf(message)}` }] };
+  }
+  const lines = frontMatterLines(text);
+  const result = validateSeed(data, (path) => locateField(lines, 2, path));
+  return result.ok ? { seed: result.document, problems: [] } : { seed: null, problems: result.problems };
+}
+
+/** Lists seed files below `dir` (recursively), sorted so builds are deterministic. */
+export function listSeedFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && SEED_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) files.push(path);
+    }
+  };
+  walk(dir);
+  return files.sort();
+}
+
+/** Reads every seed below `dir`, collecting each file's problems instead of stopping at the first. */
+export function readSeeds(dir: string): SeedReadResult {
+  const files = listSeedFiles(dir);
+  const seeds: NamedSeed[] = [];
+  const problems: SeedFileProblem[] = [];
+  const invalidFiles: string[] = [];
+  for (const path of files) {
+    const file = relative(process.cwd(), path) || path;
+    let text: string;
+    try {
+      if (statSync(path).size > SEED_LIMITS.fileBytes) {
+        problems.push({ file, line: 1, message: `file is ${statSync(path).size} bytes; the limit is ${SEED_LIMITS.fileBytes}` });
+        invalidFiles.push(file);
+        continue;
+      }
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      problems.push({ file, line: 1, message: `cannot read: ${(error as Error).message}` });
+      invalidFiles.push(file);
+      continue;
+    }
+    const result = readSeedText(text);
+    if (result.seed) seeds.push({ source: file, document: result.seed });
+    else {
+      invalidFiles.push(file);
+      for (const problem of result.problems) problems.push({ file, ...problem });
+    }
+  }
+  return { seeds, problems, invalidFiles, fileCount: files.length };
+}
+
+export function formatProblem(problem: SeedFileProblem): string {
+  return `${problem.file}:${problem.line}: ${problem.message}`;
+}

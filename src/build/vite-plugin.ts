@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plugin } from 'vite';
+import { hostMatchPatterns, buildIndex, type BuiltIndex } from './build-index';
+import { formatProblem, readSeeds } from './read-seeds';
+
+export const INDEX_FILE_NAME = 'index.bin';
+
+/** Reads and validates every seed; a bad seed fails the build with every problem listed. */
+export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: string[] } {
+  const read = readSeeds(seedsDir);
+  if (read.problems.length > 0) {
+    const lines = read.problems.map(formatProblem).join('\n');
+    throw new Error(`${read.invalidFiles.length} invalid seed file(s); run "npm run -s cli -- check" for details:\n${lines}`);
+  }
+  const built = buildIndex(read.seeds);
+  return { ...built, hostPatterns: hostMatchPatterns(built.hosts) };
+}
+
+/**
+ * Emits the compiled index and the icons into the bundle. The index is built from seeds in
+ * node at build time, so no bundle ever contains a YAML parser or parses a seed.
+ */
+export function elsewhereAssets(index: BuiltIndex, iconsDir: string): Plugin {
+  return {
+    name: 'elsewhere-assets',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: INDEX_FILE_NAME, source: index.bytes });
+      for (const name of readdirSync(iconsDir).filter((file) => file.endsWith('.png'))) {
+        this.emitFile({ type: 'asset', fileName: `icons/${name}`, source: readFileSync(join(iconsDir, name)) });
+      }
+    },
+  };
+}

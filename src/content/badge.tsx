@@ -1,0 +1,81 @@
+import { render } from 'preact';
+import { useState } from 'preact/hooks';
+import type { Coverage } from '../core/index/coverage-index';
+import { CoverageList, coverageSummary } from '../ui/coverage-list';
+import listCss from '../ui/coverage-list.css?inline';
+import themeCss from '../ui/theme.css?inline';
+import badgeCss from './badge.css?inline';
+
+const HOST_TAG = 'elsewhere-badge';
+
+function Badge({ coverage, onDismiss }: { coverage: Coverage; onDismiss: () => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <section class="es-badge" aria-label="Elsewhere: other coverage of this story">
+      <div class="es-bar">
+        <button type="button" class="es-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+          <span class="es-dot" aria-hidden="true" />
+          {coverageSummary(coverage)}
+        </button>
+        <button type="button" class="es-dismiss" aria-label="Hide for this page" title="Hide for this page" onClick={onDismiss}>
+          ×
+        </button>
+      </div>
+      {open && (
+        <div class="es-panel">
+          <CoverageList coverage={coverage} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Styles go in through a constructed stylesheet: a page's `style-src` CSP does not apply to it,
+ * whereas a <style> element would be blocked on strict pages.
+ */
+function adoptStyles(root: ShadowRoot): void {
+  const css = `${themeCss}\n${listCss}\n${badgeCss}`;
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement('style');
+    style.textContent = css;
+    root.append(style);
+  }
+}
+
+/** The in-page badge: one closed shadow root, fixed in a corner so it never shifts the page's layout. */
+export class PageBadge {
+  private host: HTMLElement | null = null;
+  private root: ShadowRoot | null = null;
+  private dismissedUrl: string | null = null;
+
+  show(coverage: Coverage | null, url: string): void {
+    if (!coverage || coverage.otherOutletCount === 0 || this.dismissedUrl === url) {
+      this.remove();
+      return;
+    }
+    if (!this.host || !this.host.isConnected) {
+      this.host = document.createElement(HOST_TAG);
+      this.root = this.host.attachShadow({ mode: 'closed' });
+      adoptStyles(this.root);
+      document.documentElement.append(this.host);
+    }
+    render(<Badge key={url} coverage={coverage} onDismiss={() => this.dismiss(url)} />, this.root!);
+  }
+
+  private dismiss(url: string): void {
+    this.dismissedUrl = url;
+    this.remove();
+  }
+
+  remove(): void {
+    if (this.root) render(null, this.root);
+    this.host?.remove();
+    this.host = null;
+    this.root = null;
+  }
+}

@@ -1,0 +1,92 @@
+import type { Coverage } from '../core/index/coverage-index';
+import { MAX_URL_LENGTH } from '../core/url/limits';
+import { browser } from './browser';
+
+/**
+ * The one message protocol. Every request names a method of `BackgroundMethods`; the background
+ * registers a handler per method and callers use the typed wrappers below, so no method name is
+ * written as a string anywhere else.
+ */
+
+/** What a content script reports about its page. */
+export interface PageSignals {
+  url: string;
+  /** Every `<link rel=canonical>` href, resolved; the background uses it only when there is exactly one. */
+  canonical: string[];
+  /** Every `og:url` content value. */
+  ogUrl: string[];
+}
+
+export interface BackgroundMethods {
+  /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
+  lookupPage(signals: PageSignals): Coverage | null;
+  /** Extension pages only: the coverage of a tab, for the popup. */
+  getTabCoverage(query: { tabId: number }): Coverage | null;
+}
+
+export type MethodName = keyof BackgroundMethods;
+export type Request = { [M in MethodName]: { method: M; params: Parameters<BackgroundMethods[M]>[0] } }[MethodName];
+
+/** Methods a content script may call: read-only questions about its own page. */
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage']);
+
+/** Messages from the background to a content script. */
+export interface ContentNotice {
+  notice: 'pageChanged';
+}
+
+/** A page cannot have more signals than this worth reading; more is an attack or a broken page. */
+export const MAX_SIGNALS_PER_KIND = 8;
+
+function isUrlText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
+}
+
+function isUrlList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_SIGNALS_PER_KIND && value.every(isUrlText);
+}
+
+/** Validates an incoming message's shape. Returns null for anything that is not a well-formed request. */
+export function parseRequest(message: unknown): Request | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { method, params } = message as { method?: unknown; params?: unknown };
+  if (typeof params !== 'object' || params === null) return null;
+  if (method === 'lookupPage') {
+    const { url, canonical, ogUrl } = params as Partial<PageSignals>;
+    if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
+    return { method, params: { url, canonical, ogUrl } };
+  }
+  if (method === 'getTabCoverage') {
+    const { tabId } = params as { tabId?: unknown };
+    if (typeof tabId !== 'number' || !Number.isSafeInteger(tabId) || tabId < 0) return null;
+    return { method, params: { tabId } };
+  }
+  return null;
+}
+
+export function isContentNotice(message: unknown): message is ContentNotice {
+  return typeof message === 'object' && message !== null && (message as ContentNotice).notice === 'pageChanged';
+}
+
+/** How the router answers a request it refuses. */
+export interface RejectedReply {
+  error: string;
+}
+
+export function isRejectedReply(reply: unknown): reply is RejectedReply {
+  return typeof reply === 'object' && reply !== null && typeof (reply as RejectedReply).error === 'string';
+}
+
+async function call<M extends MethodName>(method: M, params: Parameters<BackgroundMethods[M]>[0]): Promise<ReturnType<BackgroundMethods[M]>> {
+  const reply: unknown = await browser.runtime.sendMessage({ method, params });
+  if (isRejectedReply(reply)) throw new Error(`Elsewhere refused ${method}: ${reply.error}`);
+  return reply as ReturnType<BackgroundMethods[M]>;
+}
+
+/** Typed callers, one per method. */
+export const background = {
+  lookupPage: (signals: PageSignals) => call('lookupPage', signals),
+  getTabCoverage: (tabId: number) => call('getTabCoverage', { tabId }),
+};
+
+export const pageChangedNotice: ContentNotice = { notice: 'pageChanged' };

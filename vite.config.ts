@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { crx } from '@crxjs/vite-plugin';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+import { BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
+import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
+
+// `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
+export default defineConfig(({ mode }) => {
+  const target = (BROWSER_TARGETS as readonly string[]).includes(mode) ? (mode as BrowserTarget) : 'chrome';
+  const index = compileSeeds('seeds');
+  const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns);
+  return {
+    publicDir: false,
+    plugins: [
+      preact(),
+      // The content script is built as one self-contained IIFE: crxjs' default loader would need
+      // web_accessible_resources that any page could probe to detect Elsewhere.
+      crx({ manifest, browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
+      elsewhereAssets(index, 'assets/icons'),
+    ],
+    build: {
+      outDir: `dist/${target}`,
+      emptyOutDir: true,
+      target: 'es2022',
+      // Readable bundles help store review; gzip takes care of the size.
+      minify: true,
+      sourcemap: false,
+    },
+  };
+});
