@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
+import { fixtureFor } from './fixture-site';
+import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
+
+export class ChromiumHarness implements ExtensionHarness {
+  readonly name = 'chromium';
+  readonly strayRequests: string[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly worker: Worker,
+    readonly extensionId: string,
+    private readonly profile: string,
+  ) {}
+
+  static async launch(extensionDir = 'dist/chrome'): Promise<ChromiumHarness> {
+    // Route the service worker's own requests too, so the network log covers the background.
+    process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+    const dir = resolve(extensionDir);
+    const profile = mkdtempSync(join(tmpdir(), 'elsewhere-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+      ignoreDefaultArgs: ['--disable-extensions'],
+    });
+    const harness = new ChromiumHarness(context, context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker')), '', profile);
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url.startsWith('chrome-extension://')) return route.continue();
+      const fixture = fixtureFor(url);
+      if (fixture) {
+        return route.fulfill({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
+      }
+      if (!isBrowserOwnRequest(url)) harness.strayRequests.push(url);
+      return route.abort();
+    });
+    return Object.assign(harness, { extensionId: new URL(harness.worker.url()).host });
+  }
+
+  extensionUrl(path: string): string {
+    return `chrome-extension://${this.extensionId}/${path}`;
+  }
+
+  async tabIdOf(url: string): Promise<number> {
+    const tabs = await this.worker.evaluate(async (address) => (await chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
+    if (tabs.length !== 1 || tabs[0] === undefined) throw new Error(`expected one tab at ${url}, found ${tabs.length}`);
+    return tabs[0];
+  }
+
+  async openArticle(url: string): Promise<ArticleTab & { page: Page }> {
+    const page = await this.context.newPage();
+    await page.goto(url);
+    const tabId = await this.tabIdOf(page.url());
+    return { page, tabId, evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+  }
+
+  badgeText(tabId: number): Promise<string> {
+    return this.worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+  }
+
+  async openPopup(tabId: number): Promise<Page> {
+    const page = await this.context.newPage();
+    await page.goto(this.extensionUrl(`src/popup/popup.html?tab=${tabId}`));
+    await page.waitForSelector('.popup[aria-busy="false"]');
+    return page;
+  }
+
+  async popupEntries(tabId: number): Promise<{ heading: string; entries: string[]; empty: string | null }> {
+    const page = await this.openPopup(tabId);
+    const result = {
+      heading: await page.locator('h1').innerText(),
+      entries: await page.locator('.es-item').allInnerTexts(),
+      empty: (await page.locator('.popup-empty').count()) > 0 ? await page.locator('.popup-empty').innerText() : null,
+    };
+    await page.close();
+    return result;
+  }
+
+  pageBadge(tab: ArticleTab): Promise<{ present: boolean; visible: boolean; position: string | null }> {
+    return tab.evaluate(readPageBadge);
+  }
+
+  /** The text inside the badge's closed shadow root, read through DevTools (which pierces it). */
+  async pageBadgeText(page: Page): Promise<string> {
+    const session = await this.context.newCDPSession(page);
+    const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    await session.detach();
+    const host = findNode(root, (node) => node.localName === 'elsewhere-badge');
+    return host ? collectText(host) : '';
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
+
+interface DomNode {
+  nodeType: number;
+  localName?: string;
+  nodeValue?: string;
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+}
+
+function findNode(node: DomNode, match: (node: DomNode) => boolean): DomNode | null {
+  if (match(node)) return node;
+  for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) {
+    const found = findNode(child, match);
+    if (found) return found;
+  }
+  return null;
+}
+
+function collectText(node: DomNode): string {
+  if (node.nodeType === 3) return node.nodeValue ?? '';
+  if (node.localName === 'style') return '';
+  return [...(node.shadowRoots ?? []), ...(node.children ?? [])].map(collectText).join(' ').replace(/\s+/g, ' ').trim();
+}

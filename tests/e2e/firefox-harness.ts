@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { GECKO_ID } from '../../src/build/manifest';
+import { FIREFOX_PATH } from './browsers';
+import { fixtureFor } from './fixture-site';
+import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
+
+type WebExtensionGlobal = { browser: typeof import('webextension-polyfill') };
+
+export class FirefoxHarness implements ExtensionHarness {
+  readonly name = 'firefox';
+  readonly strayRequests: string[] = [];
+  private probe: Page | null = null;
+
+  private constructor(
+    private readonly browser: Browser,
+    /** Fixed through a pref, because Firefox otherwise gives each install a random one. */
+    private readonly uuid: string,
+  ) {}
+
+  static async launch(extensionDir = 'dist/firefox'): Promise<FirefoxHarness> {
+    const uuid = randomUUID();
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      args: ['--remote-allow-system-access'],
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }) },
+    });
+    await browser.installExtension(resolve(extensionDir));
+    return new FirefoxHarness(browser, uuid);
+  }
+
+  private extensionUrl(path: string): string {
+    return `moz-extension://${this.uuid}/${path}`;
+  }
+
+  /** A moz-extension page never reports load complete over BiDi: navigate, then wait for a selector. */
+  private async openExtensionPage(path: string, selector: string): Promise<Page> {
+    const page = await this.browser.newPage();
+    void page.goto(this.extensionUrl(path)).catch(() => undefined);
+    await page.waitForSelector(selector);
+    return page;
+  }
+
+  /** An extension page kept open to ask the WebExtension APIs what the toolbar shows. */
+  private async extensionProbe(): Promise<Page> {
+    this.probe ??= await this.openExtensionPage('src/popup/popup.html?tab=0', '.popup');
+    return this.probe;
+  }
+
+  async openArticle(url: string): Promise<ArticleTab> {
+    const page = await this.browser.newPage();
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const fixture = fixtureFor(request.url());
+      if (fixture) {
+        void request.respond({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
+        return;
+      }
+      if (!isBrowserOwnRequest(request.url())) this.strayRequests.push(request.url());
+      void request.abort();
+    });
+    await page.goto(url);
+    const probe = await this.extensionProbe();
+    const ids = await probe.evaluate(
+      async (address) => (await (globalThis as unknown as WebExtensionGlobal).browser.tabs.query({ url: address })).map((tab) => tab.id),
+      page.url(),
+    );
+    if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
+    return { tabId: ids[0], evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+  }
+
+  async badgeText(tabId: number): Promise<string> {
+    const probe = await this.extensionProbe();
+    return probe.evaluate((id) => (globalThis as unknown as WebExtensionGlobal).browser.action.getBadgeText({ tabId: id }), tabId);
+  }
+
+  async popupEntries(tabId: number): Promise<{ heading: string; entries: string[]; empty: string | null }> {
+    const page = await this.openExtensionPage(`src/popup/popup.html?tab=${tabId}`, '.popup[aria-busy="false"]');
+    const result = await page.evaluate(() => ({
+      heading: document.querySelector('h1')?.textContent ?? '',
+      entries: [...document.querySelectorAll<HTMLElement>('.es-item')].map((item) => item.innerText),
+      empty: document.querySelector('.popup-empty')?.textContent ?? null,
+    }));
+    await page.close();
+    return result;
+  }
+
+  pageBadge(tab: ArticleTab): Promise<{ present: boolean; visible: boolean; position: string | null }> {
+    return tab.evaluate(readPageBadge);
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
