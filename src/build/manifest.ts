@@ -5,8 +5,9 @@ export const BROWSER_TARGETS: readonly BrowserTarget[] = ['chrome', 'firefox'];
 
 /** Stable add-on id: Firefox keys storage and permissions by it, so it must never change. */
 export const GECKO_ID = 'elsewhere@elsewhere-news.org';
-/** 140 is the first Firefox (ESR) that understands data_collection_permissions. */
+/** 140 is the first Firefox (ESR) that understands data_collection_permissions; Android got it in 142. */
 export const GECKO_MIN_VERSION = '140.0';
+export const GECKO_ANDROID_MIN_VERSION = '142.0';
 
 type Manifest = Record<string, unknown> & {
   background?: { service_worker?: string; scripts?: string[]; type?: string };
@@ -32,6 +33,7 @@ export function deriveManifest(base: Manifest, target: BrowserTarget, hostPatter
         strict_min_version: GECKO_MIN_VERSION,
         data_collection_permissions: { required: ['none'] },
       },
+      gecko_android: { strict_min_version: GECKO_ANDROID_MIN_VERSION },
     };
   }
   return manifest as unknown as ManifestV3Export;

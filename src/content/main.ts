@@ -1,4 +1,4 @@
-import { browser } from '../shared/browser';
+import { browser, type Runtime } from '../shared/browser';
 import { background, isContentNotice } from '../shared/protocol';
 import { PageBadge } from './badge';
 import { collectPageSignals } from './page-signals';
@@ -16,7 +16,7 @@ async function refresh(): Promise<void> {
 }
 
 // The background says the address changed under this script (a single-page-app navigation).
-browser.runtime.onMessage.addListener((message: unknown, sender) => {
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (sender.id === browser.runtime.id && isContentNotice(message)) void refresh();
   return undefined;
 });

@@ -47,7 +47,7 @@ export class ChromiumHarness implements ExtensionHarness {
   }
 
   async tabIdOf(url: string): Promise<number> {
-    const tabs = await this.worker.evaluate(async (address) => (await chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
+    const tabs = await this.worker.evaluate(async (address) => (await (globalThis as unknown as ChromeGlobal).chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
     if (tabs.length !== 1 || tabs[0] === undefined) throw new Error(`expected one tab at ${url}, found ${tabs.length}`);
     return tabs[0];
   }
@@ -60,7 +60,7 @@ export class ChromiumHarness implements ExtensionHarness {
   }
 
   badgeText(tabId: number): Promise<string> {
-    return this.worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+    return this.worker.evaluate((id) => (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id }), tabId);
   }
 
   async openPopup(tabId: number): Promise<Page> {
@@ -99,6 +99,9 @@ export class ChromiumHarness implements ExtensionHarness {
     rmSync(this.profile, { recursive: true, force: true });
   }
 }
+
+/** Chrome's promise-returning `chrome` global, typed through the polyfill's declarations. */
+type ChromeGlobal = { chrome: typeof import('webextension-polyfill') };
 
 interface DomNode {
   nodeType: number;

@@ -47,7 +47,7 @@ const SPA_SCRIPT = `window.goElsewhere = () => {
   document.getElementById('headline').textContent = 'Another story';
 };`;
 
-export const FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map([
+export const FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map<string, FixtureResponse>([
   [CNET_ARTICLE, { status: 200, headers: {}, body: page({ title: 'Microsoft builds massive supercomputer', canonical: CNET_ARTICLE, script: SPA_SCRIPT }) }],
   [UNKNOWN_PAGE, { status: 200, headers: {}, body: page({ title: 'A phone review' }) }],
   [CANONICAL_ONLY_PAGE, { status: 200, headers: {}, body: page({ title: 'Print view', canonical: FORBES_ARTICLE }) }],

@@ -1,0 +1,75 @@
+import { render } from 'preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PopupView } from '../../src/popup/popup-view';
+import { absoluteTime } from '../../src/ui/format-date';
+import { cnet, coverageOnDck, dck, forbes, NOW } from './coverage-fixture';
+
+let container: HTMLElement;
+function show(node: preact.ComponentChild): HTMLElement {
+  container = document.createElement('div');
+  document.body.append(container);
+  render(node, container);
+  return container;
+}
+afterEach(() => {
+  render(null, container);
+  container.remove();
+});
+
+describe('PopupView', () => {
+  it('lists the other outlets in order, each linking to its article in a new tab', () => {
+    const view = show(<PopupView state={{ status: 'ready', coverage: coverageOnDck }} now={NOW} />);
+    expect(view.querySelector('h1')!.textContent).toBe('Also covered by 2 other outlets');
+    const items = [...view.querySelectorAll('.es-item')];
+    expect(items.map((item) => item.querySelector('.es-outlet')!.textContent)).toEqual(['CNET', 'Forbes']);
+    const links = [...view.querySelectorAll<HTMLAnchorElement>('a.es-link')];
+    expect(links.map((link) => link.getAttribute('href'))).toEqual([cnet.url, forbes.url]);
+    expect(links.every((link) => link.target === '_blank' && link.rel.includes('noopener'))).toBe(true);
+  });
+
+  it('marks only the first report', () => {
+    const view = show(<PopupView state={{ status: 'ready', coverage: coverageOnDck }} now={NOW} />);
+    const marks = [...view.querySelectorAll('.es-item')].map((item) => item.querySelector('.es-first') !== null);
+    expect(marks).toEqual([true, false]);
+  });
+
+  it('shows title, excerpt only when there is one, and relative plus absolute dates', () => {
+    const view = show(<PopupView state={{ status: 'ready', coverage: coverageOnDck }} now={NOW} />);
+    const [first, second] = [...view.querySelectorAll('.es-item')];
+    expect(first!.querySelector('.es-title')!.textContent).toBe(cnet.title);
+    expect(first!.querySelector('.es-excerpt')!.textContent).toBe(cnet.excerpt);
+    expect(second!.querySelector('.es-excerpt')).toBeNull();
+    const time = first!.querySelector('time')!;
+    expect(time.getAttribute('datetime')).toBe('2020-05-19T21:00:00.000Z');
+    expect(time.textContent).toContain('3 days ago');
+    expect(time.textContent).toContain(absoluteTime(cnet.publishedAt!));
+  });
+
+  it('shows outlets as monograms, never as remote images', () => {
+    const view = show(<PopupView state={{ status: 'ready', coverage: coverageOnDck }} now={NOW} />);
+    expect([...view.querySelectorAll('.es-monogram')].map((mark) => mark.textContent)).toEqual(['CN', 'FO']);
+    expect(view.querySelector('img')).toBeNull();
+  });
+
+  it('says plainly when it knows no other coverage', () => {
+    const view = show(<PopupView state={{ status: 'ready', coverage: null }} />);
+    expect(view.querySelector('.popup-empty')!.textContent).toBe('Elsewhere knows no other coverage of this page.');
+    expect(view.querySelector('.es-item')).toBeNull();
+  });
+
+  it('lists articles from the reader’s own outlet apart, and says when the page is the first report', () => {
+    const sameOutletStory = { ...coverageOnDck, article: cnet, otherOutlets: [dck], sameOutlet: [{ ...forbes, outlet: 'CNET', outletDomain: 'cnet.com' }], otherOutletCount: 1 };
+    const view = show(<PopupView state={{ status: 'ready', coverage: sameOutletStory }} now={NOW} />);
+    expect(view.querySelector('h1')!.textContent).toBe('Also covered by 1 other outlet');
+    expect(view.querySelector('.es-group')!.textContent).toBe('More from CNET');
+    expect(view.querySelector('.es-note')!.textContent).toContain('first report');
+  });
+
+  it('renders markup in titles as text and drops non-http links', () => {
+    const hostile = { ...forbes, title: '<img src=x onerror=alert(1)>', url: 'javascript:alert(1)' };
+    const view = show(<PopupView state={{ status: 'ready', coverage: { ...coverageOnDck, otherOutlets: [hostile] } }} now={NOW} />);
+    expect(view.querySelector('img')).toBeNull();
+    expect(view.querySelector('.es-title')!.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(view.querySelector('a')).toBeNull();
+  });
+});
