@@ -72,6 +72,14 @@ export class PageBadge {
     this.remove();
   }
 
+  /**
+   * Removes badges left by an earlier instance of this script: after the extension is reloaded
+   * or updated, the old script is cut off from the extension but its DOM nodes stay in the page.
+   */
+  static removeOrphans(): void {
+    for (const orphan of document.querySelectorAll(HOST_TAG)) orphan.remove();
+  }
+
   remove(): void {
     if (this.root) render(null, this.root);
     this.host?.remove();

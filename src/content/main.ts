@@ -3,6 +3,7 @@ import { background, isContentNotice } from '../shared/protocol';
 import { PageBadge } from './badge';
 import { collectPageSignals } from './page-signals';
 
+PageBadge.removeOrphans();
 const badge = new PageBadge();
 
 async function refresh(): Promise<void> {

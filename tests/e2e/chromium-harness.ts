@@ -1,18 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
-import { fixtureFor } from './fixture-site';
+import { pageFixture } from './fixtures';
 import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
 
 export class ChromiumHarness implements ExtensionHarness {
   readonly name = 'chromium';
   readonly strayRequests: string[] = [];
+  /** Uncaught errors and console errors from pages and extension pages: must stay empty. */
+  readonly errors: string[] = [];
+  private probe: Page | null = null;
 
   private constructor(
     readonly context: BrowserContext,
-    readonly worker: Worker,
     readonly extensionId: string,
     private readonly profile: string,
   ) {}
@@ -28,26 +30,46 @@ export class ChromiumHarness implements ExtensionHarness {
       args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
       ignoreDefaultArgs: ['--disable-extensions'],
     });
-    const harness = new ChromiumHarness(context, context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker')), '', profile);
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    const harness = new ChromiumHarness(context, new URL(worker.url()).host, profile);
+    context.on('page', (page) => {
+      page.on('pageerror', (error) => harness.errors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') harness.errors.push(`${page.url()}: ${message.text()}`);
+      });
+    });
     await context.route('**/*', async (route) => {
       const url = route.request().url();
       if (url.startsWith('chrome-extension://')) return route.continue();
-      const fixture = fixtureFor(url);
+      const fixture = pageFixture(url);
       if (fixture) {
         return route.fulfill({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
       }
       if (!isBrowserOwnRequest(url)) harness.strayRequests.push(url);
       return route.abort();
     });
-    return Object.assign(harness, { extensionId: new URL(harness.worker.url()).host });
+    return harness;
   }
 
   extensionUrl(path: string): string {
     return `chrome-extension://${this.extensionId}/${path}`;
   }
 
+  /**
+   * An extension page kept open to ask the extension APIs what the toolbar shows. Asking from a
+   * page rather than the service worker keeps working while the worker is stopped.
+   */
+  private async extensionProbe(): Promise<Page> {
+    if (!this.probe) {
+      this.probe = await this.context.newPage();
+      await this.probe.goto(this.extensionUrl('src/popup/popup.html?tab=0'));
+    }
+    return this.probe;
+  }
+
   async tabIdOf(url: string): Promise<number> {
-    const tabs = await this.worker.evaluate(async (address) => (await (globalThis as unknown as ChromeGlobal).chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
+    const probe = await this.extensionProbe();
+    const tabs = await probe.evaluate(async (address) => (await (globalThis as unknown as ChromeGlobal).chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
     if (tabs.length !== 1 || tabs[0] === undefined) throw new Error(`expected one tab at ${url}, found ${tabs.length}`);
     return tabs[0];
   }
@@ -59,8 +81,27 @@ export class ChromiumHarness implements ExtensionHarness {
     return { page, tabId, evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
   }
 
-  badgeText(tabId: number): Promise<string> {
-    return this.worker.evaluate((id) => (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id }), tabId);
+  async badgeText(tabId: number): Promise<string> {
+    const probe = await this.extensionProbe();
+    return probe.evaluate((id) => (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id }), tabId);
+  }
+
+  /** Stops the extension's service worker, as Chrome does after 30 s idle (DevTools ServiceWorker.stopAllWorkers). */
+  async stopWorker(): Promise<void> {
+    const probe = await this.extensionProbe();
+    const session = await this.context.newCDPSession(probe);
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+    await session.detach();
+  }
+
+  /** Whether the extension's service worker is running right now. */
+  async workerRunning(): Promise<boolean> {
+    const probe = await this.extensionProbe();
+    const session = await this.context.newCDPSession(probe);
+    const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: Array<{ type: string; url: string }> };
+    await session.detach();
+    return targetInfos.some((target) => target.type === 'service_worker' && target.url.startsWith(this.extensionUrl('')));
   }
 
   async openPopup(tabId: number): Promise<Page> {

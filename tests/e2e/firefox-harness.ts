@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../../src/build/manifest';
 import { FIREFOX_PATH } from './browsers';
-import { fixtureFor } from './fixture-site';
+import { pageFixture } from './fixtures';
 import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
 
 type WebExtensionGlobal = { browser: typeof import('webextension-polyfill') };
@@ -19,14 +19,22 @@ export class FirefoxHarness implements ExtensionHarness {
     private readonly uuid: string,
   ) {}
 
-  static async launch(extensionDir = 'dist/firefox'): Promise<FirefoxHarness> {
+  /**
+   * `idleTimeoutMs` shortens how long Firefox keeps the background alive without events, so tests
+   * can make it be suspended between steps as it would be after 30 s idle.
+   */
+  static async launch(options: { extensionDir?: string; idleTimeoutMs?: number } = {}): Promise<FirefoxHarness> {
+    const { extensionDir = 'dist/firefox', idleTimeoutMs } = options;
     const uuid = randomUUID();
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: FIREFOX_PATH,
       headless: true,
       args: ['--remote-allow-system-access'],
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }) },
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+        ...(idleTimeoutMs === undefined ? {} : { 'extensions.background.idle.timeout': idleTimeoutMs }),
+      },
     });
     await browser.installExtension(resolve(extensionDir));
     return new FirefoxHarness(browser, uuid);
@@ -54,7 +62,7 @@ export class FirefoxHarness implements ExtensionHarness {
     const page = await this.browser.newPage();
     await page.setRequestInterception(true);
     page.on('request', (request) => {
-      const fixture = fixtureFor(request.url());
+      const fixture = pageFixture(request.url());
       if (fixture) {
         void request.respond({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
         return;

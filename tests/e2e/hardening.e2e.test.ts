@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromiumHarness } from './chromium-harness';
+import { CNET_ARTICLE, DCK_ARTICLE } from './fixture-site';
+import { FirefoxHarness } from './firefox-harness';
+import { waitFor, type ArticleTab, type ExtensionHarness } from './harness';
+import { OVERLAY_PAGE, PROTOTYPE_OVERRIDE_PAGE } from './hostile-site';
+
+const SETTLE_MS = 5000;
+const pageErrors = (tab: ArticleTab) => tab.evaluate(() => (window as unknown as { __pageErrors: number }).__pageErrors);
+
+/** The reader's answers must not depend on the background staying alive between steps. */
+async function surviveRestarts(browser: ExtensionHarness, restart: () => Promise<void>): Promise<void> {
+  const article = await browser.openArticle(CNET_ARTICLE);
+  expect(await waitFor(() => browser.badgeText(article.tabId), (text) => text === '2', SETTLE_MS)).toBe('2');
+  await restart();
+  expect((await browser.popupEntries(article.tabId)).entries).toHaveLength(2);
+  await restart();
+  await article.evaluate(() => (window as unknown as { goElsewhere: () => void }).goElsewhere());
+  expect(await waitFor(() => browser.badgeText(article.tabId), (text) => text === '', SETTLE_MS)).toBe('');
+  await restart();
+  const other = await browser.openArticle(DCK_ARTICLE);
+  expect(await waitFor(() => browser.badgeText(other.tabId), (text) => text === '2', SETTLE_MS)).toBe('2');
+  await restart();
+  expect((await browser.popupEntries(other.tabId)).heading).toBe('Also covered by 2 other outlets');
+  await article.close();
+  await other.close();
+}
+
+describe('Chromium: hostile pages and a killed service worker', () => {
+  let browser: ChromiumHarness;
+  beforeAll(async () => {
+    browser = await ChromiumHarness.launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('gives the same answers when the service worker is stopped between every step', async () => {
+    await surviveRestarts(browser, async () => {
+      await browser.stopWorker();
+      expect(await waitFor(() => browser.workerRunning(), (running) => !running, SETTLE_MS)).toBe(false);
+    });
+  });
+
+  it('lets no page load any of its files, so pages cannot detect it', async () => {
+    const tab = await browser.openArticle(CNET_ARTICLE);
+    const errorsBefore = browser.errors.length;
+    const base = browser.extensionUrl('');
+    const loaded = await tab.page.evaluate(async (root) => {
+      const files = ['manifest.json', 'index.bin', 'src/content/main.js', 'src/popup/popup.html', 'icons/known-16.png'];
+      const results = await Promise.all(
+        files.map(async (file) => {
+          const fetched = await fetch(root + file).then(() => true, () => false);
+          const image = await new Promise<boolean>((resolve) => {
+            const img = new Image();
+            img.onload = () => resolve(true);
+            img.onerror = () => resolve(false);
+            img.src = root + file;
+          });
+          return fetched || image ? file : null;
+        }),
+      );
+      return results.filter(Boolean);
+    }, base);
+    expect(loaded).toEqual([]);
+    // The refused loads are logged by the page itself; they are this probe's, not the extension's.
+    const probeErrors = browser.errors.splice(errorsBefore);
+    expect(probeErrors.every((error) => error.includes('net::ERR_FAILED') || error.includes('Failed to load resource'))).toBe(true);
+    await tab.close();
+  });
+
+  it('renders the badge on a page that sabotages DOM prototypes, causing no page error', async () => {
+    const tab = await browser.openArticle(PROTOTYPE_OVERRIDE_PAGE);
+    expect(await waitFor(() => browser.pageBadge(tab), (state) => state.visible, SETTLE_MS)).toMatchObject({ visible: true, position: 'fixed' });
+    expect(await browser.pageBadgeText(tab.page)).toContain('Also covered by 2 other outlets');
+    expect(await pageErrors(tab)).toBe(0);
+    await tab.close();
+  });
+
+  it('ignores clicks that land on a transparent overlay above the badge', async () => {
+    const tab = await browser.openArticle(OVERLAY_PAGE);
+    await waitFor(() => browser.pageBadge(tab), (state) => state.visible, SETTLE_MS);
+    await tab.evaluate(() => (window as unknown as { coverBadge: () => void }).coverBadge());
+    const box = (await tab.page.locator('elsewhere-badge').boundingBox())!;
+    await tab.page.mouse.click(box.x + 40, box.y + box.height / 2);
+    expect(await tab.evaluate(() => (window as unknown as { __overlayClicks?: number }).__overlayClicks)).toBe(1);
+    expect(await browser.pageBadgeText(tab.page)).not.toContain('Forbes');
+    expect(await pageErrors(tab)).toBe(0);
+    await tab.close();
+  });
+
+  it('caused no error in any page or extension page, and no network request', () => {
+    expect(browser.errors).toEqual([]);
+    expect(browser.strayRequests).toEqual([]);
+  });
+});
+
+describe('Firefox: hostile pages and a suspended background', () => {
+  /** Firefox suspends an idle background after this long; the default is 30 s. */
+  const IDLE_TIMEOUT_MS = 300;
+  let browser: FirefoxHarness;
+  beforeAll(async () => {
+    browser = await FirefoxHarness.launch({ idleTimeoutMs: IDLE_TIMEOUT_MS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('gives the same answers when the background is suspended between every step', async () => {
+    await surviveRestarts(browser, () => new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS * 4)));
+  });
+
+  it('renders the badge on a page that sabotages DOM prototypes, causing no page error', async () => {
+    const tab = await browser.openArticle(PROTOTYPE_OVERRIDE_PAGE);
+    expect(await waitFor(() => browser.pageBadge(tab), (state) => state.visible, SETTLE_MS)).toMatchObject({ visible: true, position: 'fixed' });
+    expect(await pageErrors(tab)).toBe(0);
+    await tab.close();
+  });
+
+  it('made no network request', () => {
+    expect(browser.strayRequests).toEqual([]);
+  });
+});
