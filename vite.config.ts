@@ -17,7 +17,7 @@ export default defineConfig(({ mode }) => {
       // The content script is built as one self-contained IIFE: crxjs' default loader would need
       // web_accessible_resources that any page could probe to detect Elsewhere.
       crx({ manifest, browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
-      elsewhereAssets(index, 'assets/icons'),
+      elsewhereAssets(index, 'assets'),
     ],
     build: {
       outDir: `dist/${target}`,

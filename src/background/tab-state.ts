@@ -1,5 +1,6 @@
 import type { Coverage } from '../core/index/coverage-index';
 import { browser } from '../shared/browser';
+import { translate } from '../shared/i18n';
 
 /**
  * Per-tab coverage, kept in storage.session so that the popup still gets its answer after the
@@ -23,9 +24,7 @@ export async function readTab(tabId: number): Promise<TabRecord | null> {
 
 async function showOnToolbar(tabId: number, coverage: Coverage | null): Promise<void> {
   const count = coverage?.otherOutletCount ?? 0;
-  const title = coverage
-    ? `Elsewhere: ${count} other ${count === 1 ? 'outlet' : 'outlets'} covered this story`
-    : 'Elsewhere: no other coverage known for this page';
+  const title = !coverage ? translate('toolbarUnknown') : count === 1 ? translate('toolbarKnownOne') : translate('toolbarKnownOther', [count]);
   await Promise.all([
     browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' }),
     browser.action.setTitle({ tabId, title }),

@@ -18,17 +18,22 @@ export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: str
 }
 
 /**
- * Emits the compiled index and the icons into the bundle. The index is built from seeds in
+ * Emits the compiled index, the icons and the locales into the bundle. The index is built from seeds in
  * node at build time, so no bundle ever contains a YAML parser or parses a seed.
  */
-export function elsewhereAssets(index: BuiltIndex, iconsDir: string): Plugin {
+export function elsewhereAssets(index: BuiltIndex, assetsDir: string): Plugin {
   return {
     name: 'elsewhere-assets',
     apply: 'build',
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: INDEX_FILE_NAME, source: index.bytes });
+      const iconsDir = join(assetsDir, 'icons');
       for (const name of readdirSync(iconsDir).filter((file) => file.endsWith('.png'))) {
         this.emitFile({ type: 'asset', fileName: `icons/${name}`, source: readFileSync(join(iconsDir, name)) });
+      }
+      const localesDir = join(assetsDir, '_locales');
+      for (const locale of readdirSync(localesDir)) {
+        this.emitFile({ type: 'asset', fileName: `_locales/${locale}/messages.json`, source: readFileSync(join(localesDir, locale, 'messages.json')) });
       }
     },
   };

@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Coverage } from '../core/index/coverage-index';
-import { CoverageList, coverageSummary } from '../ui/coverage-list';
+import { CoverageList } from '../ui/coverage-list';
+import { coverageSummary, I18nContext, useTranslate, type Translate } from '../ui/i18n';
 import listCss from '../ui/coverage-list.css?inline';
 import themeCss from '../ui/theme.css?inline';
 import badgeCss from './badge.css?inline';
@@ -10,14 +11,15 @@ const HOST_TAG = 'elsewhere-badge';
 
 function Badge({ coverage, onDismiss }: { coverage: Coverage; onDismiss: () => void }) {
   const [open, setOpen] = useState(false);
+  const t = useTranslate();
   return (
-    <section class="es-badge" aria-label="Elsewhere: other coverage of this story">
+    <section class="es-badge" aria-label={t('badgeLabel')}>
       <div class="es-bar">
         <button type="button" class="es-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
           <span class="es-dot" aria-hidden="true" />
-          {coverageSummary(coverage)}
+          {coverageSummary(t, coverage.otherOutletCount)}
         </button>
-        <button type="button" class="es-dismiss" aria-label="Hide for this page" title="Hide for this page" onClick={onDismiss}>
+        <button type="button" class="es-dismiss" aria-label={t('hideForPage')} title={t('hideForPage')} onClick={onDismiss}>
           ×
         </button>
       </div>
@@ -53,6 +55,8 @@ export class PageBadge {
   private root: ShadowRoot | null = null;
   private dismissedUrl: string | null = null;
 
+  constructor(private readonly translate: Translate) {}
+
   show(coverage: Coverage | null, url: string): void {
     if (!coverage || coverage.otherOutletCount === 0 || this.dismissedUrl === url) {
       this.remove();
@@ -64,7 +68,12 @@ export class PageBadge {
       adoptStyles(this.root);
       document.documentElement.append(this.host);
     }
-    render(<Badge key={url} coverage={coverage} onDismiss={() => this.dismiss(url)} />, this.root!);
+    render(
+      <I18nContext.Provider value={this.translate}>
+        <Badge key={url} coverage={coverage} onDismiss={() => this.dismiss(url)} />
+      </I18nContext.Provider>,
+      this.root!,
+    );
   }
 
   private dismiss(url: string): void {

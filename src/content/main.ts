@@ -1,10 +1,11 @@
 import { browser, type Runtime } from '../shared/browser';
+import { translate } from '../shared/i18n';
 import { background, isContentNotice } from '../shared/protocol';
 import { PageBadge } from './badge';
 import { collectPageSignals } from './page-signals';
 
 PageBadge.removeOrphans();
-const badge = new PageBadge();
+const badge = new PageBadge(translate);
 
 async function refresh(): Promise<void> {
   const signals = collectPageSignals();

@@ -1,7 +1,9 @@
 import { render } from 'preact';
 import { browser } from '../shared/browser';
+import { translate } from '../shared/i18n';
 import { background } from '../shared/protocol';
-import { PopupView } from './popup-view';
+import { I18nContext } from '../ui/i18n';
+import { PopupView, type PopupState } from './popup-view';
 import '../ui/theme.css';
 import '../ui/coverage-list.css';
 import './popup.css';
@@ -14,14 +16,23 @@ async function targetTabId(): Promise<number | null> {
   return active?.id ?? null;
 }
 
+function show(root: HTMLElement, state: PopupState): void {
+  render(
+    <I18nContext.Provider value={translate}>
+      <PopupView state={state} />
+    </I18nContext.Provider>,
+    root,
+  );
+}
+
 async function start(root: HTMLElement): Promise<void> {
-  render(<PopupView state={{ status: 'loading' }} />, root);
+  document.documentElement.lang = browser.i18n.getUILanguage();
+  show(root, { status: 'loading' });
   try {
     const tabId = await targetTabId();
-    const coverage = tabId === null ? null : await background.getTabCoverage(tabId);
-    render(<PopupView state={{ status: 'ready', coverage }} />, root);
+    show(root, { status: 'ready', coverage: tabId === null ? null : await background.getTabCoverage(tabId) });
   } catch {
-    render(<PopupView state={{ status: 'error', message: 'Elsewhere could not read this tab. Reload the page and try again.' }} />, root);
+    show(root, { status: 'error' });
   }
 }
 

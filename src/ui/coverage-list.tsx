@@ -1,5 +1,6 @@
 import type { Coverage, CoverageArticle } from '../core/index/coverage-index';
 import { absoluteTime, relativeTime } from './format-date';
+import { useTranslate } from './i18n';
 import { Monogram } from './monogram';
 import { safeHref } from './safe-url';
 
@@ -10,6 +11,7 @@ interface ItemProps {
 }
 
 function CoverageItem({ article, isFirstReport, now }: ItemProps) {
+  const t = useTranslate();
   const href = safeHref(article.url);
   const body = (
     <>
@@ -17,7 +19,7 @@ function CoverageItem({ article, isFirstReport, now }: ItemProps) {
       <span class="es-body">
         <span class="es-meta">
           <span class="es-outlet">{article.outlet}</span>
-          {isFirstReport && <span class="es-first">First report</span>}
+          {isFirstReport && <span class="es-first">{t('firstReport')}</span>}
         </span>
         <span class="es-title">{article.title}</span>
         {article.excerpt && <span class="es-excerpt">{article.excerpt}</span>}
@@ -42,21 +44,15 @@ function CoverageItem({ article, isFirstReport, now }: ItemProps) {
   );
 }
 
-export function coverageSummary(coverage: Coverage): string {
-  const count = coverage.otherOutletCount;
-  return count === 1 ? 'Also covered by 1 other outlet' : `Also covered by ${count} other outlets`;
-}
-
-export const NO_COVERAGE_TEXT = 'Elsewhere knows no other coverage of this page.';
-
 /** The related coverage of one article: other outlets oldest first, then the reader's own outlet. */
 export function CoverageList({ coverage, now = Date.now() }: { coverage: Coverage; now?: number }) {
+  const t = useTranslate();
   const readingFirst = coverage.firstReportUrl === coverage.article.url;
   return (
     <div class="es-coverage">
-      {readingFirst && <p class="es-note">You are reading the first report of this story.</p>}
+      {readingFirst && <p class="es-note">{t('readingFirstReport')}</p>}
       {coverage.otherOutlets.length > 0 && (
-        <ol class="es-list" aria-label="Other outlets">
+        <ol class="es-list" aria-label={t('otherOutletsLabel')}>
           {coverage.otherOutlets.map((article) => (
             <CoverageItem key={article.url} article={article} isFirstReport={article.url === coverage.firstReportUrl} now={now} />
           ))}
@@ -64,8 +60,8 @@ export function CoverageList({ coverage, now = Date.now() }: { coverage: Coverag
       )}
       {coverage.sameOutlet.length > 0 && (
         <>
-          <h3 class="es-group">More from {coverage.article.outlet}</h3>
-          <ol class="es-list" aria-label={`More from ${coverage.article.outlet}`}>
+          <h3 class="es-group">{t('moreFromOutlet', [coverage.article.outlet])}</h3>
+          <ol class="es-list" aria-label={t('moreFromOutlet', [coverage.article.outlet])}>
             {coverage.sameOutlet.map((article) => (
               <CoverageItem key={article.url} article={article} isFirstReport={article.url === coverage.firstReportUrl} now={now} />
             ))}

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PageBadge } from '../../src/content/badge';
 import { coverageOnDck } from './coverage-fixture';
+import { translatorFor } from './translate';
+
+const english = translatorFor('en');
 
 const PAGE = 'https://www.datacenterknowledge.com/microsoft/article';
 let roots: ShadowRoot[];
@@ -25,7 +28,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('PageBadge', () => {
   it('attaches one host with a closed shadow root and says how many other outlets covered the story', () => {
-    new PageBadge().show(coverageOnDck, PAGE);
+    new PageBadge(english).show(coverageOnDck, PAGE);
     expect(document.querySelectorAll('elsewhere-badge')).toHaveLength(1);
     expect(Element.prototype.attachShadow).toHaveBeenCalledWith({ mode: 'closed' });
     expect(document.querySelector('elsewhere-badge')!.shadowRoot).toBeNull();
@@ -34,7 +37,7 @@ describe('PageBadge', () => {
   });
 
   it('expands into the list and collapses again', async () => {
-    new PageBadge().show(coverageOnDck, PAGE);
+    new PageBadge(english).show(coverageOnDck, PAGE);
     const toggle = roots[0]!.querySelector('.es-toggle');
     click(toggle);
     await settle();
@@ -46,7 +49,7 @@ describe('PageBadge', () => {
   });
 
   it('stays dismissed for the page, and comes back on another page', () => {
-    const badge = new PageBadge();
+    const badge = new PageBadge(english);
     badge.show(coverageOnDck, PAGE);
     click(roots[0]!.querySelector('.es-dismiss'));
     expect(document.querySelector('elsewhere-badge')).toBeNull();
@@ -57,7 +60,7 @@ describe('PageBadge', () => {
   });
 
   it('shows nothing without other outlets, and never duplicates itself', () => {
-    const badge = new PageBadge();
+    const badge = new PageBadge(english);
     badge.show(null, PAGE);
     badge.show({ ...coverageOnDck, otherOutlets: [], otherOutletCount: 0 }, PAGE);
     expect(document.querySelector('elsewhere-badge')).toBeNull();

@@ -1,14 +1,16 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PopupView } from '../../src/popup/popup-view';
+import { I18nContext } from '../../src/ui/i18n';
 import { absoluteTime } from '../../src/ui/format-date';
 import { cnet, coverageOnDck, dck, forbes, NOW } from './coverage-fixture';
+import { translatorFor } from './translate';
 
 let container: HTMLElement;
 function show(node: preact.ComponentChild): HTMLElement {
   container = document.createElement('div');
   document.body.append(container);
-  render(node, container);
+  render(<I18nContext.Provider value={translatorFor('en')}>{node}</I18nContext.Provider>, container);
   return container;
 }
 afterEach(() => {
@@ -71,5 +73,23 @@ describe('PopupView', () => {
     expect(view.querySelector('img')).toBeNull();
     expect(view.querySelector('.es-title')!.textContent).toBe('<img src=x onerror=alert(1)>');
     expect(view.querySelector('a')).toBeNull();
+  });
+});
+
+describe('PopupView in German', () => {
+  it('takes every string from the German locale', () => {
+    const view = document.createElement('div');
+    document.body.append(view);
+    render(
+      <I18nContext.Provider value={translatorFor('de')}>
+        <PopupView state={{ status: 'ready', coverage: coverageOnDck }} now={NOW} />
+      </I18nContext.Provider>,
+      view,
+    );
+    expect(view.querySelector('h1')!.textContent).toBe('Auch berichtet von 2 weiteren Medien');
+    expect(view.querySelector('.es-first')!.textContent).toBe('Erster Bericht');
+    expect(view.querySelector('.popup-reading')!.textContent).toBe(`Sie lesen Data Center Knowledge: „${dck.title}“`);
+    render(null, view);
+    view.remove();
   });
 });
