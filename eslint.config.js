@@ -15,7 +15,7 @@ const htmlSinks = [
 const contextBoundaries = (self) => ({
   patterns: [
     { group: ['**/build/*', '**/build'], message: 'build/ is node-only.' },
-    ...['background', 'content', 'popup']
+    ...['background', 'content', 'popup', 'options']
       .filter((context) => context !== self)
       .map((context) => ({ group: [`**/${context}/*`, `**/${context}`, `**/${context}.ts`], message: `No context imports another context (${context}).` })),
     { group: ['webextension-polyfill'], message: 'Import browser from src/shared/browser.ts, the one place that imports the polyfill.' },
@@ -53,6 +53,7 @@ export default tseslint.config(
   { files: ['src/background.ts', 'src/background/**'], rules: { 'no-restricted-imports': ['error', contextBoundaries('background')] } },
   { files: ['src/content/**'], rules: { 'no-restricted-imports': ['error', contextBoundaries('content')] } },
   { files: ['src/popup/**'], rules: { 'no-restricted-imports': ['error', contextBoundaries('popup')] } },
+  { files: ['src/options/**'], rules: { 'no-restricted-imports': ['error', contextBoundaries('options')] } },
   {
     files: ['src/ui/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/shared/*', 'webextension-polyfill', 'node:*'], message: 'ui/ components are pure: they take data as props.' }] }] },

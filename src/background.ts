@@ -1,3 +1,5 @@
+import { syncAllWebsites } from './background/all-websites';
+import { createLinkMenu, onLinkMenuClicked } from './background/context-menu';
 import { onTabAddressChanged } from './background/navigation';
 import { routeMessage } from './background/router';
 import { forgetTab } from './background/tab-state';
@@ -9,3 +11,13 @@ browser.tabs.onUpdated.addListener((tabId, change) => {
   if (change.url) void onTabAddressChanged(tabId, change.url);
 });
 browser.tabs.onRemoved.addListener((tabId) => void forgetTab(tabId));
+browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
+browser.runtime.onInstalled.addListener(() => {
+  createLinkMenu();
+  void syncAllWebsites();
+});
+browser.permissions.onAdded.addListener(() => void syncAllWebsites());
+browser.permissions.onRemoved.addListener(() => void syncAllWebsites());
+browser.storage.onChanged.addListener((_changes, area) => {
+  if (area === 'sync') void syncAllWebsites();
+});

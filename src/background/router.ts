@@ -1,8 +1,11 @@
 import type { Coverage } from '../core/index/coverage-index';
+import { canonicalise } from '../core/url/canonical';
+import { outletDomain } from '../core/url/outlet';
 import { pageAddresses } from '../core/url/page-signals';
 import { browser, type Runtime } from '../shared/browser';
-import { parseRequest, UNPRIVILEGED_METHODS, type PageSignals, type RejectedReply } from '../shared/protocol';
+import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type RejectedReply, type TabView } from '../shared/protocol';
 import { bundledIndex } from './index-source';
+import { openStoryView } from './story-view';
 import { readTab, setTab } from './tab-state';
 
 async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<Coverage | null> {
@@ -13,13 +16,29 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
   return coverage;
 }
 
-async function getTabCoverage(tabId: number): Promise<Coverage | null> {
+async function getTabView(tabId: number): Promise<TabView> {
   const record = await readTab(tabId);
-  if (record) return record.coverage;
-  // Nothing recorded (no content script there, or it has not reported yet): fall back to the address.
   const tab = await browser.tabs.get(tabId).catch(() => null);
-  if (!tab?.url) return null;
-  return (await bundledIndex()).coverage([tab.url]);
+  const url = record?.url ?? tab?.url ?? null;
+  const page = url === null ? null : canonicalise(url);
+  const site = page ? outletDomain(page.hostname) : null;
+  if (record) return { coverage: record.coverage, site };
+  // Nothing recorded (no content script there, or it has not reported yet): fall back to the address.
+  return { coverage: url === null ? null : (await bundledIndex()).coverage([url]), site };
+}
+
+async function lookupLinks(urls: readonly string[]): Promise<Array<LinkVerdict | null>> {
+  const index = await bundledIndex();
+  return urls.map((url) => {
+    const coverage = index.coverage([url]);
+    if (!coverage || coverage.otherOutletCount === 0) return null;
+    return { otherOutletCount: coverage.otherOutletCount, outlets: [...new Set(coverage.otherOutlets.map((other) => other.outlet))] };
+  });
+}
+
+async function getUrlView(url: string): Promise<TabView> {
+  const page = canonicalise(url);
+  return { coverage: page ? (await bundledIndex()).coverage([url]) : null, site: page ? outletDomain(page.hostname) : null };
 }
 
 function isExtensionPage(sender: Runtime.MessageSender): boolean {
@@ -41,7 +60,13 @@ export function routeMessage(message: unknown, sender: Runtime.MessageSender): P
   switch (request.method) {
     case 'lookupPage':
       return lookupPage(request.params, sender);
-    case 'getTabCoverage':
-      return getTabCoverage(request.params.tabId);
+    case 'lookupLinks':
+      return lookupLinks(request.params.urls);
+    case 'openCoverage':
+      return openStoryView(request.params.url);
+    case 'getTabView':
+      return getTabView(request.params.tabId);
+    case 'getUrlView':
+      return getUrlView(request.params.url);
   }
 }

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Coverage } from '../core/index/coverage-index';
+import type { Theme } from '../shared/settings-schema';
 import { CoverageList } from '../ui/coverage-list';
 import { coverageSummary, I18nContext, useTranslate, type Translate } from '../ui/i18n';
 import listCss from '../ui/coverage-list.css?inline';
@@ -9,11 +10,11 @@ import badgeCss from './badge.css?inline';
 
 const HOST_TAG = 'elsewhere-badge';
 
-function Badge({ coverage, onDismiss }: { coverage: Coverage; onDismiss: () => void }) {
+function Badge({ coverage, theme, onDismiss }: { coverage: Coverage; theme: Theme; onDismiss: () => void }) {
   const [open, setOpen] = useState(false);
   const t = useTranslate();
   return (
-    <section class="es-badge" aria-label={t('badgeLabel')}>
+    <section class="es-badge" data-theme={theme} aria-label={t('badgeLabel')}>
       <div class="es-bar">
         <button type="button" class="es-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
           <span class="es-dot" aria-hidden="true" />
@@ -57,7 +58,7 @@ export class PageBadge {
 
   constructor(private readonly translate: Translate) {}
 
-  show(coverage: Coverage | null, url: string): void {
+  show(coverage: Coverage | null, url: string, theme: Theme = 'system'): void {
     if (!coverage || coverage.otherOutletCount === 0 || this.dismissedUrl === url) {
       this.remove();
       return;
@@ -70,7 +71,7 @@ export class PageBadge {
     }
     render(
       <I18nContext.Provider value={this.translate}>
-        <Badge key={url} coverage={coverage} onDismiss={() => this.dismiss(url)} />
+        <Badge key={url} coverage={coverage} theme={theme} onDismiss={() => this.dismiss(url)} />
       </I18nContext.Provider>,
       this.root!,
     );

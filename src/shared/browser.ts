@@ -2,4 +2,4 @@
 import browser from 'webextension-polyfill';
 
 export { browser };
-export type { Runtime, Tabs } from 'webextension-polyfill';
+export type { Menus, Permissions, Runtime, Tabs } from 'webextension-polyfill';

@@ -17,18 +17,40 @@ export interface PageSignals {
   ogUrl: string[];
 }
 
+/** What the popup shows for a tab. */
+export interface TabView {
+  coverage: Coverage | null;
+  /** The tab's site (registrable domain), for "Hide on this site"; null on non-web pages. */
+  site: string | null;
+}
+
+/** What a link badge shows: how many other outlets covered the linked article's story, and which. */
+export interface LinkVerdict {
+  otherOutletCount: number;
+  outlets: string[];
+}
+
 export interface BackgroundMethods {
   /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
   lookupPage(signals: PageSignals): Coverage | null;
-  /** Extension pages only: the coverage of a tab, for the popup. */
-  getTabCoverage(query: { tabId: number }): Coverage | null;
+  /** Content scripts (unprivileged): one batch of link addresses, answered in order (null: unknown). */
+  lookupLinks(query: { urls: string[] }): Array<LinkVerdict | null>;
+  /** Content scripts (unprivileged): open Elsewhere's own view of a link's story in a new tab. */
+  openCoverage(query: { url: string }): void;
+  /** Extension pages only: the coverage of a tab and its site, for the popup. */
+  getTabView(query: { tabId: number }): TabView;
+  /** Extension pages only: the coverage of any address, for `popup.html?url=`. */
+  getUrlView(query: { url: string }): TabView;
 }
 
 export type MethodName = keyof BackgroundMethods;
 export type Request = { [M in MethodName]: { method: M; params: Parameters<BackgroundMethods[M]>[0] } }[MethodName];
 
-/** Methods a content script may call: read-only questions about its own page. */
-export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage']);
+/**
+ * Methods a content script may call: read-only questions, and opening Elsewhere's own view (the
+ * only effect a page can cause, and only with an http(s) address that is validated again there).
+ */
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'lookupLinks', 'openCoverage']);
 
 /** Messages from the background to a content script. */
 export interface ContentNotice {
@@ -37,6 +59,8 @@ export interface ContentNotice {
 
 /** A page cannot have more signals than this worth reading; more is an attack or a broken page. */
 export const MAX_SIGNALS_PER_KIND = 8;
+/** Links are looked up in batches of at most this many: one message per batch, each answered in well under a millisecond. */
+export const MAX_LINKS_PER_BATCH = 250;
 
 function isUrlText(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
@@ -56,7 +80,17 @@ export function parseRequest(message: unknown): Request | null {
     if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
     return { method, params: { url, canonical, ogUrl } };
   }
-  if (method === 'getTabCoverage') {
+  if (method === 'lookupLinks') {
+    const { urls } = params as { urls?: unknown };
+    if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
+    return { method, params: { urls } };
+  }
+  if (method === 'openCoverage' || method === 'getUrlView') {
+    const { url } = params as { url?: unknown };
+    if (!isUrlText(url)) return null;
+    return { method, params: { url } };
+  }
+  if (method === 'getTabView') {
     const { tabId } = params as { tabId?: unknown };
     if (typeof tabId !== 'number' || !Number.isSafeInteger(tabId) || tabId < 0) return null;
     return { method, params: { tabId } };
@@ -86,7 +120,10 @@ async function call<M extends MethodName>(method: M, params: Parameters<Backgrou
 /** Typed callers, one per method. */
 export const background = {
   lookupPage: (signals: PageSignals) => call('lookupPage', signals),
-  getTabCoverage: (tabId: number) => call('getTabCoverage', { tabId }),
+  lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
+  openCoverage: (url: string) => call('openCoverage', { url }),
+  getTabView: (tabId: number) => call('getTabView', { tabId }),
+  getUrlView: (url: string) => call('getUrlView', { url }),
 };
 
 export const pageChangedNotice: ContentNotice = { notice: 'pageChanged' };

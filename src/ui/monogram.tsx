@@ -1,7 +1,8 @@
 /** Outlets are shown as monograms: loading their logos would tell image hosts what the reader reads. */
 const PALETTE = ['#1d4ed8', '#047857', '#b91c1c', '#7c3aed', '#b45309', '#0e7490', '#be185d', '#4d7c0f'];
 
-function hue(seed: string): string {
+/** A stable colour per outlet, so its monogram and timeline mark match. */
+export function outletColor(seed: string): string {
   let hash = 0;
   for (let i = 0; i < seed.length; i++) hash = (hash * 31 + seed.charCodeAt(i)) >>> 0;
   return PALETTE[hash % PALETTE.length]!;
@@ -16,7 +17,7 @@ export function monogramLetters(outlet: string): string {
 
 export function Monogram({ outlet, domain }: { outlet: string; domain: string }) {
   return (
-    <span class="es-monogram" style={{ backgroundColor: hue(domain) }} aria-hidden="true">
+    <span class="es-monogram" style={{ backgroundColor: outletColor(domain) }} aria-hidden="true">
       {monogramLetters(outlet)}
     </span>
   );

@@ -1,0 +1,44 @@
+import { render } from 'preact';
+import { browser } from '../shared/browser';
+import { ALL_WEBSITES_PERMISSIONS } from '../shared/permissions';
+import { translate } from '../shared/i18n';
+import { loadSettings, onSettingsChanged, updateSettings } from '../shared/settings';
+import type { Settings } from '../shared/settings-schema';
+import { I18nContext, type MessageKey } from '../ui/i18n';
+import { OptionsView } from './options-view';
+import '../ui/theme.css';
+import './options.css';
+
+async function start(root: HTMLElement): Promise<void> {
+  let settings = await loadSettings();
+  let problem: MessageKey | null = null;
+  const show = (): void => {
+    document.documentElement.dataset.theme = settings.theme;
+    render(
+      <I18nContext.Provider value={translate}>
+        <OptionsView settings={settings} problem={problem} onChange={(change) => void change_(change)} onAllWebsites={(enable) => void allWebsites(enable)} />
+      </I18nContext.Provider>,
+      root,
+    );
+  };
+  const change_ = async (change: Partial<Settings>): Promise<void> => {
+    settings = await updateSettings(() => change);
+    show();
+  };
+  const allWebsites = async (enable: boolean): Promise<void> => {
+    problem = null;
+    // permissions.request must run in the click's own turn, before any other await.
+    const granted = enable ? await browser.permissions.request(ALL_WEBSITES_PERMISSIONS) : !(await browser.permissions.remove(ALL_WEBSITES_PERMISSIONS));
+    if (enable && !granted) problem = 'optionAllWebsitesRefused';
+    await change_({ allWebsites: enable && granted });
+  };
+  // Another window (or the popup's "Hide on this site") may change settings while this page is open.
+  onSettingsChanged((next) => {
+    settings = next;
+    show();
+  }, new AbortController().signal);
+  document.documentElement.lang = browser.i18n.getUILanguage();
+  show();
+}
+
+void start(document.getElementById('app')!);
