@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
-import { BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
+import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
 
-// `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
+/**
+ * `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
+ * ELSEWHERE_SEEDS and ELSEWHERE_OUT_DIR build from other seeds into another folder; the
+ * end-to-end tests use them to bundle hostile seeds (tests/e2e/xss.e2e.test.ts).
+ */
 export default defineConfig(({ mode }) => {
   const target = (BROWSER_TARGETS as readonly string[]).includes(mode) ? (mode as BrowserTarget) : 'chrome';
-  const index = compileSeeds('seeds');
-  const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns);
+  const index = compileSeeds(process.env.ELSEWHERE_SEEDS ?? 'seeds');
+  const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns, AMP_CACHE_HOST_PATTERNS);
   return {
     publicDir: false,
     plugins: [
@@ -20,7 +24,7 @@ export default defineConfig(({ mode }) => {
       elsewhereAssets(index, 'assets'),
     ],
     build: {
-      outDir: `dist/${target}`,
+      outDir: process.env.ELSEWHERE_OUT_DIR ?? `dist/${target}`,
       emptyOutDir: true,
       target: 'es2022',
       // Readable bundles help store review; gzip takes care of the size.

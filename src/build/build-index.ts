@@ -1,4 +1,4 @@
-import { clusterStories, type NamedSeed } from '../core/story/cluster';
+import { canonicaliseSeed, clusterCanonical, type CanonicalSeed, type NamedSeed } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { encodeIndex } from '../core/index/encode';
 
@@ -10,7 +10,12 @@ export interface BuiltIndex {
 }
 
 export function buildIndex(seeds: readonly NamedSeed[]): BuiltIndex {
-  const stories = clusterStories(seeds);
+  return buildIndexFromCanonical(seeds.map(canonicaliseSeed));
+}
+
+/** buildIndex for seeds canonicalised already, as the parallel build's workers return them. */
+export function buildIndexFromCanonical(seeds: readonly CanonicalSeed[]): BuiltIndex {
+  const stories = clusterCanonical(seeds);
   const hosts = new Set<string>();
   for (const story of stories) {
     for (const article of story.articles) {

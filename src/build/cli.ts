@@ -3,17 +3,29 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CoverageIndex, type Coverage } from '../core/index/coverage-index';
-import { buildIndex } from './build-index';
+import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
+import { buildIndexFromCanonical, type BuiltIndex } from './build-index';
+import { writeCorpus } from './generate-corpus';
+import { INDEX_FILE, openIndexFile } from './index-file';
+import { readSeedsParallel } from './parallel-read';
 import { formatProblem, readSeeds } from './read-seeds';
+import { DEFAULT_CACHE_DIR } from './seed-cache';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
 Commands:
   check  [--seeds DIR]                         validate seeds; prints FILE:LINE: message for each problem
-  build  [--seeds DIR] --out DIR [--skip-invalid]  build the index into DIR/index.bin
+  build  [--seeds DIR] --out DIR [--skip-invalid] [--no-cache] [--workers N]
+                                               build the index into DIR/index.bin, parsing on every core
+                                               and reusing unchanged seeds from ${DEFAULT_CACHE_DIR}
   lookup URL [--seeds DIR] [--json]            the coverage Elsewhere shows for URL
   lookup --stdin [--seeds DIR] [--json]        one URL a line in, one result a line out
+  lookup URL --explain [--seeds DIR] [--json]  the address after unwrapping, each key tried, what matched and why
   stats  [--seeds DIR]                         stories, articles, outlets and index bytes
+  generate --stories N --out DIR [--seed S]    write a deterministic synthetic corpus of N seed files
+
+lookup and stats take --index DIR (a directory written by build) instead of --seeds, to query a
+built index without its seeds.
 
 --seeds defaults to seeds/.`;
 
@@ -23,15 +35,57 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
-function loadIndex(seedsDir: string, skipInvalid: boolean): { index: CoverageIndex; bytes: Uint8Array; built: ReturnType<typeof buildIndex> } {
-  const read = readSeeds(seedsDir);
+interface BuildOptions {
+  skipInvalid: boolean;
+  cache: boolean;
+  workers?: number;
+}
+
+async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array; built: BuiltIndex }> {
+  const read = await readSeedsParallel(seedsDir, { cacheDir: options.cache ? DEFAULT_CACHE_DIR : null, workers: options.workers });
   if (read.problems.length > 0) {
     for (const problem of read.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    if (!skipInvalid) fail(`${read.invalidFiles.length} of ${read.fileCount} seed files are invalid; fix them or pass --skip-invalid`);
+    if (!options.skipInvalid) fail(`${read.invalidFiles.length} of ${read.fileCount} seed files are invalid; fix them or pass --skip-invalid`);
     for (const file of read.invalidFiles) process.stderr.write(`skipped ${file}\n`);
   }
-  const built = buildIndex(read.seeds);
-  return { index: CoverageIndex.decode(built.bytes), bytes: built.bytes, built };
+  const built = buildIndexFromCanonical(read.seeds);
+  return { index: CoverageIndex.decode(built.bytes, { verify: 'lazy' }), bytes: built.bytes, built };
+}
+
+/** The index to query: a built one (`--index DIR`, read lazily) or one built from `--seeds` now. */
+async function queryIndex(indexDir: string | undefined, seedsDir: string, options: BuildOptions): Promise<CoverageIndex> {
+  if (indexDir) return openIndexFile(join(indexDir, INDEX_FILE)).index;
+  return (await loadIndex(seedsDir, options)).index;
+}
+
+/** Output is flushed in chunks this big: a write per line would make bulk lookups bound by syscalls. */
+const OUTPUT_CHUNK_CHARS = 1 << 16;
+
+/** Buffers stdout writes, waiting for the stream to drain when it pushes back. */
+class BufferedOutput {
+  private chunks: string[] = [];
+  private size = 0;
+
+  async write(text: string): Promise<void> {
+    this.chunks.push(text);
+    this.size += text.length;
+    if (this.size >= OUTPUT_CHUNK_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const text = this.chunks.join('');
+    this.chunks = [];
+    this.size = 0;
+    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) fail(`${name} must be a whole number, not "${value}"`);
+  return number;
 }
 
 function lookupResult(coverage: Coverage | null): object {
@@ -66,6 +120,12 @@ async function main(argv: string[]): Promise<number> {
       'skip-invalid': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       stdin: { type: 'boolean', default: false },
+      explain: { type: 'boolean', default: false },
+      index: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      stories: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -75,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const seedsDir = values.seeds!;
+  const buildOptions: BuildOptions = { skipInvalid: values['skip-invalid']!, cache: !values['no-cache'], workers: positiveInteger(values.workers, '--workers') };
   switch (command) {
     case 'check': {
       const read = readSeeds(seedsDir);
@@ -84,24 +145,30 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'build': {
       if (!values.out) fail('build needs --out DIR');
-      const { bytes, built } = loadIndex(seedsDir, values['skip-invalid']!);
+      const { bytes, built } = await loadIndex(seedsDir, buildOptions);
       mkdirSync(values.out, { recursive: true });
-      writeFileSync(join(values.out, 'index.bin'), bytes);
+      writeFileSync(join(values.out, INDEX_FILE), bytes);
       writeFileSync(join(values.out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
       process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.stories.length} stories, ${bytes.length} bytes\n`);
       return 0;
     }
     case 'lookup': {
-      const { index } = loadIndex(seedsDir, values['skip-invalid']!);
+      const index = await queryIndex(values.index, seedsDir, buildOptions);
       const answer = (url: string): string => {
+        if (values.explain) {
+          const explanation = explainLookup(index, [url]);
+          return values.json ? JSON.stringify(explanation) : formatExplanation(explanation);
+        }
         const coverage = index.coverage([url]);
         return values.json ? JSON.stringify(lookupResult(coverage)) : describeCoverage(url, coverage);
       };
       if (values.stdin) {
+        const output = new BufferedOutput();
         for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
           const url = line.trim();
-          if (url) process.stdout.write(`${answer(url)}\n`);
+          if (url) await output.write(`${answer(url)}\n`);
         }
+        await output.flush();
         return 0;
       }
       if (rest.length !== 1) fail('lookup needs exactly one URL, or --stdin');
@@ -109,11 +176,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'stats': {
-      const { built, bytes } = loadIndex(seedsDir, values['skip-invalid']!);
-      const articles = built.stories.reduce((sum, story) => sum + story.articles.length, 0);
-      const outlets = new Set(built.stories.flatMap((story) => story.articles.map((article) => article.outletDomain)));
-      const stats = { stories: built.stories.length, articles, outlets: outlets.size, addresses: CoverageIndex.decode(bytes).header.keyCount, indexBytes: bytes.length };
+      let stats: Record<string, number>;
+      if (values.index) {
+        const { index, bytes } = openIndexFile(join(values.index, INDEX_FILE));
+        const { storyCount, articleCount, keyCount } = index.header;
+        const outlets = new Set<string>();
+        for (let id = 0; id < articleCount; id++) outlets.add(index.article(id).outletDomain);
+        stats = { stories: storyCount, articles: articleCount, outlets: outlets.size, addresses: keyCount, indexBytes: bytes };
+      } else {
+        const { built, bytes, index } = await loadIndex(seedsDir, buildOptions);
+        const articles = built.stories.reduce((sum, story) => sum + story.articles.length, 0);
+        const outlets = new Set(built.stories.flatMap((story) => story.articles.map((article) => article.outletDomain)));
+        stats = { stories: built.stories.length, articles, outlets: outlets.size, addresses: index.header.keyCount, indexBytes: bytes.length };
+      }
       process.stdout.write(values.json ? `${JSON.stringify(stats)}\n` : `${Object.entries(stats).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+      return 0;
+    }
+    case 'generate': {
+      const stories = positiveInteger(values.stories, '--stories');
+      if (stories === undefined || !values.out) fail('generate needs --stories N and --out DIR');
+      const written = writeCorpus(values.out, { stories, seed: positiveInteger(values.seed, '--seed') ?? 1 });
+      process.stderr.write(`wrote ${written.files} seed files (${written.bytes} bytes) to ${values.out}\n`);
       return 0;
     }
     default:

@@ -9,6 +9,16 @@ export const GECKO_ID = 'elsewhere@elsewhere-news.org';
 export const GECKO_MIN_VERSION = '140.0';
 export const GECKO_ANDROID_MIN_VERSION = '142.0';
 
+/**
+ * Host access for the background only, never for the content script (issue 3). A known article
+ * opened through an AMP cache (`https://<hash>.cdn.ampproject.org/c/s/www.cnet.com/…`) is served
+ * from Google's host, and Chromium reveals a tab's address to `tabs.onUpdated` only for hosts the
+ * extension may access; without this the toolbar count stays blank there. The address alone names
+ * the article (its path carries the origin), so no script needs to run on every publisher's AMP
+ * pages: it is not added to the content-script matches. AMP caches serve https only.
+ */
+export const AMP_CACHE_HOST_PATTERNS: readonly string[] = ['https://*.cdn.ampproject.org/*'];
+
 type Manifest = Record<string, unknown> & {
   background?: { service_worker?: string; scripts?: string[]; type?: string };
   content_scripts?: Array<{ matches?: string[]; js?: string[] }>;
@@ -16,11 +26,17 @@ type Manifest = Record<string, unknown> & {
 
 /**
  * Derives a browser's manifest from the one top-level manifest.json. Host access and content
- * script matches come from the index, so the extension runs on the outlets it knows and nowhere else.
+ * script matches come from the index, so the extension runs on the outlets it knows and nowhere else;
+ * `backgroundHostPatterns` (such as AMP_CACHE_HOST_PATTERNS) add host access without a content script.
  */
-export function deriveManifest(base: Manifest, target: BrowserTarget, hostPatterns: readonly string[]): ManifestV3Export {
+export function deriveManifest(
+  base: Manifest,
+  target: BrowserTarget,
+  hostPatterns: readonly string[],
+  backgroundHostPatterns: readonly string[] = [],
+): ManifestV3Export {
   const manifest = structuredClone(base);
-  manifest.host_permissions = [...hostPatterns];
+  manifest.host_permissions = [...new Set([...hostPatterns, ...backgroundHostPatterns])];
   for (const script of manifest.content_scripts ?? []) script.matches = [...hostPatterns];
   if (target === 'firefox') {
     const worker = manifest.background?.service_worker;

@@ -20,6 +20,11 @@ function refuseCode(): never {
   throw new Error('executable front matter is not allowed');
 }
 
+/** gray-matter ignores what an excerpt function returns. */
+function skipExcerpt(): string {
+  return '';
+}
+
 export interface SeedFileProblem extends SeedProblem {
   file: string;
 }
@@ -41,35 +46,59 @@ function frontMatterLines(text: string): string[] {
 
 function yamlErrorLine(error: unknown): number | null {
   const mark = (error as { mark?: { line?: number } }).mark;
-  // js-yaml counts from 0 within the front matter, which starts on file line 2.
-  return typeof mark?.line === 'number' ? mark.line + 2 : null;
+  // js-yaml counts from 0 within the text after the opening ---, which starts with that line's
+  // own line break: its line 0 is the rest of file line 1.
+  return typeof mark?.line === 'number' ? mark.line + 1 : null;
 }
 
+/** Control characters and line separators: a terminal or editor acts on them (CR, ESC sequences) instead of printing them. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * The first line of a parser's message, with control characters escaped. Parsers quote the seed's
+ * own text (JSON.parse: `Unexpected token 'a', "…" is not valid JSON`), and a CR or an ESC sequence
+ * in a FILE:LINE: message would let a seed rewrite its own report on a terminal (issue 6,
+ * tests/unit/seed-fuzz.test.ts).
+ */
 function firstLineOf(message: string): string {
-  return message.split('\n')[0]!.slice(0, 200);
+  return escapeControls(message.split(/[\r\n]/)[0]!.slice(0, 200));
+}
+
+function escapeControls(text: string): string {
+  return text.replace(CONTROL_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Parses and validates one seed's text. Never throws: every failure becomes a located problem. */
 export function readSeedText(text: string): { seed: NamedSeed['document'] | null; problems: SeedProblem[] } {
-  if (text.length > SEED_LIMITS.fileBytes) {
-    return { seed: null, problems: [{ line: 1, message: `file is ${text.length} bytes; the limit is ${SEED_LIMITS.fileBytes}` }] };
+  // The limit is in bytes, as readSeeds measures files: 100,000 "€" are 100,000 characters but
+  // 300,000 bytes, which text.length let through (issue 6, tests/unit/seed-fuzz.test.ts).
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > SEED_LIMITS.fileBytes) {
+    return { seed: null, problems: [{ line: 1, message: `file is ${bytes} bytes; the limit is ${SEED_LIMITS.fileBytes}` }] };
   }
   if (text.includes('\u0000')) return { seed: null, problems: [{ line: 1, message: 'file is binary, not a text seed' }] };
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   if (!/^---/.test(firstLine)) return { seed: null, problems: [{ line: 1, message: 'has no front matter: the first line must be ---' }] };
   const language = firstLine.slice(3).trim().toLowerCase();
   if (!SAFE_LANGUAGES.has(language)) {
-    return { seed: null, problems: [{ line: 1, message: `front matter language "${language.slice(0, 40)}" is not allowed; use YAML or JSON` }] };
+    // Quoted with escapes: the first line may hold a CR, which would garble a terminal report.
+    return { seed: null, problems: [{ line: 1, message: `front matter language ${escapeControls(JSON.stringify(language.slice(0, 40)))} is not allowed; use YAML or JSON` }] };
   }
   let data: unknown;
   try {
-    data = matter(text, { engines: { javascript: refuseCode, coffee: refuseCode } }).data;
+    // `excerpt` as a function replaces gray-matter's excerpt step, which would call indexOf() with
+    // the front matter's own `excerpt_separator`: an alias-bombed list there is stringified with
+    // exponential cost, a hang (issue 6, tests/unit/seed-fuzz.test.ts). Seeds use no excerpts.
+    data = matter(text, { engines: { javascript: refuseCode, coffee: refuseCode }, excerpt: skipExcerpt }).data;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { seed: null, problems: [{ line: yamlErrorLine(error) ?? 1, message: `front matter is not valid: ${firstLineOf(message)}` }] };
   }
-  const lines = frontMatterLines(text);
-  const result = validateSeed(data, (path) => locateField(lines, 2, path));
+  // Lines are split only when a problem needs locating: most seeds are valid, and splitting every
+  // file costs a noticeable share of a large build.
+  let lines: string[] | null = null;
+  const result = validateSeed(data, (path) => locateField((lines ??= frontMatterLines(text)), 2, path));
   return result.ok ? { seed: result.document, problems: [] } : { seed: null, problems: result.problems };
 }
 

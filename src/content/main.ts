@@ -5,18 +5,30 @@ import { background, isContentNotice } from '../shared/protocol';
 import { loadSettings, onSettingsChanged } from '../shared/settings';
 import { DEFAULT_SETTINGS, isSiteHidden, type Settings } from '../shared/settings-schema';
 import { PageBadge } from './badge';
+import { LinkBadges } from './link-badges';
 import { collectPageSignals } from './page-signals';
 
 PageBadge.removeOrphans();
+LinkBadges.removeOrphans();
 const badge = new PageBadge(translate);
+const linkBadges = new LinkBadges({
+  lookup: background.lookupLinks,
+  open: background.openCoverage,
+  translate,
+  locale: browser.i18n.getUILanguage(),
+});
 const lifetime = new AbortController();
 let settings: Settings = DEFAULT_SETTINGS;
 let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
 
 function render(): void {
-  const allowed = settings.articleBadge && !isSiteHidden(settings.hiddenSites, location.hostname);
-  if (allowed) badge.show(latest.coverage, latest.url, settings.theme);
+  const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
+  if (settings.articleBadge && !hidden) badge.show(latest.coverage, latest.url, settings.theme);
   else badge.remove();
+  // Link badges follow the settings live too: stopping removes every one of them (issue 5).
+  linkBadges.setTheme(settings.theme);
+  if (settings.linkBadges && !hidden) linkBadges.start(lifetime.signal);
+  else linkBadges.stop();
 }
 
 /** Asks the background about this page (which also sets the toolbar count) and renders the answer. */

@@ -126,13 +126,30 @@ export class ChromiumHarness implements ExtensionHarness {
     return tab.evaluate(readPageBadge);
   }
 
-  /** The text inside the badge's closed shadow root, read through DevTools (which pierces it). */
-  async pageBadgeText(page: Page): Promise<string> {
+  /** The in-page badge's host node with its closed shadow root, read through DevTools (which pierces it). */
+  private async pageBadgeNode(page: Page): Promise<DomNode | null> {
     const session = await this.context.newCDPSession(page);
     const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
     await session.detach();
-    const host = findNode(root, (node) => node.localName === 'elsewhere-badge');
+    return findNode(root, (node) => node.localName === 'elsewhere-badge');
+  }
+
+  /** The text inside the badge's closed shadow root. */
+  async pageBadgeText(page: Page): Promise<string> {
+    const host = await this.pageBadgeNode(page);
     return host ? collectText(host) : '';
+  }
+
+  /** The element names inside the badge's closed shadow root. */
+  async pageBadgeElements(page: Page): Promise<string[]> {
+    const names: string[] = [];
+    const walk = (node: DomNode): void => {
+      if (node.nodeType === 1 && node.localName) names.push(node.localName);
+      for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) walk(child);
+    };
+    const host = await this.pageBadgeNode(page);
+    if (host) walk(host);
+    return names;
   }
 
   async close(): Promise<void> {

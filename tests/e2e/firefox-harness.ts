@@ -45,11 +45,18 @@ export class FirefoxHarness implements ExtensionHarness {
   }
 
   /** A moz-extension page never reports load complete over BiDi: navigate, then wait for a selector. */
-  private async openExtensionPage(path: string, selector: string): Promise<Page> {
+  async openExtensionPage(path: string, selector: string): Promise<Page> {
     const page = await this.browser.newPage();
     void page.goto(this.extensionUrl(path)).catch(() => undefined);
-    await page.waitForSelector(selector);
-    return page;
+    // Polled with plain evaluations: waitForSelector's element handle sometimes fails to serialise
+    // over BiDi while about:blank gives way to the extension page ("right-hand side of 'in'…").
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = await page.evaluate((wanted) => document.querySelector(wanted) !== null, selector).catch(() => false);
+      if (found) return page;
+      if (Date.now() > deadline) throw new Error(`${selector} did not appear in ${path}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** An extension page kept open to ask the WebExtension APIs what the toolbar shows. */
@@ -58,7 +65,7 @@ export class FirefoxHarness implements ExtensionHarness {
     return this.probe;
   }
 
-  async openArticle(url: string): Promise<ArticleTab> {
+  async openArticle(url: string): Promise<ArticleTab & { page: Page }> {
     const page = await this.browser.newPage();
     await page.setRequestInterception(true);
     page.on('request', (request) => {
@@ -77,7 +84,22 @@ export class FirefoxHarness implements ExtensionHarness {
       page.url(),
     );
     if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
-    return { tabId: ids[0], evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+    return { page, tabId: ids[0], evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+  }
+
+  /**
+   * A tab whose address `match` accepts, such as one the extension opens. BiDi reports a tab the
+   * extension opens as about:blank even once it shows a moz-extension page, so each tab is asked.
+   */
+  async waitForPage(match: (url: string) => boolean, timeout = 10_000): Promise<Page> {
+    const deadline = Date.now() + timeout;
+    const whereIs = (page: Page) =>
+      Promise.race([page.evaluate(() => location.href), new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000))]).catch(() => '');
+    while (Date.now() < deadline) {
+      for (const page of await this.browser.pages()) if (match(await whereIs(page))) return page;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no tab matched within ${timeout} ms`);
   }
 
   async badgeText(tabId: number): Promise<string> {

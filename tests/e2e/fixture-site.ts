@@ -9,6 +9,10 @@ export const DCK_ARTICLE = 'https://www.datacenterknowledge.com/microsoft/micros
 export const UNKNOWN_PAGE = 'https://www.cnet.com/tech/mobile/some-unrelated-phone-review/';
 /** Address misses, but its one canonical link names the Forbes article. */
 export const CANONICAL_ONLY_PAGE = 'https://www.forbes.com/sites/moorinsights/print/12345/';
+/** The CNET article through Google's AMP cache (its seed's cdnAmpWebUrl): the origin is in the path (issue 3). */
+export const CNET_AMP_CACHE = 'https://www-cnet-com.cdn.ampproject.org/c/s/www.cnet.com/google-amp/news/microsoft-builds-massive-supercomputer-for-smarter-ai/';
+/** The CNET article as a share button leaves it: tracking tags on the clean address (issue 3). */
+export const CNET_TRACKING_TAGGED = `${CNET_ARTICLE}?utm_source=twitter&utm_medium=social&utm_campaign=ai-news&fbclid=IwAR0aBcD`;
 /** Where the SPA fixture navigates with history.pushState. */
 export const SPA_TARGET_PATH = '/news/another-story-entirely/';
 
@@ -53,6 +57,10 @@ export const FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map<string, Fi
   [CANONICAL_ONLY_PAGE, { status: 200, headers: {}, body: page({ title: 'Print view', canonical: FORBES_ARTICLE }) }],
   [FORBES_ARTICLE, { status: 200, headers: {}, body: page({ title: 'Forbes: supercomputer', canonical: FORBES_ARTICLE, css: HOSTILE_CSS }) }],
   [DCK_ARTICLE, { status: 200, headers: { 'content-security-policy': STRICT_CSP }, body: page({ title: 'Top-five supercomputer' }) }],
+  // An AMP page names its main article in its canonical link, as AMP requires.
+  [CNET_AMP_CACHE, { status: 200, headers: {}, body: page({ title: 'Microsoft builds massive supercomputer (AMP)', canonical: CNET_ARTICLE }) }],
+  // No canonical link: the count must come from the address alone, with its tracking tags removed.
+  [CNET_TRACKING_TAGGED, { status: 200, headers: {}, body: page({ title: 'Microsoft builds massive supercomputer' }) }],
 ]);
 
 export function fixtureFor(url: string): FixtureResponse | null {

@@ -36,7 +36,15 @@ function page(title: string, script: string): string {
 <body><main><h1>${title}</h1><p>${'Text. '.repeat(50)}</p></main><script>${script}</script></body></html>`;
 }
 
+/** The articles of tests/fixtures/seeds-xss, whose every text field carries markup. */
+export const XSS_ARTICLES = [
+  'https://www.cnet.com/xss/markup-in-every-field/',
+  'https://www.forbes.com/xss/quote-breakout/',
+  'https://www.datacenterknowledge.com/xss/bidi-and-mathml',
+] as const;
+
 export const HOSTILE_FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map<string, FixtureResponse>([
+  ...XSS_ARTICLES.map((url): [string, FixtureResponse] => [url, { status: 200, headers: {}, body: page('An ordinary page', '') }]),
   [PROTOTYPE_OVERRIDE_PAGE, { status: 200, headers: {}, body: page('Sabotaged prototypes', SABOTAGE) }],
   [OVERLAY_PAGE, { status: 200, headers: {}, body: page('Overlay', OVERLAY) }],
 ]);

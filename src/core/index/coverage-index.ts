@@ -1,6 +1,6 @@
 import { lookupKeys } from '../url/canonical';
 import { checksum, hashKey } from './hash';
-import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, type ArticleDetails, type IndexHeader } from './format';
+import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf, type IndexHeader } from './format';
 
 /** An article as lookups return it: display fields only. */
 export interface CoverageArticle {
@@ -27,7 +27,82 @@ export interface Coverage {
 
 export class IndexFormatError extends Error {}
 
-/** A decoded compact index. Decoding only creates views; article details are parsed on demand. */
+/**
+ * Where the details section's bytes come from. In memory it is a view of the loaded index; in
+ * node it can be positional reads of the index file, so a cold start reads only the head and the
+ * shards its lookups touch. Offsets are relative to the start of the details section.
+ */
+export interface DetailSource {
+  read(offset: number, length: number): Uint8Array;
+}
+
+export interface DecodeOptions {
+  /**
+   * 'full' (the default) verifies the checksum of every byte before answering: what tools and
+   * tests want. 'lazy' verifies the head (membership, tables, shard sums) now and each details
+   * shard on first use: what a cold start wants, since hashing hundreds of megabytes of details
+   * would cost more than the rest of the load (see format.ts).
+   */
+  verify?: 'full' | 'lazy';
+}
+
+/**
+ * Decoded articles kept per index. The popup, the badge and the toolbar ask about the same few
+ * stories again and again; bulk lookups touch each story once. A bound keeps memory flat either way.
+ */
+const ARTICLE_CACHE_SIZE = 2048;
+/** Shards kept when they come from positional reads: ~20 KB each, so at most ~5 MB. */
+const SHARD_CACHE_SIZE = 256;
+/**
+ * Bucket table size: about one bucket per two keys, so a lookup scans a couple of slots after
+ * one table read instead of ~20 binary-search steps across the key arrays (which miss the cache
+ * at a million keys). 2^22 buckets (16 MB) is the cap, reached at ~8M keys.
+ */
+const MAX_BUCKET_BITS = 22;
+
+const textDecoder = new TextDecoder();
+
+/**
+ * Read position within a record. Module state rather than a closure per call: record reads are
+ * on the lookup path, and lookups run one at a time on one thread.
+ */
+let cursor = 0;
+
+function readVarint(bytes: Uint8Array): number {
+  let value = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    byte = bytes[cursor++]!;
+    value |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return value >>> 0;
+}
+
+function readText(bytes: Uint8Array): string {
+  const length = readVarint(bytes);
+  const start = cursor;
+  cursor += length;
+  return textDecoder.decode(bytes.subarray(start, cursor));
+}
+
+function bucketBitsFor(keyCount: number): number {
+  let bits = 1;
+  while (bits < MAX_BUCKET_BITS && 2 ** (bits + 1) <= keyCount) bits++;
+  return bits;
+}
+
+interface Shard {
+  bytes: Uint8Array;
+  view: DataView;
+  /** Offset of bytes[0] within the details section. */
+  base: number;
+}
+
+type StoredArticle = CoverageArticle & { keys: string[] };
+
+/** A decoded compact index. Decoding only creates views; article details are decoded on demand. */
 export class CoverageIndex {
   readonly header: IndexHeader;
   private readonly keyHi: Uint32Array;
@@ -36,16 +111,27 @@ export class CoverageIndex {
   private readonly articleStory: Uint32Array;
   private readonly storyStart: Uint32Array;
   private readonly detailStart: Uint32Array;
-  private readonly details: Uint8Array;
-  private readonly decoder = new TextDecoder();
-  private readonly detailCache = new Map<number, CoverageArticle & { keys: string[] }>();
+  private readonly shardSums: Uint32Array;
+  private readonly bucketShift: number;
+  private readonly bucketStart: Uint32Array;
+  /** Whether each shard's checksum was verified (1) or is still to check (0). */
+  private readonly shardChecked: Uint8Array;
+  private readonly shardCache = new Map<number, Shard>();
+  private readonly articleCache = new Map<number, StoredArticle>();
+  private readonly memoryShard: Shard | null;
 
-  private constructor(bytes: Uint8Array, header: IndexHeader) {
+  private constructor(
+    head: Uint8Array,
+    header: IndexHeader,
+    private readonly source: DetailSource | null,
+    details: Uint8Array | null,
+    verified: boolean,
+  ) {
     this.header = header;
     const { keyCount, articleCount, storyCount } = header;
-    let at = bytes.byteOffset + HEADER_WORDS * 4;
+    let at = head.byteOffset + HEADER_WORDS * 4;
     const take = (count: number): Uint32Array => {
-      const view = new Uint32Array(bytes.buffer, at, count);
+      const view = new Uint32Array(head.buffer, at, count);
       at += count * 4;
       return view;
     };
@@ -55,48 +141,171 @@ export class CoverageIndex {
     this.articleStory = take(articleCount);
     this.storyStart = take(storyCount + 1);
     this.detailStart = take(articleCount + 1);
-    this.details = new Uint8Array(bytes.buffer, at, header.detailBytes);
+    this.shardSums = take(shardCountOf(storyCount));
+    this.shardChecked = new Uint8Array(this.shardSums.length).fill(verified ? 1 : 0);
+    this.memoryShard = details ? { bytes: details, view: new DataView(details.buffer, details.byteOffset, details.byteLength), base: 0 } : null;
+
+    const bits = bucketBitsFor(keyCount);
+    this.bucketShift = 32 - bits;
+    const buckets = new Uint32Array(2 ** bits + 1);
+    for (let i = 0; i < keyCount; i++) buckets[(this.keyHi[i]! >>> this.bucketShift) + 1]!++;
+    for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!;
+    this.bucketStart = buckets;
   }
 
-  /** Validates the header and checksum, then wraps the bytes. Throws IndexFormatError on bad input. */
-  static decode(bytes: Uint8Array): CoverageIndex {
+  private static readHeader(bytes: Uint8Array): IndexHeader {
     if (bytes.byteLength < HEADER_WORDS * 4 || bytes.byteOffset % 4 !== 0) throw new IndexFormatError('index is truncated or misaligned');
-    const header = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
-    if (header[0] !== INDEX_MAGIC) throw new IndexFormatError('not an Elsewhere index (bad magic number)');
-    if (header[1] !== INDEX_VERSION) throw new IndexFormatError(`index format version ${header[1]} is not supported (expected ${INDEX_VERSION})`);
-    const [, version, keyCount, articleCount, storyCount, detailBytes, sum] = header as unknown as number[];
-    const words = HEADER_WORDS + 3 * keyCount! + articleCount! + storyCount! + 1 + articleCount! + 1;
-    if (bytes.byteLength !== words * 4 + detailBytes!) throw new IndexFormatError('index size does not match its header');
-    if (checksum(bytes.subarray(HEADER_WORDS * 4)) !== sum) throw new IndexFormatError('index checksum mismatch');
-    return new CoverageIndex(bytes, { version: version!, keyCount: keyCount!, articleCount: articleCount!, storyCount: storyCount!, detailBytes: detailBytes!, checksum: sum! });
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
+    if (words[0] !== INDEX_MAGIC) throw new IndexFormatError('not an Elsewhere index (bad magic number)');
+    if (words[1] !== INDEX_VERSION) throw new IndexFormatError(`index format version ${words[1]} is not supported (expected ${INDEX_VERSION})`);
+    const [, version, keyCount, articleCount, storyCount, detailBytes, sum, headSum] = words as unknown as number[];
+    return { version: version!, keyCount: keyCount!, articleCount: articleCount!, storyCount: storyCount!, detailBytes: detailBytes!, checksum: sum!, headChecksum: headSum! };
+  }
+
+  /** Total bytes of the index that `header` describes. */
+  static byteLength(header: IndexHeader): number {
+    return detailsOffset(header.keyCount, header.articleCount, header.storyCount) + header.detailBytes;
+  }
+
+  /** Bytes a lazy reader must load before any lookup: header, membership, tables and shard sums. */
+  static headLength(header: IndexHeader): number {
+    return headBytes(header.keyCount, header.articleCount, header.storyCount);
+  }
+
+  /** Validates only the first HEADER_WORDS words: what a reader needs to size its reads. */
+  static decodeHeader(bytes: Uint8Array): IndexHeader {
+    return CoverageIndex.readHeader(bytes);
+  }
+
+  private static checkHead(head: Uint8Array, header: IndexHeader): void {
+    const detailsAt = detailsOffset(header.keyCount, header.articleCount, header.storyCount);
+    if (header.detailBytes < shardCountOf(header.storyCount) * 4) throw new IndexFormatError('index size does not match its header');
+    if (checksum(head.subarray(HEADER_WORDS * 4, CoverageIndex.headLength(header))) !== header.headChecksum) throw new IndexFormatError('index checksum mismatch');
+    // Tables must stay inside the details section, or a damaged index could read out of bounds.
+    const detailStart = new Uint32Array(head.buffer, head.byteOffset + detailsAt - (header.articleCount + 1) * 4, header.articleCount + 1);
+    if (detailStart[header.articleCount]! > header.detailBytes) throw new IndexFormatError('index size does not match its header');
+  }
+
+  /** Validates the header and checksums, then wraps the bytes. Throws IndexFormatError on bad input. */
+  static decode(bytes: Uint8Array, options: DecodeOptions = {}): CoverageIndex {
+    const header = CoverageIndex.readHeader(bytes);
+    if (bytes.byteLength !== CoverageIndex.byteLength(header)) throw new IndexFormatError('index size does not match its header');
+    CoverageIndex.checkHead(bytes, header);
+    const full = options.verify !== 'lazy';
+    if (full && checksum(bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) throw new IndexFormatError('index checksum mismatch');
+    const detailsAt = detailsOffset(header.keyCount, header.articleCount, header.storyCount);
+    return new CoverageIndex(bytes, header, null, bytes.subarray(detailsAt), full);
+  }
+
+  /**
+   * Opens an index from its head (header, membership, tables, shard sums: `headLength` bytes)
+   * and a source for the details section, read one shard at a time on demand. The head is
+   * verified now and each shard when first read.
+   */
+  static open(head: Uint8Array, source: DetailSource): CoverageIndex {
+    const header = CoverageIndex.readHeader(head);
+    if (head.byteLength < CoverageIndex.headLength(header)) throw new IndexFormatError('index is truncated or misaligned');
+    CoverageIndex.checkHead(head, header);
+    return new CoverageIndex(head, header, source, null, false);
+  }
+
+  /** The shard holding the records of `articleId`'s story, read and verified on first use. */
+  private shardOf(articleId: number): Shard {
+    const shard = Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
+    const first = this.storyStart[shard * STORIES_PER_SHARD]!;
+    const end = this.storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, this.header.storyCount)]!;
+    const from = this.detailStart[first]!;
+    const to = this.detailStart[end]!;
+    if (this.memoryShard) {
+      if (this.shardChecked[shard] === 0) {
+        if (checksum(this.memoryShard.bytes.subarray(from, to)) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+        this.shardChecked[shard] = 1;
+      }
+      return this.memoryShard;
+    }
+    const cached = this.shardCache.get(shard);
+    if (cached) {
+      this.shardCache.delete(shard);
+      this.shardCache.set(shard, cached);
+      return cached;
+    }
+    const bytes = this.source!.read(from, to - from);
+    if (bytes.byteLength !== to - from || checksum(bytes) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+    this.shardChecked[shard] = 1;
+    const loaded = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: from };
+    this.shardCache.set(shard, loaded);
+    if (this.shardCache.size > SHARD_CACHE_SIZE) this.shardCache.delete(this.shardCache.keys().next().value!);
+    return loaded;
+  }
+
+  /** Whether the record of `articleId` lists `key`: compares bytes, allocating nothing. */
+  private recordHasKey(articleId: number, key: string): boolean {
+    const { bytes, base } = this.shardOf(articleId);
+    cursor = this.detailStart[articleId]! - base + 8;
+    const urlLength = readVarint(bytes);
+    const referenceAt = cursor + bytes[cursor + urlLength]!;
+    cursor += urlLength + 1;
+    for (let field = 0; field < 4; field++) {
+      const length = readVarint(bytes);
+      cursor += length;
+    }
+    const keyCount = readVarint(bytes);
+    for (let k = 0; k < keyCount; k++) {
+      const shared = readVarint(bytes);
+      const restLength = readVarint(bytes);
+      const restAt = cursor;
+      cursor += restLength;
+      if (shared + restLength !== key.length) continue;
+      let same = true;
+      for (let i = 0; i < shared && same; i++) same = bytes[referenceAt + i] === key.charCodeAt(i);
+      for (let i = 0; i < restLength && same; i++) same = bytes[restAt + i] === key.charCodeAt(shared + i);
+      if (same) return true;
+    }
+    return false;
   }
 
   /** The article stored under a canonical key, or -1. */
   findArticle(key: string): number {
     const [hi, lo] = hashKey(key);
-    let low = 0;
-    let high = this.keyHi.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const midHi = this.keyHi[mid]!;
-      const midLo = this.keyLo[mid]!;
-      if (midHi < hi || (midHi === hi && midLo < lo)) low = mid + 1;
-      else if (midHi > hi || midLo > lo) high = mid - 1;
-      else {
-        const article = this.keyArticle[mid]!;
-        return this.article(article).keys.includes(key) ? article : -1;
-      }
+    const bucket = hi >>> this.bucketShift;
+    const end = this.bucketStart[bucket + 1]!;
+    for (let i = this.bucketStart[bucket]!; i < end; i++) {
+      const slotHi = this.keyHi[i]!;
+      if (slotHi < hi) continue;
+      if (slotHi > hi) break;
+      const slotLo = this.keyLo[i]!;
+      if (slotLo < lo) continue;
+      if (slotLo > lo) break;
+      // A hash hit is confirmed against the stored key, so a collision never shows the wrong story.
+      const article = this.keyArticle[i]!;
+      if (this.recordHasKey(article, key)) return article;
     }
     return -1;
   }
 
   article(id: number): CoverageArticle & { keys: string[] } {
-    const cached = this.detailCache.get(id);
+    const cached = this.articleCache.get(id);
     if (cached) return cached;
-    const raw = this.decoder.decode(this.details.subarray(this.detailStart[id]!, this.detailStart[id + 1]!));
-    const record = JSON.parse(raw) as ArticleDetails;
-    const article = { url: record.u, title: record.t, excerpt: record.e, outlet: record.o, outletDomain: record.d, publishedAt: record.p, keys: record.k };
-    this.detailCache.set(id, article);
+    const { bytes, view, base } = this.shardOf(id);
+    cursor = this.detailStart[id]! - base;
+    const time = view.getFloat64(cursor, true);
+    cursor += 8;
+    const url = readText(bytes);
+    const referenceStart = bytes[cursor++]!;
+    const title = readText(bytes);
+    const excerpt = readText(bytes);
+    const outlet = readText(bytes);
+    const outletDomain = readText(bytes);
+    // The reference start counts ASCII bytes only (format.ts), so it is a character offset too.
+    const reference = url.slice(referenceStart);
+    const keys: string[] = [];
+    for (let k = readVarint(bytes); k > 0; k--) {
+      const shared = readVarint(bytes);
+      keys.push(reference.slice(0, shared) + readText(bytes));
+    }
+    const article = { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
+    this.articleCache.set(id, article);
+    if (this.articleCache.size > ARTICLE_CACHE_SIZE) this.articleCache.delete(this.articleCache.keys().next().value!);
     return article;
   }
 

@@ -1,67 +1,281 @@
 import type { Story } from '../story/types';
 import { checksum, hashKey } from './hash';
-import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, type ArticleDetails } from './format';
+import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
+
+/** Below this many keys a comparison sort beats four passes over 65,536 radix buckets. */
+const RADIX_MIN_KEYS = 1 << 14;
+
+/** UTF-8 length of `value` from `from` on, as TextEncoder would write it (lone surrogates become U+FFFD). */
+function utf8Length(value: string, from = 0): number {
+  let length = 0;
+  for (let i = from; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      i++;
+    } else length += 3;
+  }
+  return length;
+}
+
+function varintLength(value: number): number {
+  let length = 1;
+  for (let rest = value >>> 7; rest > 0; rest >>>= 7) length++;
+  return length;
+}
+
+/** Exact size of a length-prefixed text field. */
+function textSize(value: string, from = 0): number {
+  const length = utf8Length(value, from);
+  return varintLength(length) + length;
+}
+
+/**
+ * Writes records (see format.ts) into one buffer sized exactly in advance. Text is encoded by hand
+ * rather than with TextEncoder.encode: that allocates an ArrayBuffer per string, and at a hundred
+ * thousand stories the garbage collector then cost more than the rest of encoding.
+ */
+class RecordWriter {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  at = 0;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  f64(value: number): void {
+    this.view.setFloat64(this.at, value, true);
+    this.at += 8;
+  }
+
+  byte(value: number): void {
+    this.bytes[this.at++] = value;
+  }
+
+  varint(value: number): void {
+    let rest = value >>> 0;
+    while (rest >= 0x80) {
+      this.bytes[this.at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.bytes[this.at++] = rest;
+  }
+
+  /** Length-prefixed UTF-8 of `value` from `from` on. */
+  text(value: string, from = 0): void {
+    this.varint(utf8Length(value, from));
+    const bytes = this.bytes;
+    let at = this.at;
+    for (let i = from; i < value.length; i++) {
+      let code = value.charCodeAt(i);
+      if (code < 0x80) {
+        bytes[at++] = code;
+        continue;
+      }
+      if (code < 0x800) {
+        bytes[at++] = 0xc0 | (code >> 6);
+        bytes[at++] = 0x80 | (code & 0x3f);
+        continue;
+      }
+      if (code >= 0xd800 && code <= 0xdfff) {
+        const next = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
+        if (code <= 0xdbff && (next & 0xfc00) === 0xdc00) {
+          code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+          bytes[at++] = 0xf0 | (code >> 18);
+          bytes[at++] = 0x80 | ((code >> 12) & 0x3f);
+          bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+          bytes[at++] = 0x80 | (code & 0x3f);
+          continue;
+        }
+        code = 0xfffd;
+      }
+      bytes[at++] = 0xe0 | (code >> 12);
+      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    }
+    this.at = at;
+  }
+}
+
+/** Characters `a` (from aFrom) and `b` (from bFrom) share at their starts; only ASCII counts, as the reference is stored in bytes. */
+function sharedPrefix(a: string, aFrom: number, b: string, bFrom: number): number {
+  const limit = Math.min(a.length - aFrom, b.length - bFrom);
+  let i = 0;
+  while (i < limit && a.charCodeAt(aFrom + i) === b.charCodeAt(bFrom + i) && a.charCodeAt(aFrom + i) < 0x80) i++;
+  return i;
+}
+
+/**
+ * Orders key slots by (hi, lo), keeping equal hashes in insertion order (so the first claim of a
+ * key wins). LSD radix sort on four 16-bit digits: linear time, with no per-key objects, which
+ * keeps encoding a million keys in tens of milliseconds.
+ */
+function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
+  const count = hi.length;
+  let order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (count < RADIX_MIN_KEYS) {
+    // Array.prototype.sort is stable, so equal hashes keep insertion order here too.
+    return Uint32Array.from([...order].sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!));
+  }
+  let next = new Uint32Array(count);
+  const buckets = new Uint32Array(1 << 16);
+  for (const [words, shift] of [[lo, 0], [lo, 16], [hi, 0], [hi, 16]] as const) {
+    buckets.fill(0);
+    for (let i = 0; i < count; i++) buckets[(words[i]! >>> shift) & 0xffff]!++;
+    let sum = 0;
+    for (let d = 0; d < buckets.length; d++) {
+      const n = buckets[d]!;
+      buckets[d] = sum;
+      sum += n;
+    }
+    for (let i = 0; i < count; i++) {
+      const slot = order[i]!;
+      next[buckets[(words[slot]! >>> shift) & 0xffff]!++] = slot;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
+/** Exact bytes of every record, so the record buffer is allocated once. */
+function recordsSize(stories: readonly Story[]): number {
+  let size = 0;
+  for (const story of stories) {
+    for (const article of story.articles) {
+      const referenceStart = keyReferenceStart(article.url);
+      size += 8 + 1 + textSize(article.url) + textSize(article.title) + textSize(article.excerpt) + textSize(article.outlet) + textSize(article.outletDomain);
+      size += varintLength(article.keys.length);
+      for (const key of article.keys) {
+        const shared = sharedPrefix(key, 0, article.url, referenceStart);
+        size += varintLength(shared) + textSize(key, shared);
+      }
+    }
+  }
+  return size;
+}
+
+interface Slots {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  article: Uint32Array;
+  key: string[];
+}
+
+/** Writes each article's record and one key slot per key; story and record tables alongside. */
+function writeRecords(stories: readonly Story[], records: RecordWriter, recordBase: number, slots: Slots, tables: { storyStart: Uint32Array; articleStory: Uint32Array; detailStart: Uint32Array }): void {
+  const { storyStart, articleStory, detailStart } = tables;
+  let articleId = 0;
+  let slot = 0;
+  for (let storyId = 0; storyId < stories.length; storyId++) {
+    storyStart[storyId] = articleId;
+    for (const article of stories[storyId]!.articles) {
+      articleStory[articleId] = storyId;
+      detailStart[articleId] = recordBase + records.at;
+      records.f64(article.publishedAt ?? Number.NaN);
+      const referenceStart = keyReferenceStart(article.url);
+      records.text(article.url);
+      records.byte(referenceStart);
+      records.text(article.title);
+      records.text(article.excerpt);
+      records.text(article.outlet);
+      records.text(article.outletDomain);
+      records.varint(article.keys.length);
+      for (const key of article.keys) {
+        const shared = sharedPrefix(key, 0, article.url, referenceStart);
+        records.varint(shared);
+        records.text(key, shared);
+        const [hi, lo] = hashKey(key);
+        slots.hi[slot] = hi;
+        slots.lo[slot] = lo;
+        slots.article[slot] = articleId;
+        slots.key.push(key);
+        slot++;
+      }
+      articleId++;
+    }
+  }
+  storyStart[stories.length] = articleId;
+  detailStart[articleId] = recordBase + records.at;
+}
+
+/**
+ * Key slots in hash order, without duplicates. Clustering makes keys unique; if the input was not
+ * clustered, the first claim of a key wins, and only true duplicates are dropped (two keys whose
+ * 64-bit hashes collide are both kept, and lookups confirm each).
+ */
+function sortedUniqueSlots(slots: Slots): Uint32Array {
+  const order = sortByHash(slots.hi, slots.lo);
+  const kept = new Uint32Array(order.length);
+  let count = 0;
+  for (let i = 0; i < order.length; i++) {
+    const candidate = order[i]!;
+    let duplicate = false;
+    for (let j = count - 1; j >= 0; j--) {
+      const earlier = kept[j]!;
+      if (slots.hi[earlier] !== slots.hi[candidate] || slots.lo[earlier] !== slots.lo[candidate]) break;
+      if (slots.key[earlier] === slots.key[candidate]) {
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) kept[count++] = candidate;
+  }
+  return kept.subarray(0, count);
+}
+
+function gather(target: Uint32Array, at: number, source: Uint32Array, order: Uint32Array): void {
+  for (let i = 0; i < order.length; i++) target[at + i] = source[order[i]!]!;
+}
 
 /** Serialises stories into the compact index format (see format.ts). */
 export function encodeIndex(stories: readonly Story[]): Uint8Array {
-  const encoder = new TextEncoder();
-  const details: Uint8Array[] = [];
-  const storyStart = [0];
-  const articleStory: number[] = [];
-  const keyed: Array<{ hi: number; lo: number; article: number }> = [];
-  const seenKeys = new Set<string>();
-  for (const [storyId, story] of stories.entries()) {
-    for (const article of story.articles) {
-      const articleId = articleStory.length;
-      articleStory.push(storyId);
-      const record: ArticleDetails = {
-        u: article.url,
-        t: article.title,
-        e: article.excerpt,
-        o: article.outlet,
-        d: article.outletDomain,
-        p: article.publishedAt,
-        k: article.keys,
-      };
-      details.push(encoder.encode(JSON.stringify(record)));
-      for (const key of article.keys) {
-        // Clustering makes keys unique per article; the first claim wins if input was not clustered.
-        if (seenKeys.has(key)) continue;
-        seenKeys.add(key);
-        const [hi, lo] = hashKey(key);
-        keyed.push({ hi, lo, article: articleId });
-      }
-    }
-    storyStart.push(articleStory.length);
-  }
-  keyed.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
-
-  const keyCount = keyed.length;
-  const articleCount = articleStory.length;
   const storyCount = stories.length;
-  const detailBytes = details.reduce((sum, bytes) => sum + bytes.length, 0);
-  const words = HEADER_WORDS + 3 * keyCount + articleCount + (storyCount + 1) + (articleCount + 1);
-  const buffer = new ArrayBuffer(words * 4 + detailBytes);
-  const u32 = new Uint32Array(buffer, 0, words);
+  const shardCount = shardCountOf(storyCount);
+  let articleCount = 0;
+  let slotCount = 0;
+  for (const story of stories) {
+    articleCount += story.articles.length;
+    for (const article of story.articles) slotCount += article.keys.length;
+  }
+
+  // Records, story by story, after room for the shard sums at the start of the details section.
+  const recordBytes = recordsSize(stories);
+  const records = new RecordWriter(recordBytes);
+  const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), detailStart: new Uint32Array(articleCount + 1) };
+  // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
+  const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
+  const shardBase = shardCount * 4;
+  writeRecords(stories, records, shardBase, slots, tables);
+  if (records.at !== recordBytes) throw new Error(`index encoder sized records as ${recordBytes} bytes but wrote ${records.at}`);
+  const kept = sortedUniqueSlots(slots);
+
+  const keyCount = kept.length;
+  const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
+  const detailBytes = shardBase + recordBytes;
+  const bytes = new Uint8Array(detailsAt + detailBytes);
+  const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
   let at = HEADER_WORDS;
-  for (const { hi } of keyed) u32[at++] = hi;
-  for (const { lo } of keyed) u32[at++] = lo;
-  for (const { article } of keyed) u32[at++] = article;
-  for (const story of articleStory) u32[at++] = story;
-  for (const start of storyStart) u32[at++] = start;
-  let offset = 0;
-  u32[at++] = 0;
-  for (const bytes of details) {
-    offset += bytes.length;
-    u32[at++] = offset;
+  gather(u32, at, slots.hi, kept);
+  gather(u32, (at += keyCount), slots.lo, kept);
+  gather(u32, (at += keyCount), slots.article, kept);
+  u32.set(tables.articleStory, (at += keyCount));
+  u32.set(tables.storyStart, (at += articleCount));
+  u32.set(tables.detailStart, at + storyCount + 1);
+  bytes.set(records.bytes, detailsAt + shardBase);
+  const { storyStart, detailStart } = tables;
+  for (let shard = 0; shard < shardCount; shard++) {
+    const first = storyStart[shard * STORIES_PER_SHARD]!;
+    const end = storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
+    u32[detailsAt / 4 + shard] = checksum(bytes.subarray(detailsAt + detailStart[first]!, detailsAt + detailStart[end]!));
   }
-  const bytes = new Uint8Array(buffer);
-  let detailAt = words * 4;
-  for (const record of details) {
-    bytes.set(record, detailAt);
-    detailAt += record.length;
-  }
-  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes, 0, 0], 0);
+  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes], 0);
+  u32[7] = checksum(bytes.subarray(HEADER_WORDS * 4, detailsAt + shardBase));
   u32[6] = checksum(bytes.subarray(HEADER_WORDS * 4));
   return bytes;
 }

@@ -50,12 +50,28 @@ function blockEnd(lines: readonly string[], start: number, isItem: boolean): num
   return lines.length;
 }
 
+const ANY_KEY = /^(?:- +)?(?:"[^"]*"|'[^']*'|[^\s:#'"][^:#]*?)\s*:(?:\s|$)/;
+
+/** Where a line's key starts: after its indentation and, on a sequence item's line, after "- ". */
+function keyColumn(text: string): number {
+  const item = /^(\s*)-\s+/.exec(text);
+  return item ? item[0].length : indentOf(text);
+}
+
+/**
+ * Finds `key` among the direct children of the block: only lines whose key starts at the first
+ * child's column count, so a nested field of the same name (images[0].title) never stands in.
+ */
 function findKey(lines: readonly string[], from: number, to: number, parentIndent: number, key: string): number {
   const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^(?:- +)?["']?${escaped}["']?\\s*:`);
+  let childColumn = -1;
   for (let i = from; i < to; i++) {
     const text = lines[i]!;
-    if (indentOf(text) > parentIndent && pattern.test(text.trimStart())) return i;
+    // Lines that hold no key (a JSON brace, a bare list item) say nothing about the children's column.
+    if (!ANY_KEY.test(text.trimStart()) || keyColumn(text) <= parentIndent) continue;
+    if (childColumn === -1) childColumn = keyColumn(text);
+    if (keyColumn(text) === childColumn && pattern.test(text.trimStart())) return i;
   }
   return -1;
 }

@@ -6,6 +6,45 @@ export type Locate = (path: FieldPath) => number;
 
 export type ValidationResult = { ok: true; document: SeedDocument } | { ok: false; problems: SeedProblem[] };
 
+/**
+ * A file with more problems than this is garbage or repeats one mistake; the first ones are enough
+ * to fix it. The bound keeps checking fast: locating a problem scans the file's lines, and a 256 KB
+ * seed of short lines with 700 bad fields took ~6 s to report (issue 6, tests/unit/seed-fuzz.test.ts).
+ */
+export const MAX_PROBLEMS_LISTED = 50;
+
+/** Counts every problem, but locates and lists only the first MAX_PROBLEMS_LISTED. */
+class ProblemList {
+  private readonly listed: SeedProblem[] = [];
+  count = 0;
+
+  constructor(private readonly locate: Locate) {}
+
+  add(path: FieldPath, message: string): void {
+    this.count++;
+    if (this.listed.length < MAX_PROBLEMS_LISTED) this.listed.push({ line: this.locate(path), message });
+  }
+
+  all(): SeedProblem[] {
+    const omitted = this.count - this.listed.length;
+    if (omitted === 0) return this.listed;
+    return [...this.listed, { line: this.locate([]), message: `${omitted} more problem(s) not listed; fix these and check again` }];
+  }
+}
+
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Reads an ISO 8601 date or date-time. A time without a zone is read as UTC, never in the build
+ * machine's zone, so the same seeds give the same index everywhere; anything else is NaN.
+ */
+function parseIsoDate(text: string): number {
+  const match = ISO_DATE_TIME.exec(text.trim());
+  if (!match) return Number.NaN;
+  const [, date, time, zone] = match;
+  return Date.parse(time ? `${date}T${time}${zone ?? 'Z'}` : `${date}T00:00:00Z`);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
@@ -17,19 +56,34 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 }
 
+/** What JSON.stringify leaves raw but a terminal or editor may act on: DEL, C1 controls (U+009B is CSI), line separators. */
+const RAW_AFTER_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** Seed text quoted for a one-line message: every control character escaped (issue 6, tests/unit/seed-fuzz.test.ts). */
+function quoteText(text: string): string {
+  return JSON.stringify(text).replace(RAW_AFTER_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A short quotation of a scalar for a message. Lists and mappings are not quoted: String() of a
+ * YAML alias bomb (a list of aliases of lists…) joins exponentially many items, and of a mapping
+ * with a `toString` key it throws (issue 6, tests/unit/seed-fuzz.test.ts).
+ */
+function quote(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) return '';
+  return ` ${quoteText(String(value).slice(0, 40))}`;
+}
+
 function pathText(path: FieldPath): string {
   return path.reduce<string>((text, step) => (typeof step === 'number' ? `${text}[${step}]` : text ? `${text}.${step}` : step), '');
 }
 
 /** Validates one article of a seed (the top level or an entry of `related`). */
 class ArticleReader {
-  constructor(
-    private readonly problems: SeedProblem[],
-    private readonly locate: Locate,
-  ) {}
+  constructor(private readonly problems: ProblemList) {}
 
   private report(path: FieldPath, message: string): void {
-    this.problems.push({ line: this.locate(path), message: `${pathText(path)}: ${message}` });
+    this.problems.add(path, `${pathText(path)}: ${message}`);
   }
 
   private text(record: Record<string, unknown>, path: FieldPath, key: string, limit: number, required: boolean): string | null {
@@ -59,7 +113,7 @@ class ArticleReader {
     const value = this.text(record, path, key, SEED_LIMITS.urlChars, required);
     if (value === null) return null;
     if (!canonicalise(value)) {
-      this.report([...path, key], `must be an absolute http(s) address, not ${JSON.stringify(value.slice(0, 80))}`);
+      this.report([...path, key], `must be an absolute http(s) address, not ${quoteText(value.slice(0, 80))}`);
       return null;
     }
     return value;
@@ -68,10 +122,10 @@ class ArticleReader {
   private date(record: Record<string, unknown>, path: FieldPath): number | null {
     const value = record.publishedDateTime;
     if (value === undefined || value === null) return null;
-    // js-yaml turns unquoted ISO timestamps into Dates; quoted ones stay text.
-    const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    // js-yaml turns unquoted ISO timestamps into Dates; quoted ones stay text and must be ISO too.
+    const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? parseIsoDate(value) : Number.NaN;
     if (Number.isNaN(time)) {
-      this.report([...path, 'publishedDateTime'], `must be an ISO 8601 date and time, not ${describe(value)} ${JSON.stringify(String(value).slice(0, 40))}`);
+      this.report([...path, 'publishedDateTime'], `must be an ISO 8601 date and time, not ${describe(value)}${quote(value)}`);
       return null;
     }
     return time;
@@ -93,7 +147,7 @@ class ArticleReader {
       this.report(path, `must be a mapping of article fields, not ${describe(value)}`);
       return null;
     }
-    const before = this.problems.length;
+    const before = this.problems.count;
     const title = this.text(value, path, 'title', SEED_LIMITS.titleChars, true);
     const excerpt = this.text(value, path, 'excerpt', SEED_LIMITS.excerptChars, false) ?? '';
     const publishedAt = this.date(value, path);
@@ -102,7 +156,7 @@ class ArticleReader {
       .map((key) => this.address(value, path, key, false))
       .filter((url): url is string => url !== null);
     const outletName = this.outletName(value, path);
-    if (this.problems.length > before || title === null || webUrl === null) return null;
+    if (this.problems.count > before || title === null || webUrl === null) return null;
     return { title, excerpt, publishedAt, webUrl, alternateUrls, outletName };
   }
 }
@@ -113,19 +167,19 @@ class ArticleReader {
  * never shipped.
  */
 export function validateSeed(data: unknown, locate: Locate): ValidationResult {
-  const problems: SeedProblem[] = [];
   if (!isRecord(data) || Object.keys(data).length === 0) {
     return { ok: false, problems: [{ line: locate([]), message: 'has no front matter: expected a --- block with title and webUrl' }] };
   }
-  const reader = new ArticleReader(problems, locate);
+  const problems = new ProblemList(locate);
+  const reader = new ArticleReader(problems);
   const article = reader.read(data, []);
   const related: SeedArticle[] = [];
   const list = data.related;
   if (list !== undefined && list !== null) {
     if (!Array.isArray(list)) {
-      problems.push({ line: locate(['related']), message: `related: must be a list of articles, not ${describe(list)}` });
+      problems.add(['related'], `related: must be a list of articles, not ${describe(list)}`);
     } else if (list.length > SEED_LIMITS.relatedItems) {
-      problems.push({ line: locate(['related']), message: `related: has ${list.length} articles; the limit is ${SEED_LIMITS.relatedItems}` });
+      problems.add(['related'], `related: has ${list.length} articles; the limit is ${SEED_LIMITS.relatedItems}`);
     } else {
       list.forEach((item, index) => {
         const entry = reader.read(item, ['related', index]);
@@ -133,6 +187,6 @@ export function validateSeed(data: unknown, locate: Locate): ValidationResult {
       });
     }
   }
-  if (problems.length > 0 || !article) return { ok: false, problems };
+  if (problems.count > 0 || !article) return { ok: false, problems: problems.all() };
   return { ok: true, document: { article, related } };
 }

@@ -10,15 +10,35 @@ export interface NamedSeed {
   document: SeedDocument;
 }
 
-interface Copy {
-  seed: SeedArticle;
+/**
+ * One article of a seed with its addresses already canonicalised: the unit the build's workers
+ * produce (canonicalising is most of the per-article cost), and all that clustering needs.
+ */
+export interface CanonicalArticle {
+  url: string;
+  title: string;
+  excerpt: string;
+  outletName: string | null;
+  publishedAt: number | null;
+  /** Registrable domain of the address the article really lives at. */
+  outletDomain: string;
+  /** Distinct canonical keys of its addresses, the main address first. */
   keys: string[];
-  /** Position of its document in source order, for deterministic tie-breaks. */
-  order: number;
-  hostname: string;
 }
 
-function keysOf(article: SeedArticle): { keys: string[]; hostname: string } | null {
+/** A seed after canonicalisation: its articles (main first), minus any without a usable address. */
+export interface CanonicalSeed {
+  source: string;
+  articles: CanonicalArticle[];
+}
+
+interface Copy {
+  article: CanonicalArticle;
+  /** Position of its document in source order, for deterministic tie-breaks. */
+  order: number;
+}
+
+function canonicalArticle(article: SeedArticle): CanonicalArticle | null {
   const main = canonicalise(article.webUrl);
   if (!main) return null;
   const keys = new Set([main.key]);
@@ -26,13 +46,31 @@ function keysOf(article: SeedArticle): { keys: string[]; hostname: string } | nu
     const alternate = canonicalise(url);
     if (alternate) keys.add(alternate.key);
   }
-  return { keys: [...keys], hostname: main.hostname };
+  return {
+    url: article.webUrl,
+    title: article.title,
+    excerpt: article.excerpt,
+    outletName: article.outletName,
+    publishedAt: article.publishedAt,
+    outletDomain: outletDomain(main.hostname),
+    keys: [...keys],
+  };
+}
+
+/** Canonicalises every address of a seed: the per-document half of clustering. */
+export function canonicaliseSeed({ source, document }: NamedSeed): CanonicalSeed {
+  const articles: CanonicalArticle[] = [];
+  for (const seed of [document.article, ...document.related]) {
+    const found = canonicalArticle(seed);
+    if (found) articles.push(found);
+  }
+  return { source, articles };
 }
 
 /** The copy whose metadata wins: the newer publication time, then the later document. */
 function newer(a: Copy, b: Copy): Copy {
-  const timeA = a.seed.publishedAt ?? Number.NEGATIVE_INFINITY;
-  const timeB = b.seed.publishedAt ?? Number.NEGATIVE_INFINITY;
+  const timeA = a.article.publishedAt ?? Number.NEGATIVE_INFINITY;
+  const timeB = b.article.publishedAt ?? Number.NEGATIVE_INFINITY;
   if (timeA !== timeB) return timeA > timeB ? a : b;
   return a.order >= b.order ? a : b;
 }
@@ -49,26 +87,28 @@ function compareArticles(a: Article, b: Article): number {
  * article; an article and its related list are one story; stories that share an article merge.
  */
 export function clusterStories(seeds: readonly NamedSeed[]): Story[] {
+  return clusterCanonical(seeds.map(canonicaliseSeed));
+}
+
+/** clusterStories for seeds whose addresses were canonicalised already (by the build's workers). */
+export function clusterCanonical(seeds: readonly CanonicalSeed[]): Story[] {
   const ordered = [...seeds].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   const copies: Copy[] = [];
   const documentCopies: number[][] = [];
-  ordered.forEach(({ document }, order) => {
+  ordered.forEach(({ articles }, order) => {
     const ids: number[] = [];
-    for (const seed of [document.article, ...document.related]) {
-      const found = keysOf(seed);
-      if (!found) continue;
+    for (const article of articles) {
       ids.push(copies.length);
-      copies.push({ seed, keys: found.keys, order, hostname: found.hostname });
+      copies.push({ article, order });
     }
     documentCopies.push(ids);
   });
-
   // Copies sharing any key are the same article.
   const sameArticle = new DisjointSet();
   const copyByKey = new Map<string, number>();
   copies.forEach((copy, index) => {
     sameArticle.add();
-    for (const key of copy.keys) {
+    for (const key of copy.article.keys) {
       const seen = copyByKey.get(key);
       if (seen === undefined) copyByKey.set(key, index);
       else sameArticle.union(seen, index);
@@ -88,24 +128,24 @@ export function clusterStories(seeds: readonly NamedSeed[]): Story[] {
   copies.forEach((copy, index) => {
     const root = sameArticle.find(index);
     const existing = articles.get(root);
-    if (!existing) articles.set(root, { winner: copy, keys: new Set(copy.keys) });
+    if (!existing) articles.set(root, { winner: copy, keys: new Set(copy.article.keys) });
     else {
       existing.winner = newer(existing.winner, copy);
-      for (const key of copy.keys) existing.keys.add(key);
+      for (const key of copy.article.keys) existing.keys.add(key);
     }
   });
 
   const stories = new Map<number, Article[]>();
   for (const [root, { winner, keys }] of articles) {
     const storyRoot = sameStory.find(root);
-    const domain = outletDomain(winner.hostname);
+    const chosen = winner.article;
     const article: Article = {
-      url: winner.seed.webUrl,
-      title: winner.seed.title,
-      excerpt: winner.seed.excerpt,
-      outlet: winner.seed.outletName ?? domain,
-      outletDomain: domain,
-      publishedAt: winner.seed.publishedAt,
+      url: chosen.url,
+      title: chosen.title,
+      excerpt: chosen.excerpt,
+      outlet: chosen.outletName ?? chosen.outletDomain,
+      outletDomain: chosen.outletDomain,
+      publishedAt: chosen.publishedAt,
       keys: [...keys].sort(),
     };
     const members = stories.get(storyRoot);

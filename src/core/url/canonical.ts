@@ -1,28 +1,68 @@
 import { MAX_URL_LENGTH } from './limits';
 import { isTrackingParam } from './tracking-params';
-import { unwrapAddress } from './unwrap';
+import { unwrapOnce, type UnwrapStep, type WrapperView } from './unwrap';
 
 export { MAX_URL_LENGTH };
+export type { UnwrapStep };
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/**
+ * Wrappers nest (a Google redirect to an AMP viewer of an AMP cache is three); a link wrapped more
+ * often than this is not one a reader followed, so it is refused rather than half unwrapped.
+ */
+export const MAX_UNWRAP_DEPTH = 4;
 
-/** Decodes percent-escapes of unreserved characters and upper-cases the rest (RFC 3986 §6.2.2.2). */
-function normalisePercentEncoding(text: string): string {
-  return text.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => {
-    const char = String.fromCharCode(Number.parseInt(hex, 16));
-    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+/** http and https are one story, so the default port of either is dropped whichever scheme carries it. */
+const DEFAULT_PORTS: ReadonlySet<string> = new Set(['', '80', '443']);
+
+/** RFC 3986 §2.3: the characters whose percent-escapes are decoded. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/**
+ * A percent-escape, or a character a path may not carry raw under RFC 3986 (anything but unreserved
+ * characters, sub-delims, ':', '@' and '/'). The URL parser leaves a few such characters raw (`|`,
+ * `^`, `[`); escaping them makes `|` and `%7C` one address, as the RFC says they are.
+ */
+const PATH_TOKEN = /%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g;
+/** What a character that cannot be encoded (a lone surrogate) becomes, as the URL parser does. */
+const REPLACEMENT_ESCAPE = '%EF%BF%BD';
+
+function escapeChar(char: string): string {
+  try {
+    return encodeURIComponent(char);
+  } catch {
+    return REPLACEMENT_ESCAPE;
+  }
+}
+
+/**
+ * Collapses repeated slashes, decodes escapes of unreserved characters, upper-cases the other
+ * escapes and escapes what the RFC forbids raw (RFC 3986 §6.2.2). Dot segments, including escaped
+ * ones, were already resolved by the URL parser. The trailing slash is kept here; keys drop it.
+ */
+function normalisePath(pathname: string): string {
+  return pathname.replace(/\/{2,}/g, '/').replace(PATH_TOKEN, (token) => {
+    if (token.length === 3 && token.startsWith('%')) {
+      const char = String.fromCharCode(Number.parseInt(token.slice(1), 16));
+      return UNRESERVED.test(char) ? char : token.toUpperCase();
+    }
+    return escapeChar(token);
   });
 }
 
-function normaliseHost(url: URL): string {
-  let host = url.hostname.replace(/\.$/, '');
-  if (host.startsWith('www.')) host = host.slice(4);
-  return url.port ? `${host}:${url.port}` : host;
+/** A trailing slash does not make another article, except that the root stays "/". */
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-function normalisePath(pathname: string): string {
-  const collapsed = normalisePercentEncoding(pathname.replace(/\/{2,}/g, '/'));
-  return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed;
+/** Trailing dots removed (`cnet.com.` is `cnet.com`); the parser already lower-cased it and applied IDNA (punycode). */
+function hostWithoutDots(hostname: string): string {
+  return hostname.replace(/\.+$/, '');
+}
+
+/** `www.` is ignored, however often it is repeated, but never when nothing but a suffix would be left (`www.com`). */
+function hostWithoutWww(host: string): string {
+  let result = host;
+  while (result.startsWith('www.') && result.indexOf('.', 4) !== -1) result = result.slice(4);
+  return result;
 }
 
 function normaliseQuery(params: URLSearchParams): string {
@@ -37,38 +77,95 @@ export interface CanonicalAddress {
   key: string;
   /** The key without any query; equal to `key` when there is none. */
   pathKey: string;
-  /** The hostname the address really points at, after unwrapping. */
+  /** The hostname the address really points at, after unwrapping (with `www.`, without trailing dots). */
   hostname: string;
 }
 
-/**
- * Canonicalises an address for matching. The same function runs at build time (for indexed
- * addresses) and at lookup time (for visited ones), so both sides agree by construction.
- * Returns null for anything that is not an http(s) address.
- */
-export function canonicalise(address: string): CanonicalAddress | null {
-  if (typeof address !== 'string' || address.length > MAX_URL_LENGTH) return null;
-  let parsed: URL;
+/** How an address was canonicalised: the layers peeled off it, and the result or why there is none. */
+export type CanonicalTrace =
+  | { ok: true; canonical: CanonicalAddress; steps: UnwrapStep[]; unwrapped: string }
+  | { ok: false; reason: string; steps: UnwrapStep[] };
+
+function parseWebAddress(text: string): URL | string {
+  let url: URL;
   try {
-    parsed = new URL(address.trim());
+    url = new URL(text.trim());
   } catch {
-    return null;
+    return 'not an absolute address';
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
-  const url = unwrapAddress(parsed);
-  if (!url.hostname) return null;
-  const pathKey = normaliseHost(url) + normalisePath(url.pathname);
-  const query = normaliseQuery(url.searchParams);
-  return { key: query ? `${pathKey}?${query}` : pathKey, pathKey, hostname: url.hostname.replace(/\.$/, '') };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${url.protocol} addresses never match; only http and https do`;
+  return url;
+}
+
+function viewOf(url: URL): WrapperView | null {
+  const hostname = hostWithoutDots(url.hostname);
+  if (!hostname) return null;
+  return {
+    hostname,
+    host: hostWithoutWww(hostname),
+    path: withoutTrailingSlash(normalisePath(url.pathname)),
+    search: url.search,
+    searchParams: url.searchParams,
+  };
 }
 
 /**
- * Keys to try for a visited address, most specific first. An indexed address without a query
- * matches the same path whatever query the visit adds, because outlets append their own tokens;
- * an indexed address with a query is stored under its full key and needs the same parameters.
+ * Canonicalises an address and says how: which wrappers were peeled off, or why it can never match.
+ * The same function runs at build time (for indexed addresses) and at lookup time (for visited
+ * ones), so both sides agree by construction. It never throws.
  */
-export function lookupKeys(address: string): string[] {
+export function traceCanonical(address: string): CanonicalTrace {
+  const steps: UnwrapStep[] = [];
+  if (typeof address !== 'string') return { ok: false, reason: 'not text', steps };
+  if (address.length > MAX_URL_LENGTH) return { ok: false, reason: `longer than ${MAX_URL_LENGTH} characters`, steps };
+  let url = parseWebAddress(address);
+  for (;;) {
+    if (typeof url === 'string') return { ok: false, reason: steps.length > 0 ? `it wraps an address that is ${url}` : url, steps };
+    const view = viewOf(url);
+    if (!view) return { ok: false, reason: 'has no host', steps };
+    const step = unwrapOnce(view);
+    if (!step) {
+      const port = DEFAULT_PORTS.has(url.port) ? '' : `:${url.port}`;
+      const pathKey = view.host + port + view.path;
+      const query = normaliseQuery(view.searchParams);
+      const canonical = { key: query ? `${pathKey}?${query}` : pathKey, pathKey, hostname: view.hostname };
+      return { ok: true, canonical, steps, unwrapped: url.href };
+    }
+    if (steps.length === MAX_UNWRAP_DEPTH) return { ok: false, reason: `wrapped more than ${MAX_UNWRAP_DEPTH} times`, steps };
+    steps.push(step);
+    url = parseWebAddress(step.address);
+  }
+}
+
+/**
+ * Canonicalises an address for matching: http and https are one; host lower-cased, punycode, no
+ * `www.`, no trailing dot, no default port; path with dot segments resolved, slashes collapsed,
+ * escapes normalised, no trailing slash; no fragment; tracking parameters removed and the rest
+ * sorted; AMP caches, AMP viewers and redirect wrappers peeled off. Returns null for anything that
+ * can never match (other schemes, text that is not an address).
+ */
+export function canonicalise(address: string): CanonicalAddress | null {
+  const trace = traceCanonical(address);
+  return trace.ok ? trace.canonical : null;
+}
+
+/** How a lookup key relates to the visited address. */
+export type LookupKeyKind = 'full' | 'path-only';
+
+/**
+ * Keys to try for a visited address, most specific first, with their kind. An indexed address
+ * without a query matches the same path whatever query the visit adds, because outlets append
+ * their own tokens; an indexed address with a query is stored under its full key, so the visit
+ * needs the same non-tracking parameters (in any order, since they are sorted).
+ */
+export function lookupKeysWithKind(address: string): Array<{ key: string; kind: LookupKeyKind }> {
   const canonical = canonicalise(address);
   if (!canonical) return [];
-  return canonical.key === canonical.pathKey ? [canonical.key] : [canonical.key, canonical.pathKey];
+  const full = { key: canonical.key, kind: 'full' as const };
+  return canonical.key === canonical.pathKey ? [full] : [full, { key: canonical.pathKey, kind: 'path-only' as const }];
+}
+
+/** The keys of `lookupKeysWithKind`, in the same order. */
+export function lookupKeys(address: string): string[] {
+  return lookupKeysWithKind(address).map(({ key }) => key);
 }

@@ -21,7 +21,11 @@ function trustedSignal(pageDomain: string, address: string): boolean {
 
 /**
  * Addresses to look a page up by, in order of trust: the address itself, then its one canonical
- * link, then og:url. More than one canonical link means the page is confused, so neither is used.
+ * link, then og:url. `CoverageIndex.match` tries them in this order, so a signal is used only when
+ * the address misses. More than one canonical link means the page is confused, so neither is used.
+ * The page's outlet is judged after unwrapping its address, so an AMP page served by an AMP cache
+ * belongs to the outlet in the cache path, and its canonical link (which AMP requires to name the
+ * article's main address) is trusted there as on the outlet's own AMP page (issue 3).
  */
 export function pageAddresses(signals: PageSignalInput): string[] {
   const page = canonicalise(signals.url);

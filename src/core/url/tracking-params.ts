@@ -1,63 +1,88 @@
 /**
- * Query parameters that only track the reader and never identify an article.
- * Kept as data so that the list can be reviewed and extended without touching logic.
+ * Query parameters that only track the reader and never identify an article. They are removed
+ * from both sides before matching (issue 3). Kept as data, grouped by where each name comes from,
+ * so that the list can be reviewed against its sources and extended without touching logic.
  *
- * Sources (taken by reading, not copied wholesale):
- * - ClearURLs rules, "globalRules" provider (utm_*, ga_*, fbclid, gclid, yclid, mc_eid, …)
- * - Firefox's query-stripping list (privacy.query_stripping.strip_list): mc_eid, oly_anon_id,
- *   oly_enc_id, __s, vero_id, _hsenc, mkt_tok, fbclid, gclid, dclid, msclkid, twclid, igshid, …
- * - AdGuard URL Tracking filter (filter 17): $removeparam rules for ref_src, cmpid, ito, …
+ * Sources, read by hand (names are taken, rule syntax is not):
+ * - ClearURLs rules, provider "globalRules" (https://github.com/ClearURLs/Rules, data.min.json),
+ *   plus the few site providers that concern news outlets (techcrunch, cnet).
+ * - Firefox's query-stripping list (the `privacy.query_stripping.strip_list` pref and the
+ *   "query-stripping" remote-settings collection it is fed from).
+ * - AdGuard URL Tracking filter, general section
+ *   (https://github.com/AdguardTeam/AdguardFilters, TrackParamFilter/sections/general_url.txt).
  *
- * Parameters that may identify an article (`id`, `p`, `story`, `article`) are deliberately absent.
+ * Parameters that may identify an article (`id`, `p`, `story`, `article`, `page`, `s`, …) are
+ * deliberately absent, and so are names the lists strip only on one site when the same name
+ * identifies content elsewhere (Amazon's `s`, Google's `source`, Bing's `form`). All names are
+ * compared lower-cased: the lists spell the same parameter in several cases (`hsCtaTracking`).
  */
+
+/** A parameter is tracking when its lower-cased name starts with one of these. */
 export const TRACKING_PARAM_PREFIXES: readonly string[] = [
-  'utm_',
-  'ga_',
-  'hsa_',
-  'pk_',
-  'mtm_',
-  'matomo_',
-  'piwik_',
-  'itm_',
-  'stm_',
-  'vero_',
-  '__hs',
-  'oly_',
+  // ClearURLs globalRules: utm(_…), ga_…, otm_…, hmb_…, vn_…, itm_…
+  'utm_', 'ga_', 'otm_', 'hmb_', 'vn_', 'itm_',
+  // AdGuard general: HubSpot ads (hsa_…), Matomo/Piwik (mtm_, pk_), Blueshift (bsft_), adjust.com,
+  // DPG Media, Segmentify, Coremetrics (cm_mmc…)
+  'hsa_', 'mtm_', 'pk_', 'bsft_', 'adjust_', 'dpg_', '_sgm_', 'cm_mmc',
+  // Firefox strip list: Omeda (oft_…), Olytics (oly_…)
+  'oft_', 'oly_',
+  // Older Matomo and Piwik spellings, and Vero
+  'matomo_', 'piwik_', 'vero_',
 ];
 
+/** Exact names, lower-cased. */
 export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
-  // Ad click identifiers
-  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid',
-  'ttclid', 'li_fat_id', 'igshid', 'igsh', 'epik', 'rdt_cid', 'scid', 's_cid', 'srsltid',
-  // Mail and marketing platforms
-  'mc_cid', 'mc_eid', '_hsenc', '_hsmi', 'mkt_tok', 'vero_id', 'vero_conv', 'ml_subscriber',
-  'ml_subscriber_hash', 'oly_anon_id', 'oly_enc_id', 'rb_clickid', 'wickedid', '__s', '_openstat',
-  'ss_email_id', 'bsft_clkid', 'bsft_uid', 'trk_contact', 'trk_msg', 'trk_module', 'trk_sid',
-  // Social and referral tags that outlets add to shared links
-  'ref_src', 'ref_url', 'social', 'smid', 'smtyp', 'sr_share', 'fb_ref',
-  'fb_source', 'fb_action_ids', 'fb_action_types', 'cmpid', 'ito', 'icid', 'ncid',
-  'ocid', 'mbid', 'sc_cid', 'campaign_id', 'xtor', 'at_medium', 'at_campaign',
-  'at_custom1', 'at_custom2', 'at_custom3', 'at_custom4', 'guccounter', 'guce_referrer',
-  'guce_referrer_sig', 'ns_mchannel', 'ns_source', 'ns_campaign', 'ns_linkname', 'ns_fee',
-  'cmpgn', 'spm', 'taid', 'tbref', 'soc_src', 'soc_trk', 'src',
-  // Analytics cookies carried in URLs
-  '_ga', '_gl', '_ke', '_kx', 'elqTrackId', 'elqTrack', 'assetType', 'assetId', 'recipientId',
-  'campaignId', 'siteId', 'hootPostID', 'sfmc_id', 'sfmc_sub', 'sfmc_activityid',
-  // AMP leftovers added by AMP viewers
-  'amp_js_v', 'amp_gsa', 'amp_r', 'amp_tf', 'usqp', 'aoh', 'ampshare',
+  // ClearURLs globalRules
+  'utm', 'yclid', '_openstat', 'fb_action_types', 'fb_action_ids', 'fb_source', 'fb_ref', 'fbclid',
+  'action_object_map', 'action_type_map', 'action_ref_map', 'gs_l', 'mkt_tok', 'gclid', 'cmpid',
+  'os_ehash', '_ga', '_gl', '__twitter_impression', 'wt_mc', 'wt_zmc', 'wtmc', 'wtzmc', 'wtrid', 'mc',
+  'dclid', 'echobox', 'spm', 'tracking_source', 'ceneo_spo', '__hsfp', '__hssc', '__hstc', '_hsenc',
+  '__s', 'hsctatracking', 'mc_eid', 'mc_cid', 'mc_tc', 'ml_subscriber', 'ml_subscriber_hash',
+  'msclkid', 'rb_clickid', 's_cid', 'wickedid', 'twclid',
+  // ClearURLs globalRules "referralMarketing" (stripped unless the user allows referral marketing)
+  'ref', 'ref_', 'referrer',
+  // ClearURLs techcrunch and cnet providers: the same tags appear on links to other outlets
+  'ncid', 'sr_share', 'guccounter', 'guce_referrer', 'guce_referrer_sig', 'ftag',
+  // Firefox query-stripping list
+  '_bhlid', '_branch_match_id', '_branch_referrer', '_kx', 'at_recipient_id', 'at_recipient_list',
+  'bbeml', 'et_rid', 'fb_comment_id', 'gbraid', 'igshid', 'irclickid', 'mtm_cid', 'pk_cid',
+  'sc_customer', 'sc_eh', 'sc_uid', 'sms_click', 'sms_source', 'sms_uph', 'srsltid', 'ss_email_id',
+  'syclid', 'ttclid', 'unicorn_click_id', 'vgo_ee', 'wbraid', 'ymclid', 'ysclid',
+  // AdGuard URL Tracking filter, general section
+  'user_email_address', 'cm_me', 'cm_cr', 'sscid', 'rtkcid', 'cuid', '__io_lv', '_io_session_id',
+  'ir_campaignid', 'ir_adid', 'ir_partnerid', 'tduid', 'gci', 'erid', 'cx_click', 'cx_recsorder',
+  'cx_recswidget', 'mindbox-message-key', 'mindbox-click-id', 'awc', 'aiad_clid', 'maf', '_clde', '_cldee', 'oprtrack', 'xtor', 'gclsrc',
+  'usqp', 'admitad_uid', 'gps_adid', 'external_click_id', 'vc_lpp', 'ebisadid', 'irgwc', 'adfrom',
+  'nx_source', '_zucks_suid',
+  // Share tags news outlets add to their own links (NYT smid/smtyp, Guardian CMP, MSN ocid,
+  // AT Internet at_*, comScore ns_*, Instagram igsh, LinkedIn li_fat_id, Reddit rdt_cid, …)
+  'smid', 'smtyp', 'cmp', 'ocid', 'icid', 'ito', 'at_medium', 'at_campaign', 'at_custom1',
+  'at_custom2', 'at_custom3', 'at_custom4', 'ns_mchannel', 'ns_source', 'ns_campaign', 'ns_linkname',
+  'ns_fee', 'igsh', 'li_fat_id', 'rdt_cid', 'epik', 'sccid', 'ref_src', 'ref_url', 'sc_cid',
+  's_kwcid', 'mbid', 'cmpgn', 'taid', 'tbref', 'soc_src', 'soc_trk', '_hsmi', 'vero_id', 'vero_conv',
+  'elqtrackid', 'elqtrack', 'hootpostid', 'sfmc_id', 'sfmc_sub', 'sfmc_activityid', 'trk_contact',
+  'trk_msg', 'trk_module', 'trk_sid', 'wickedsource', 'dicbo', 'tblci', 'obclid',
+  // AMP leftovers that AMP viewers and caches add (AdGuard lists usqp; the rest are AMP runtime
+  // parameters: https://github.com/ampproject/amphtml, "amp-viewer" and "amp-analytics" docs)
+  'amp_js_v', 'amp_gsa', 'amp_r', 'amp_tf', 'amp_ct', 'aoh', 'ampshare', '__amp_source_origin',
 ]);
 
-/** Parameter/value pairs that only say "this was the AMP rendering". */
+/**
+ * Parameter/value pairs that only say "this was the AMP rendering": removed as leftovers, while
+ * the same names with other values are kept (`outputType=json` may be a different document).
+ */
 export const AMP_MARKER_PARAMS: ReadonlyArray<readonly [string, string]> = [
-  ['outputType', 'amp'],
+  ['outputtype', 'amp'],
   ['amp', ''],
   ['amp', '1'],
   ['amp', 'true'],
 ];
 
+/** Whether a query parameter only tracks the reader (or marks an AMP rendering) and is dropped. */
 export function isTrackingParam(name: string, value: string): boolean {
   const lower = name.toLowerCase();
-  if (TRACKING_PARAMS.has(name) || TRACKING_PARAMS.has(lower)) return true;
+  if (TRACKING_PARAMS.has(lower)) return true;
   if (TRACKING_PARAM_PREFIXES.some((prefix) => lower.startsWith(prefix))) return true;
-  return AMP_MARKER_PARAMS.some(([n, v]) => n === name && v === value);
+  const lowerValue = value.toLowerCase();
+  return AMP_MARKER_PARAMS.some(([markerName, markerValue]) => markerName === lower && markerValue === lowerValue);
 }

@@ -1,111 +1,238 @@
 import { parse as parseDomain } from 'tldts';
 
 /**
- * Addresses that wrap an article's address: AMP caches, AMP viewers and redirect links.
- * The wrapped address is what identifies the article.
+ * Addresses that wrap an article's address: AMP caches, AMP viewers and redirect links (issue 3).
+ * The wrapped address is what identifies the article. Every wrapper is recognised by its exact
+ * host (or a search engine's registrable domain, compared after tldts parsing, never by substring)
+ * and its exact endpoint path, so a URL that merely carries an article's address in its query on
+ * any other site, or on another path of the same site, is never unwrapped.
  */
 
-/** Wrappers can nest (a Google redirect to an AMP cache); more than this is not a real link. */
-const MAX_UNWRAP_DEPTH = 4;
-
-interface RedirectWrapper {
-  /** Registrable domain of the wrapper (compared after tldts parsing, never by substring). */
-  domain: string;
-  /** Exact hostnames allowed for that domain; `null` allows any subdomain. */
-  hosts: readonly string[] | null;
-  /** Path that the redirect endpoint lives at; a prefix when it ends with '/'. */
+/** The parts of a parsed address that the wrappers look at, after syntax normalisation. */
+export interface WrapperView {
+  /** Lower-cased by the URL parser, trailing dots removed, `www.` kept. */
+  hostname: string;
+  /** `hostname` without `www.`: the host as keys name it. */
+  host: string;
+  /**
+   * Normalised as keys normalise it: repeated slashes collapsed, unreserved characters decoded, no
+   * trailing slash; so `/%61mp//s/` reads `/amp/s`. Wrappers are recognised on this form because
+   * the canonical key of an address must not itself be a wrapper (canonicalisation is idempotent).
+   */
   path: string;
-  /** Query parameters that may carry the target, in order of preference. */
-  params: readonly string[];
+  /** The raw query, with its `?`, or ''. */
+  search: string;
+  searchParams: URLSearchParams;
 }
+
+/** One peeled layer: which rule peeled it, and the address inside. */
+export interface UnwrapStep {
+  rule: string;
+  address: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hosts
+
+type HostRule =
+  /** Exactly these hosts, written without `www.` (which is ignored, as everywhere else). */
+  | { kind: 'exact'; hosts: readonly string[] }
+  /** The domain itself or any subdomain of it. */
+  | { kind: 'subdomains'; domain: string }
+  /** A search engine under any of its ICANN country domains (google.de, google.co.uk, …), bare or www. */
+  | { kind: 'search-engine'; name: string };
+
+function hostMatches(view: WrapperView, rule: HostRule): boolean {
+  switch (rule.kind) {
+    case 'exact':
+      return rule.hosts.includes(view.host);
+    case 'subdomains':
+      return view.host === rule.domain || view.host.endsWith(`.${rule.domain}`);
+    case 'search-engine': {
+      const parsed = parseDomain(view.host, { allowPrivateDomains: false });
+      // isIcann: an unknown top-level domain (google.evil) is not one of Google's country domains.
+      return parsed.isIcann === true && parsed.domainWithoutSuffix === rule.name && (parsed.subdomain === '' || parsed.subdomain === 'www');
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// AMP caches and viewers
 
 /**
- * Redirect endpoints, from ClearURLs' "redirections" rules and AdGuard's URL tracking filter.
- * A URL that merely carries an address in its query on any other site is not unwrapped.
+ * AMP caches serve `/{c,v,i,r}/[s/]host/path` ("s/" marks https); see the AMP cache URL format
+ * (https://developers.google.com/amp/cache/overview). The subdomain may be a hash of the origin,
+ * so only the path is trusted for the origin.
  */
-const REDIRECT_WRAPPERS: readonly RedirectWrapper[] = [
-  { domain: 'google', hosts: null, path: '/url', params: ['q', 'url'] },
-  { domain: 'facebook.com', hosts: ['l.facebook.com', 'lm.facebook.com', 'm.facebook.com', 'www.facebook.com'], path: '/l.php', params: ['u'] },
-  { domain: 'messenger.com', hosts: ['l.messenger.com'], path: '/l.php', params: ['u'] },
-  { domain: 'instagram.com', hosts: ['l.instagram.com'], path: '/', params: ['u'] },
-  { domain: 'reddit.com', hosts: ['out.reddit.com'], path: '/', params: ['url'] },
-  { domain: 'youtube.com', hosts: ['www.youtube.com', 'youtube.com', 'm.youtube.com'], path: '/redirect', params: ['q'] },
-  { domain: 'linkedin.com', hosts: ['www.linkedin.com', 'linkedin.com'], path: '/redir/redirect', params: ['url'] },
-  { domain: 'slack-redir.net', hosts: null, path: '/link', params: ['url'] },
-  { domain: 'steamcommunity.com', hosts: ['steamcommunity.com'], path: '/linkfilter/', params: ['url', 'u'] },
-  { domain: 'vk.com', hosts: ['vk.com', 'm.vk.com'], path: '/away.php', params: ['to'] },
-  { domain: 'bing.com', hosts: ['www.bing.com', 'bing.com'], path: '/ck/a', params: ['u'] },
-  { domain: 'duckduckgo.com', hosts: ['duckduckgo.com'], path: '/l/', params: ['uddg'] },
-  { domain: 'yandex.ru', hosts: null, path: '/clck/jsredir', params: ['url'] },
+const AMP_CACHES: readonly HostRule[] = [
+  { kind: 'subdomains', domain: 'cdn.ampproject.org' },
+  // Bing's AMP cache.
+  { kind: 'subdomains', domain: 'bing-amp.com' },
 ];
-
-/** AMP caches serve `/{c,v,i,r}/[s/]host/path`; the subdomain may be a hash, so only the path is trusted. */
-const AMP_CACHE_SUFFIXES = ['.cdn.ampproject.org', '.amp.cloudflare.com', '.bing-amp.com'];
 const AMP_CACHE_PATH = /^\/(?:c|v|i|r|wp)\/(s\/)?([^/]+)(\/.*)?$/;
-/** Google's and Bing's AMP viewers serve `/amp/[s/]host/path`. */
-const AMP_VIEWER_PATH = /^\/amp\/(s\/)?([^/]+)(\/.*)?$/;
-const AMP_VIEWER_DOMAINS = new Set(['google', 'bing']);
 
-function isSearchHost(host: string, domainWithoutSuffix: string): boolean {
-  const parsed = parseDomain(host);
-  if (parsed.domainWithoutSuffix !== domainWithoutSuffix) return false;
-  return parsed.subdomain === '' || parsed.subdomain === 'www';
+/** Google's and Bing's AMP viewers serve `/amp/[s/]host/path`. */
+const AMP_VIEWERS: readonly HostRule[] = [
+  { kind: 'search-engine', name: 'google' },
+  { kind: 'search-engine', name: 'bing' },
+];
+const AMP_VIEWER_PATH = /^\/amp\/(s\/)?([^/]+)(\/.*)?$/;
+
+/**
+ * A hostname as it may appear in a path: letters, digits, dots, hyphens and percent-escapes (an
+ * internationalised name), an optional port; never credentials, which could make `evil@cnet.com`-
+ * style paths read as another host.
+ */
+const PATH_HOST = /^(?:[A-Za-z0-9.-]|%[0-9A-F]{2})+(?::\d{1,5})?$/;
+
+function fromPath(https: boolean, host: string, rest: string | undefined, search: string): string | null {
+  // A host with credentials or stray characters is not an origin an AMP cache serves.
+  if (!PATH_HOST.test(host)) return null;
+  return `${https ? 'https' : 'http'}://${host}${rest ?? '/'}${search}`;
 }
 
-function rebuildFromPath(https: boolean, host: string, rest: string | undefined, search: string): URL | null {
+function unwrapAmp(view: WrapperView): UnwrapStep | null {
+  if (AMP_CACHES.some((rule) => hostMatches(view, rule))) {
+    const match = AMP_CACHE_PATH.exec(view.path);
+    const address = match ? fromPath(Boolean(match[1]), match[2]!, match[3], view.search) : null;
+    return address ? { rule: 'AMP cache', address } : null;
+  }
+  const viewer = AMP_VIEWER_PATH.exec(view.path);
+  if (viewer && AMP_VIEWERS.some((rule) => hostMatches(view, rule))) {
+    const address = fromPath(Boolean(viewer[1]), viewer[2]!, viewer[3], view.search);
+    return address ? { rule: 'AMP viewer', address } : null;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redirect wrappers
+
+interface RedirectWrapper {
+  /** Shown by `lookup --explain`. */
+  name: string;
+  host: HostRule;
+  /** The endpoint's path, without a trailing slash. */
+  path: string;
+  /** Whether any path below `path` is the endpoint too (`/l/anything`). */
+  prefix?: boolean;
+  /** Query parameters that may carry the target, in order of preference. */
+  params: readonly string[];
+  /** Turns a parameter's (already percent-decoded) value into an address; defaults to the value itself. */
+  decode?: (value: string) => string | null;
+}
+
+/** Bing's `/ck/a` links carry the target as "a1" + unpadded base64url. */
+function decodeBingTarget(value: string): string | null {
+  return value.startsWith('a1') ? decodeBase64Url(value.slice(2)) : null;
+}
+
+/** Disqus appends ":" and a token to the target it wraps. */
+function decodeDisqusTarget(value: string): string | null {
+  return value.replace(/:[A-Za-z0-9_-]+$/, '');
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Strict decoder: fatal, so invalid UTF-8 is no address rather than a garbled one. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes base64url or base64 text (padding optional) as UTF-8; null when it is not valid. */
+function decodeBase64Url(text: string): string | null {
+  const clean = text.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  if (clean.length % 4 === 1) return null;
+  const bytes: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const char of clean) {
+    const value = BASE64URL.indexOf(char);
+    if (value === -1) return null;
+    buffer = (buffer << 6) | value;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((buffer >> bits) & 0xff);
+    }
+  }
   try {
-    return new URL(`${https ? 'https' : 'http'}://${host}${rest ?? '/'}${search}`);
+    return UTF8.decode(new Uint8Array(bytes));
   } catch {
     return null;
   }
 }
 
-function unwrapAmp(url: URL): URL | null {
-  if (AMP_CACHE_SUFFIXES.some((suffix) => url.hostname.endsWith(suffix))) {
-    const match = AMP_CACHE_PATH.exec(url.pathname);
-    return match ? rebuildFromPath(Boolean(match[1]), match[2]!, match[3], url.search) : null;
+/**
+ * Redirect endpoints, from ClearURLs' "redirections" rules (https://github.com/ClearURLs/Rules)
+ * and AdGuard's URL tracking filter. Hosts are listed exactly; only outlook's SafeLinks and the
+ * search engines vary by region.
+ */
+export const REDIRECT_WRAPPERS: readonly RedirectWrapper[] = [
+  { name: 'Google redirect', host: { kind: 'search-engine', name: 'google' }, path: '/url', params: ['q', 'url'] },
+  { name: 'Facebook link shim', host: { kind: 'exact', hosts: ['l.facebook.com', 'lm.facebook.com', 'm.facebook.com', 'facebook.com'] }, path: '/l.php', params: ['u'] },
+  { name: 'Messenger link shim', host: { kind: 'exact', hosts: ['l.messenger.com'] }, path: '/l.php', params: ['u'] },
+  { name: 'Instagram link shim', host: { kind: 'exact', hosts: ['l.instagram.com'] }, path: '/', prefix: true, params: ['u'] },
+  { name: 'Reddit outbound link', host: { kind: 'exact', hosts: ['out.reddit.com'] }, path: '/', prefix: true, params: ['url'] },
+  { name: 'YouTube redirect', host: { kind: 'exact', hosts: ['youtube.com', 'm.youtube.com'] }, path: '/redirect', params: ['q'] },
+  { name: 'LinkedIn redirect', host: { kind: 'exact', hosts: ['linkedin.com'] }, path: '/redir/redirect', params: ['url'] },
+  { name: 'LinkedIn safety redirect', host: { kind: 'exact', hosts: ['linkedin.com'] }, path: '/safety/go', params: ['url'] },
+  { name: 'Slack redirect', host: { kind: 'exact', hosts: ['slack-redir.net'] }, path: '/link', params: ['url'] },
+  { name: 'Steam link filter', host: { kind: 'exact', hosts: ['steamcommunity.com'] }, path: '/linkfilter', prefix: true, params: ['url', 'u'] },
+  { name: 'VK away link', host: { kind: 'exact', hosts: ['vk.com', 'm.vk.com', 'away.vk.com'] }, path: '/away.php', params: ['to'] },
+  { name: 'Bing click link', host: { kind: 'search-engine', name: 'bing' }, path: '/ck/a', params: ['u'], decode: decodeBingTarget },
+  { name: 'DuckDuckGo redirect', host: { kind: 'exact', hosts: ['duckduckgo.com'] }, path: '/l', prefix: true, params: ['uddg'] },
+  { name: 'Yandex redirect', host: { kind: 'search-engine', name: 'yandex' }, path: '/clck/jsredir', params: ['url'] },
+  { name: 'Outlook SafeLinks', host: { kind: 'subdomains', domain: 'safelinks.protection.outlook.com' }, path: '/', prefix: true, params: ['url'] },
+  { name: 'Disqus redirect', host: { kind: 'exact', hosts: ['disq.us'] }, path: '/url', params: ['url'], decode: decodeDisqusTarget },
+  { name: 'Tumblr redirect', host: { kind: 'exact', hosts: ['t.umblr.com'] }, path: '/redirect', params: ['z'] },
+  { name: 'Pocket redirect', host: { kind: 'exact', hosts: ['getpocket.com'] }, path: '/redirect', params: ['url'] },
+];
+
+/** Yahoo's result links carry the target in a path segment: `/…/RU=<encoded address>/RK=…`. */
+const YAHOO_REDIRECT: HostRule = { kind: 'exact', hosts: ['r.search.yahoo.com'] };
+const YAHOO_TARGET = /\/RU=([^/]+)\//;
+
+function isWebAddress(text: string): boolean {
+  try {
+    const protocol = new URL(text).protocol;
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    // Not an absolute address: Google also uses q= for search terms.
+    return false;
   }
-  const viewer = AMP_VIEWER_PATH.exec(url.pathname);
-  if (viewer && [...AMP_VIEWER_DOMAINS].some((domain) => isSearchHost(url.hostname, domain))) {
-    return rebuildFromPath(Boolean(viewer[1]), viewer[2]!, viewer[3], url.search);
-  }
-  return null;
 }
 
-function matchesWrapper(url: URL, wrapper: RedirectWrapper): boolean {
-  const pathOk = wrapper.path.endsWith('/') ? url.pathname.startsWith(wrapper.path) : url.pathname === wrapper.path;
-  if (!pathOk) return false;
-  if (wrapper.hosts) return wrapper.hosts.includes(url.hostname);
-  if (wrapper.domain.includes('.')) {
-    return url.hostname === wrapper.domain || url.hostname.endsWith(`.${wrapper.domain}`);
-  }
-  return isSearchHost(url.hostname, wrapper.domain);
+function pathMatches(path: string, wrapper: RedirectWrapper): boolean {
+  if (path === wrapper.path) return true;
+  return wrapper.prefix === true && (wrapper.path === '/' || path.startsWith(`${wrapper.path}/`));
 }
 
-function unwrapRedirect(url: URL): URL | null {
+function unwrapRedirect(view: WrapperView): UnwrapStep | null {
   for (const wrapper of REDIRECT_WRAPPERS) {
-    if (!matchesWrapper(url, wrapper)) continue;
+    if (!pathMatches(view.path, wrapper) || !hostMatches(view, wrapper.host)) continue;
     for (const param of wrapper.params) {
-      const target = url.searchParams.get(param);
-      if (!target) continue;
+      const values = view.searchParams.getAll(param);
+      // Two targets in one link is not a link a wrapper made; picking one would depend on their order.
+      if (values.length !== 1 || !values[0]) continue;
+      const value = values[0];
+      const target = wrapper.decode ? wrapper.decode(value) : value;
+      if (target && isWebAddress(target)) return { rule: wrapper.name, address: target };
+    }
+  }
+  if (hostMatches(view, YAHOO_REDIRECT)) {
+    const encoded = YAHOO_TARGET.exec(view.path)?.[1];
+    if (encoded) {
+      let target: string | null = null;
       try {
-        const inner = new URL(target);
-        if (inner.protocol === 'http:' || inner.protocol === 'https:') return inner;
+        target = decodeURIComponent(encoded);
       } catch {
-        // Not an absolute address: Google also uses q= for search terms.
+        // A malformed escape: not a link Yahoo made.
       }
+      if (target && isWebAddress(target)) return { rule: 'Yahoo redirect', address: target };
     }
   }
   return null;
 }
 
-/** Peels AMP caches, AMP viewers and redirect wrappers off an address until none is left. */
-export function unwrapAddress(url: URL): URL {
-  let current = url;
-  for (let depth = 0; depth < MAX_UNWRAP_DEPTH; depth++) {
-    const inner = unwrapAmp(current) ?? unwrapRedirect(current);
-    if (!inner) break;
-    current = inner;
-  }
-  return current;
+/** Peels one layer off an address: an AMP cache, an AMP viewer or a redirect wrapper; null when there is none. */
+export function unwrapOnce(view: WrapperView): UnwrapStep | null {
+  return unwrapAmp(view) ?? unwrapRedirect(view);
 }

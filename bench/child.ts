@@ -1,0 +1,166 @@
+/**
+ * One measurement in a fresh process, so that each cold load really is cold (no JIT warmth, no
+ * cached objects) and each memory figure is this process's alone. bench/run.ts starts it as
+ * `node --expose-gc --import tsx bench/child.ts MODE …` and reads one JSON line from stdout.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildIndexFromCanonical } from '../src/build/build-index';
+import { openIndexFile } from '../src/build/index-file';
+import { readSeedsParallel } from '../src/build/parallel-read';
+import { CoverageIndex } from '../src/core/index/coverage-index';
+import { lookupKeys } from '../src/core/url/canonical';
+import { encodeIndex } from '../src/core/index/encode';
+import { NaiveIndex } from './naive-index';
+import { syntheticStories } from './synthetic-stories';
+
+const [mode, ...args] = process.argv.slice(2);
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function rss(): number {
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+function readLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+}
+
+function percentile(sorted: Float64Array, share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function summarise(times: Float64Array): Latency {
+  const total = times.reduce((sum, time) => sum + time, 0);
+  times.sort();
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), mean: total / times.length };
+}
+
+/**
+ * Times each call on its own, in microseconds; hrtime costs ~50 ns, small next to a lookup but
+ * included. With two calls, they alternate address by address.
+ */
+function latencies(count: number, calls: [(i: number) => unknown, ((i: number) => unknown) | null]): [Latency, Latency | null] {
+  const [first, second] = calls;
+  const a = new Float64Array(count);
+  const b = second ? new Float64Array(count) : null;
+  for (let i = 0; i < count; i++) {
+    let start = process.hrtime.bigint();
+    first(i);
+    let end = process.hrtime.bigint();
+    a[i] = Number(end - start) / 1000;
+    if (second) {
+      start = end;
+      second(i);
+      end = process.hrtime.bigint();
+      b![i] = Number(end - start) / 1000;
+    }
+  }
+  return [summarise(a), b && summarise(b)];
+}
+
+/** Lookups made after the first answer, so the memory figure is of an index in use, not just opened. */
+const WARM_LOOKUPS = 10_000;
+
+async function main(): Promise<object> {
+  switch (mode) {
+    case 'load': {
+      // load KIND PATH FIRST_URL ADDRESSES_FILE: cold load to first answer, then memory in use.
+      const [kind, path, firstUrl, addressesFile] = args as [string, string, string, string];
+      const warm = readLines(addressesFile).slice(0, WARM_LOOKUPS);
+      const before = rss();
+      const start = performance.now();
+      let answer: (url: string) => unknown;
+      if (kind === 'ours-lazy') {
+        const { index } = openIndexFile(path);
+        answer = (url) => index.coverage([url]);
+      } else if (kind === 'ours-memory') {
+        const index = CoverageIndex.decode(new Uint8Array(readFileSync(path)), { verify: 'lazy' });
+        answer = (url) => index.coverage([url]);
+      } else {
+        const index = NaiveIndex.load(path);
+        answer = (url) => index.coverage(url);
+      }
+      const first = answer(firstUrl);
+      const loadMs = performance.now() - start;
+      if (!first) throw new Error(`the first lookup of ${firstUrl} found nothing`);
+      for (const url of warm) answer(url);
+      return { loadMs, rssBytes: rss() - before };
+    }
+    case 'lookups': {
+      // lookups INDEX NAIVE|- ADDRESSES_FILE COUNT
+      const [indexPath, naivePath, addressesFile, countText] = args as [string, string, string, string];
+      const addresses = readLines(addressesFile);
+      const count = Math.min(Number(countText), addresses.length);
+      const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
+      const keys = addresses.slice(0, count).map((url) => lookupKeys(url));
+      // One untimed pass warms the JIT and verifies every shard once, as a long-lived background would have.
+      for (let i = 0; i < count; i++) index.match([addresses[i]!]);
+      let hits = 0;
+      for (let i = 0; i < count; i++) if (index.match([addresses[i]!])) hits++;
+      const plain = naivePath === '-' ? null : NaiveIndex.load(naivePath);
+      if (plain) for (let i = 0; i < count; i++) plain.match(addresses[i]!);
+      // Ours and the baseline alternate call by call, so both see the same caches, GC and machine load.
+      const [ours, naive] = latencies(count, [(i) => index.match([addresses[i]!]), plain && ((i) => plain.match(addresses[i]!))]);
+      const [oursMembership, naiveMembership] = latencies(count, [
+        (i) => {
+          for (const key of keys[i]!) if (index.findArticle(key) !== -1) return;
+        },
+        plain &&
+          ((i) => {
+            for (const key of keys[i]!) if (plain.find(key) !== undefined) return;
+          }),
+      ]);
+      const [oursCoverage] = latencies(count, [(i) => index.coverage([addresses[i]!]), null]);
+      return { count, hits, ours, oursMembership, oursCoverage, naive, naiveMembership };
+    }
+    case 'build': {
+      // build SEEDS OUT CACHE_DIR|- WORKERS
+      const [seeds, out, cacheDir, workers] = args as [string, string, string, string];
+      const start = performance.now();
+      const read = await readSeedsParallel(seeds, { cacheDir: cacheDir === '-' ? null : cacheDir, workers: Number(workers), progress: false });
+      const built = buildIndexFromCanonical(read.seeds);
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, 'index.bin'), built.bytes);
+      const ms = performance.now() - start;
+      return { ms, files: read.fileCount, parsedFiles: read.parsedFiles, problems: read.problems.length, stories: built.stories.length, bytes: built.bytes.length };
+    }
+    case 'synth': {
+      // synth COUNT SEED OUT: an index of synthetic stories, with no seed files (see synthetic-stories.ts).
+      const [countText, seedText, out] = args as [string, string, string];
+      const start = performance.now();
+      const bytes = encodeIndex(syntheticStories(Number(countText), Number(seedText)));
+      writeFileSync(out, bytes);
+      return { ms: performance.now() - start, bytes: bytes.length };
+    }
+    case 'build-sequential': {
+      // build-sequential SEEDS: the single-threaded path the CLI had before issue 4 (readSeeds, then buildIndex).
+      const [seeds] = args as [string];
+      const { readSeeds } = await import('../src/build/read-seeds');
+      const { buildIndex } = await import('../src/build/build-index');
+      const start = performance.now();
+      const built = buildIndex(readSeeds(seeds).seeds);
+      return { ms: performance.now() - start, bytes: built.bytes.length };
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main().then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

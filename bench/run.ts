@@ -1,0 +1,358 @@
+/**
+ * `npm run bench [-- --smoke]`: the node-side figures of issue 4, each next to its naive baseline
+ * measured in the same run. Prints a table and writes bench/results.json (see BENCHMARKS.md).
+ *
+ * Sections run in order and each returns rows; browser-side figures (service-worker cold start,
+ * popup render, content-script cost, bundle sizes) are meant to plug in as further sections
+ * (`SECTIONS` below) writing rows of the same shape, so one table and one results.json hold all.
+ *
+ * `--smoke` runs a tiny version in seconds for CI: it proves the bench still runs, and checks no
+ * thresholds, because timings belong in benchmarks, not in tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import matter from 'gray-matter';
+import { CORPUS_MARKER, GENERATOR_VERSION, Prng, writeCorpus } from '../src/build/generate-corpus';
+import { listSeedFiles } from '../src/build/read-seeds';
+import { CoverageIndex } from '../src/core/index/coverage-index';
+import { writeNaiveIndex } from './naive-index';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TMP = join(ROOT, 'bench', 'tmp');
+const SMOKE = process.argv.includes('--smoke');
+/** One seed for every generated corpus and address list, so runs compare like with like. */
+const SEED = 4;
+
+/** What each run measures. The full run takes ~10 minutes on the 2-core machine (see BENCHMARKS.md). */
+const PLAN = SMOKE
+  ? { indexSizes: [300], syntheticSizes: [] as number[], buildSize: 300, sequentialBuildSize: 300, lookups: 20_000, loadRepeats: 1, buildRepeats: 1, parseSample: 300 }
+  : {
+      indexSizes: [10_000, 100_000],
+      /** 1M stories come from memory, not seed files: see synthetic-stories.ts. */
+      syntheticSizes: [1_000_000],
+      buildSize: 100_000,
+      /** The old single-threaded build, at a size that keeps the run short. */
+      sequentialBuildSize: 10_000,
+      lookups: 1_000_000,
+      loadRepeats: 5,
+      /** Cold builds of 100k seeds take a minute or more here; incremental ones use three times this. */
+      buildRepeats: 2,
+      /** gray-matter's raw rate is measured on this many files of the build corpus. */
+      parseSample: 5_000,
+    };
+/** Heap for child processes: the naive index at 100k stories and the 1M synthetic index need gigabytes. */
+const CHILD_HEAP_MB = 16_384;
+
+export interface Row {
+  section: string;
+  figure: string;
+  stories: number | null;
+  ours: number | null;
+  baseline: number | null;
+  /** baseline / ours for costs (higher is better), stated per row. */
+  ratio: number | null;
+  unit: string;
+  target: string;
+  note?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function child<T>(mode: string, ...args: Array<string | number>): T {
+  const run = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', 'bench/child.ts', mode, ...args.map(String)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (run.status !== 0) throw new Error(`bench child ${mode} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A generated corpus, reused across runs while its options and the generator are unchanged. */
+function corpus(stories: number): string {
+  const dir = join(TMP, `corpus-${stories}`);
+  const marker = join(dir, CORPUS_MARKER);
+  const wanted = JSON.stringify({ stories, seed: SEED, version: GENERATOR_VERSION });
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return dir;
+  log(`generating ${stories} seed files into ${dir}`);
+  writeCorpus(dir, { stories, seed: SEED });
+  return dir;
+}
+
+/**
+ * Addresses for lookups: half hits (an article's address as written, another of its addresses,
+ * or with tracking parameters added) and half misses (the same hosts, paths that were never indexed),
+ * shuffled.
+ */
+function writeAddresses(indexPath: string, count: number, path: string): void {
+  const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
+  const random = new Prng(SEED);
+  const lines: string[] = [];
+  const articles = index.header.articleCount;
+  for (let i = 0; i < count; i++) {
+    const article = index.article(random.int(0, articles - 1));
+    const key = article.keys[random.int(0, article.keys.length - 1)]!;
+    if (i % 2 === 1) {
+      lines.push(`https://${key.split('?')[0]}-${random.hex(6)}`);
+      continue;
+    }
+    const roll = random.int(0, 3);
+    if (roll === 0) lines.push(`https://${key}`);
+    else if (roll === 1) lines.push(`${article.url}${article.url.includes('?') ? '&' : '?'}utm_source=bench&utm_medium=email`);
+    else lines.push(article.url);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+function fileSize(path: string): number {
+  return readFileSync(path).byteLength;
+}
+
+interface LoadResult {
+  loadMs: number;
+  rssBytes: number;
+}
+interface Latency {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+interface LookupResult {
+  count: number;
+  hits: number;
+  ours: Latency;
+  oursMembership: Latency;
+  oursCoverage: Latency;
+  naive: Latency | null;
+  naiveMembership: Latency | null;
+}
+
+/** Figures 1–3 and index bytes: cold load, lookup latency and memory, for one index. */
+function indexFigures(stories: number, indexPath: string, naivePath: string | null, note: string): Row[] {
+  const section = 'index';
+  const rows: Row[] = [];
+  const addressesPath = `${indexPath}.addresses.txt`;
+  log(`${stories} stories: writing ${PLAN.lookups} lookup addresses`);
+  writeAddresses(indexPath, PLAN.lookups, addressesPath);
+  const firstUrl = readFileSync(addressesPath, 'utf8').split('\n')[0]!;
+  const diskBytes = fileSize(indexPath);
+  const header = CoverageIndex.decodeHeader(new Uint8Array(readFileSync(indexPath).subarray(0, 32)));
+  const naiveBytes = naivePath ? fileSize(naivePath) : null;
+
+  const loads = (kind: string, path: string): LoadResult[] =>
+    Array.from({ length: PLAN.loadRepeats }, () => child<LoadResult>('load', kind, path, firstUrl, addressesPath));
+  log(`${stories} stories: cold loads`);
+  const lazy = loads('ours-lazy', indexPath);
+  const memory = loads('ours-memory', indexPath);
+  const naive = naivePath ? loads('naive', naivePath) : null;
+  const lazyMs = median(lazy.map((r) => r.loadMs));
+  const memoryMs = median(memory.map((r) => r.loadMs));
+  const naiveMs = naive ? median(naive.map((r) => r.loadMs)) : null;
+  const ratio = (ours: number, base: number | null): number | null => (base === null ? null : base / ours);
+  rows.push(
+    { section, figure: 'cold load to first answer (file read lazily)', stories, ours: lazyMs, baseline: naiveMs, ratio: ratio(lazyMs, naiveMs), unit: 'ms', target: stories === 100_000 ? '≤ 50 ms, ≥ 20×' : '', note },
+    { section, figure: 'cold load to first answer (whole file in memory)', stories, ours: memoryMs, baseline: naiveMs, ratio: ratio(memoryMs, naiveMs), unit: 'ms', target: '', note: 'what the background does: fetch, then views' },
+  );
+
+  log(`${stories} stories: ${PLAN.lookups} lookups`);
+  const lookups = child<LookupResult>('lookups', indexPath, naivePath ?? '-', addressesPath, PLAN.lookups);
+  const hitNote = `${lookups.count} addresses, ${lookups.hits} hits`;
+  for (const [figure, ours, base, target] of [
+    ['lookup p50 (canonicalise + find + confirm)', lookups.ours.p50, lookups.naive?.p50 ?? null, ''],
+    ['lookup p99 (canonicalise + find + confirm)', lookups.ours.p99, lookups.naive?.p99 ?? null, '≤ 5 µs'],
+    ['membership p50 (keys given)', lookups.oursMembership.p50, lookups.naiveMembership?.p50 ?? null, ''],
+    ['membership p99 (keys given)', lookups.oursMembership.p99, lookups.naiveMembership?.p99 ?? null, ''],
+    ['coverage p99 (lookup + story details)', lookups.oursCoverage.p99, null, ''],
+  ] as const) {
+    rows.push({ section, figure, stories, ours, baseline: base, ratio: ratio(ours, base), unit: 'µs', target, note: hitNote });
+  }
+
+  const memoryRss = median(memory.map((r) => r.rssBytes));
+  const lazyRss = median(lazy.map((r) => r.rssBytes));
+  const naiveRss = naive ? median(naive.map((r) => r.rssBytes)) : null;
+  rows.push(
+    { section, figure: 'resident memory ÷ index bytes on disk (in memory)', stories, ours: memoryRss / diskBytes, baseline: naiveRss === null ? null : naiveRss / diskBytes, ratio: ratio(memoryRss, naiveRss), unit: '×', target: '≤ 2×', note: `${(memoryRss / 2 ** 20).toFixed(0)} MiB resident, ${(diskBytes / 2 ** 20).toFixed(0)} MiB on disk, after ${'10k'} lookups` },
+    { section, figure: 'resident memory ÷ index bytes on disk (lazy file)', stories, ours: lazyRss / diskBytes, baseline: null, ratio: null, unit: '×', target: '', note: `${(lazyRss / 2 ** 20).toFixed(0)} MiB resident` },
+    { section, figure: 'index bytes per address (membership)', stories, ours: 12, baseline: null, ratio: null, unit: 'B', target: '≤ 16 B', note: `${header.keyCount} addresses; +${((4 * 2 ** Math.ceil(Math.log2(Math.max(2, header.keyCount)))) / 2 / header.keyCount).toFixed(1)} B in memory for the derived bucket table` },
+    { section, figure: 'index bytes per address (whole file)', stories, ours: diskBytes / header.keyCount, baseline: naiveBytes === null ? null : naiveBytes / header.keyCount, ratio: ratio(diskBytes, naiveBytes), unit: 'B', target: '', note: 'includes titles, excerpts, urls' },
+    { section, figure: 'index bytes per story', stories, ours: diskBytes / header.storyCount, baseline: naiveBytes === null ? null : naiveBytes / header.storyCount, ratio: ratio(diskBytes, naiveBytes), unit: 'B', target: '', note: `${header.storyCount} stories, ${header.articleCount} articles` },
+  );
+  return rows;
+}
+
+function indexSection(): Row[] {
+  const rows: Row[] = [];
+  for (const size of PLAN.indexSizes) {
+    const seeds = corpus(size);
+    const out = join(TMP, `index-${size}`);
+    mkdirSync(out, { recursive: true });
+    log(`${size} stories: building index`);
+    // The build section's cache makes this a quick incremental build for the corpus it built.
+    child('build', seeds, out, join(TMP, size === PLAN.buildSize ? `build-cache-${size}` : `cache-${size}`), availableParallelism());
+    const indexPath = join(out, 'index.bin');
+    const naivePath = join(out, 'naive.json');
+    const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
+    writeNaiveIndex(naivePath, index);
+    rows.push(...indexFigures(size, indexPath, naivePath, `${size} seed files`));
+  }
+  for (const size of PLAN.syntheticSizes) {
+    const out = join(TMP, `index-synthetic-${size}`);
+    mkdirSync(out, { recursive: true });
+    const indexPath = join(out, 'index.bin');
+    log(`${size} synthetic stories: encoding index in memory`);
+    child('synth', size, SEED, indexPath);
+    // The plain JSON of a million stories is gigabytes: past V8's longest string, so JSON.parse cannot load it at all.
+    rows.push(...indexFigures(size, indexPath, null, 'synthetic stories, no seed files; no naive baseline: its JSON exceeds V8’s maximum string length'));
+  }
+  return rows;
+}
+
+interface BuildResult {
+  ms: number;
+  files: number;
+  parsedFiles: number;
+  problems: number;
+  stories: number;
+}
+
+/** Figure 8: build 100k seeds cold and incremental, against gray-matter's raw parse rate. */
+function buildSection(): Row[] {
+  const section = 'build';
+  const size = PLAN.buildSize;
+  const seeds = corpus(size);
+  const files = listSeedFiles(seeds);
+  const out = join(TMP, `build-${size}`);
+  const cacheDir = join(TMP, `build-cache-${size}`);
+  mkdirSync(out, { recursive: true });
+  const cores = availableParallelism();
+
+  log(`gray-matter raw parse rate on ${PLAN.parseSample} files`);
+  const sample = files.slice(0, PLAN.parseSample).map((file) => readFileSync(file, 'utf8'));
+  const rates: number[] = [];
+  for (let repeat = 0; repeat < 3; repeat++) {
+    const start = performance.now();
+    // No options would hit gray-matter's own cache after the first repeat; an empty engines map does not.
+    for (const text of sample) matter(text, { engines: {} });
+    rates.push(sample.length / ((performance.now() - start) / 1000));
+  }
+  const rate = median(rates);
+  const floorMs = (size / (rate * cores)) * 1000;
+
+  const cold: BuildResult[] = [];
+  for (let repeat = 0; repeat < PLAN.buildRepeats; repeat++) {
+    rmSync(cacheDir, { recursive: true, force: true });
+    log(`build ${size} seeds cold (${repeat + 1}/${PLAN.buildRepeats})`);
+    cold.push(child<BuildResult>('build', seeds, out, cacheDir, cores));
+  }
+  const incremental: BuildResult[] = [];
+  const unchanged: BuildResult[] = [];
+  const victim = files[Math.floor(files.length / 2)]!;
+  const original = readFileSync(victim, 'utf8');
+  try {
+    for (let repeat = 0; repeat < PLAN.buildRepeats * (SMOKE ? 1 : 3); repeat++) {
+      writeFileSync(victim, original.replace(/^title: "/m, `title: "Edit ${repeat} `));
+      log(`build ${size} seeds after one changed (${repeat + 1})`);
+      incremental.push(child<BuildResult>('build', seeds, out, cacheDir, cores));
+      unchanged.push(child<BuildResult>('build', seeds, out, cacheDir, cores));
+    }
+  } finally {
+    writeFileSync(victim, original);
+  }
+  if (incremental.some((r) => r.parsedFiles !== 1)) throw new Error(`an incremental build parsed ${incremental.map((r) => r.parsedFiles)} files, not 1`);
+  log(`build ${PLAN.sequentialBuildSize} seeds single-threaded (the old path)`);
+  const sequentialSeeds = corpus(PLAN.sequentialBuildSize);
+  const sequential = child<{ ms: number }>('build-sequential', sequentialSeeds);
+  const parallelSame = PLAN.sequentialBuildSize === size ? median(cold.map((r) => r.ms)) : child<BuildResult>('build', sequentialSeeds, join(TMP, 'build-seq-out'), '-', cores).ms;
+
+  const coldMs = median(cold.map((r) => r.ms));
+  const stories = cold[0]!.stories;
+  return [
+    { section, figure: `gray-matter alone, 1 core`, stories: size, ours: rate, baseline: null, ratio: null, unit: 'docs/s', target: '', note: `raw parse of ${sample.length} of the corpus files; floor for ${size} on ${cores} cores: ${(floorMs / 1000).toFixed(1)} s` },
+    { section, figure: `build ${size} seeds, cold (${cores} workers)`, stories: size, ours: coldMs, baseline: floorMs, ratio: floorMs / coldMs, unit: 'ms', target: '≤ 6 s', note: `baseline = gray-matter floor on ${cores} cores; ratio = share of that floor reached; ${stories} stories` },
+    { section, figure: `rebuild after one seed changed`, stories: size, ours: median(incremental.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(incremental.map((r) => r.ms)), unit: 'ms', target: '≤ 1 s', note: 'baseline = cold build' },
+    { section, figure: `rebuild with nothing changed`, stories: size, ours: median(unchanged.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(unchanged.map((r) => r.ms)), unit: 'ms', target: '', note: 'baseline = cold build' },
+    { section, figure: `build ${PLAN.sequentialBuildSize} seeds, cold: parallel vs single-threaded`, stories: PLAN.sequentialBuildSize, ours: parallelSame, baseline: sequential.ms, ratio: sequential.ms / parallelSame, unit: 'ms', target: '', note: 'baseline = readSeeds + buildIndex on one thread (the pre-issue-4 CLI)' },
+  ];
+}
+
+/** Browser-side sections (issue 4 figures 4–7) register here, each returning rows. */
+const SECTIONS: Array<{ name: string; run: () => Row[] }> = [
+  { name: 'build', run: buildSection },
+  { name: 'index', run: indexSection },
+];
+
+function format(value: number | null, unit: string): string {
+  if (value === null) return '—';
+  if (unit === 'µs') return value.toFixed(2);
+  if (unit === '×') return value.toFixed(2);
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(1);
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['figure', 'stories', 'ours', 'baseline', 'ratio', 'unit', 'target'];
+  const lines = rows.map((row) => [row.figure, row.stories?.toLocaleString('en-US') ?? '', format(row.ours, row.unit), format(row.baseline, row.unit), row.ratio === null ? '—' : `${row.ratio.toFixed(1)}×`, row.unit, row.target]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const render = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  process.stdout.write(`${render(header)}\n${render(widths.map((w) => '-'.repeat(w)))}\n${lines.map(render).join('\n')}\n`);
+}
+
+interface SectionRun {
+  name: string;
+  date: string;
+  seconds: number;
+  loadAverage: { start: number[]; end: number[] };
+  rows: Row[];
+}
+
+/**
+ * Runs the sections asked for (`--only build,index`, default all) and keeps each one's rows in
+ * bench/tmp, so a later `--only` run of one section still reports the others from their last run
+ * (each with its own date and machine load).
+ */
+function runSections(): SectionRun[] {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+  return SECTIONS.flatMap((section) => {
+    const saved = join(TMP, `section-${section.name}${SMOKE ? '-smoke' : ''}.json`);
+    if (only && !only.includes(section.name)) return existsSync(saved) ? [JSON.parse(readFileSync(saved, 'utf8')) as SectionRun] : [];
+    const started = Date.now();
+    const loadAtStart = loadavg();
+    const rows = section.run();
+    const result = { name: section.name, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), loadAverage: { start: loadAtStart, end: loadavg() }, rows };
+    writeFileSync(saved, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  });
+}
+
+function main(): void {
+  mkdirSync(TMP, { recursive: true });
+  const started = Date.now();
+  const sections = runSections();
+  const rows = sections.flatMap((section) => section.rows);
+  printTable(rows);
+  const machine = {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  // Other work on the machine inflates every timing; each section's load averages say how much there was.
+  const sectionInfo = sections.map(({ rows: _rows, ...info }) => info);
+  const results = { command: `npm run bench${SMOKE ? ' -- --smoke' : ''}`, smoke: SMOKE, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), machine, plan: PLAN, sections: sectionInfo, rows };
+  writeFileSync(join(ROOT, 'bench', SMOKE ? 'tmp/results-smoke.json' : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`done in ${results.seconds} s`);
+}
+
+main();

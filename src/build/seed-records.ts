@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { SEED_LIMITS } from '../core/seed/limits';
+import type { SeedProblem } from '../core/seed/types';
+import { canonicaliseSeed, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
+import { readSeedText } from './read-seeds';
+
+/**
+ * The per-file half of a build: one seed file's bytes in, a compact record out. Workers produce
+ * records, the cache stores them by content hash, and the main thread clusters them. A record is
+ * JSON text, because JSON.parse is the fastest way V8 has to rebuild many small strings, and text
+ * passes between threads and into the cache file without another encoding.
+ *
+ *   valid:   {"a":[[url, title, excerpt, outletName, publishedAt, outletDomain, [keys…]], …]}
+ *   invalid: {"p":[[line, message], …]}
+ */
+export type SeedRecord = string;
+
+/** Content identity of a seed file: sha1 is fast and collisions cannot happen by accident. */
+export function contentHash(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+/** Parses, validates and canonicalises one seed file's bytes (readSeedText does the parsing). */
+export function seedRecord(bytes: Uint8Array): SeedRecord {
+  if (bytes.byteLength > SEED_LIMITS.fileBytes) {
+    return JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] });
+  }
+  const result = readSeedText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  if (!result.seed) return JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) });
+  const { articles } = canonicaliseSeed({ source: '', document: result.seed });
+  return JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) });
+}
+
+type RecordJson = { a: Array<[string, string, string, string | null, number | null, string, string[]]> } | { p: Array<[number, string]> };
+
+/** Turns a record back into a canonical seed named `source`, or the file's problems. */
+export function readRecord(record: SeedRecord, source: string): { seed: CanonicalSeed } | { problems: SeedProblem[] } {
+  const json = JSON.parse(record) as RecordJson;
+  if ('p' in json) return { problems: json.p.map(([line, message]) => ({ line, message })) };
+  const articles = json.a.map(
+    ([url, title, excerpt, outletName, publishedAt, outletDomain, keys]): CanonicalArticle => ({ url, title, excerpt, outletName, publishedAt, outletDomain, keys }),
+  );
+  return { seed: { source, articles } };
+}

@@ -1,0 +1,850 @@
+import { render } from 'preact';
+import { MAX_URL_LENGTH } from '../core/url/limits';
+import { MAX_LINKS_PER_BATCH, type LinkVerdict } from '../shared/protocol';
+import type { Theme } from '../shared/settings-schema';
+import { coverageSummary, type Translate } from '../ui/i18n';
+import darkCss from './link-badge-dark.css?inline';
+import linkBadgeCss from './link-badge.css?inline';
+
+/**
+ * Link badges (issue 5): "+3" right after every link to an article of a known story, on pages
+ * where the content script runs. Hover or focus names the other outlets; a click opens
+ * Elsewhere's view of that story.
+ *
+ * Nothing here may slow the page down. Links are found and badged in idle time, in slices of a
+ * few milliseconds; addresses are looked up in batches (one message per batch), each address once
+ * per page; after the first scan only nodes the page adds are looked at, through one
+ * MutationObserver that skips Elsewhere's own nodes. Badges are built only for links near the
+ * viewport, and put in a group per animation frame, because on a big page the browser's pass over
+ * the page after each insertion costs far more than our script (bench/link-badges.ts).
+ */
+export const LINK_BADGE_TAG = 'elsewhere-link-badge';
+/** Elsewhere's own hosts (the in-page badge and link badges): never scanned, never badged. */
+const OWN_TAGS: ReadonlySet<string> = new Set(['elsewhere-badge', LINK_BADGE_TAG]);
+const OWN_SELECTOR = [...OWN_TAGS].join(',');
+
+/**
+ * A slice of our work ends after this long. A long task is 50 ms; the badges a slice inserts also
+ * cost the browser a style and layout pass after our task, so ours stays far below that.
+ */
+const SLICE_BUDGET_MS = 8;
+/** Even a busy idle period gets this much work done, so a page that is never idle still gets badges. */
+const MIN_SLICE_MS = 2;
+/** A page that is never idle gets its badges anyway, this long after they were due. */
+const IDLE_TIMEOUT_MS = 500;
+/** Without requestIdleCallback, slices are spaced this far apart so the page's own tasks get in between. */
+const FALLBACK_DELAY_MS = 16;
+/**
+ * Badges are built in idle slices but put into the page once per animation frame, a group at a
+ * time: each group costs the browser one style, layout and paint pass after our task, and on a big
+ * page that pass costs more than our script. A pass costs a fixed part (the browser walks the whole
+ * page) plus a part per badge, so the group size follows a fit of `frame = base + perBadge * size`
+ * over the last frames: as big as fits in `TARGET_FRAME_MS`.
+ */
+const INITIAL_COMMIT_SIZE = 100;
+const MIN_COMMIT_SIZE = 25;
+const MAX_COMMIT_SIZE = 1_000;
+/** Frames we aim for: well under a long task (50 ms), with room for the page's own work. */
+const TARGET_FRAME_MS = 40;
+/**
+ * On a page so big that the browser's own pass alone nearly fills the target (10,000 links on a
+ * slow machine), every pass is long whatever we put in it; there, fewer passes of up to this long
+ * cost the reader less than many passes that are just as long.
+ */
+const HEAVY_PAGE_FRAME_MS = 100;
+/** Below this size a group is not worth a pass of its own on a heavy page. */
+const USEFUL_COMMIT_SIZE = 100;
+/** The fit uses this many recent frames: the page and the machine change. */
+const FRAMES_FITTED = 8;
+/**
+ * Badges go in as their links come within this margin of the viewport: a screen above and below,
+ * so they are in place before the reader scrolls to them. On a page of 10,000 links, putting all
+ * 5,000 badges in at once would cost dozens of passes over the whole page (each tens of ms on a
+ * slow machine) for badges nobody may scroll to; links never shown (closed menus) cost nothing.
+ */
+const NEAR_VIEWPORT_MARGIN = '100% 0px';
+/** A hidden tab gets no animation frames; its badges go in after this long anyway (it renders nothing meanwhile). */
+const COMMIT_FALLBACK_MS = 1_000;
+/** Links are scanned this many at a time between clock reads (one link takes about a microsecond). */
+const SCAN_STEPS_PER_CLOCK_READ = 16;
+/** The label and the tooltip name this many outlets, then "and N more". */
+const MAX_NAMED_OUTLETS = 8;
+/** Leaving the badge hides the tooltip after this long, so the pointer can cross the gap onto it. */
+const TOOLTIP_HIDE_DELAY_MS = 200;
+/** The tooltip keeps this far from the badge and from the edges of the viewport. */
+const TOOLTIP_GAP_PX = 6;
+const VIEWPORT_MARGIN_PX = 8;
+
+/** Asks the background about a batch of link addresses; answers in order, null for unknown. */
+export type LinkLookup = (urls: string[]) => Promise<Array<LinkVerdict | null>>;
+
+export interface LinkBadgesOptions {
+  /** Defaults to knowing nothing, so no badge appears; the content script passes `background.lookupLinks`. */
+  lookup?: LinkLookup;
+  /** Opens Elsewhere's view of a link's story; the content script passes `background.openCoverage`. */
+  open?: (url: string) => unknown;
+  translate?: Translate;
+  /** For joining outlet names ("CNET, Forbes and 3 more"); the reader's UI language. */
+  locale?: string;
+  theme?: Theme;
+  document?: Document;
+  /**
+   * Whether a badge waits until its link comes near the viewport (the default wherever
+   * IntersectionObserver exists). False puts every badge in as soon as it is known.
+   */
+  lazy?: boolean;
+}
+
+interface IdleDeadlineLike {
+  readonly didTimeout: boolean;
+  timeRemaining(): number;
+}
+
+/**
+ * Runs `callback` in idle time, or after `IDLE_TIMEOUT_MS` at the latest. Firefox content scripts
+ * have requestIdleCallback, but a page or an older engine may not, so it is guarded.
+ */
+function whenIdle(view: Window, callback: (deadline: IdleDeadlineLike) => void): () => void {
+  if (typeof view.requestIdleCallback === 'function') {
+    try {
+      const id = view.requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS });
+      return () => view.cancelIdleCallback(id);
+    } catch {
+      // fall through to a timer
+    }
+  }
+  const id = view.setTimeout(() => callback({ didTimeout: true, timeRemaining: () => SLICE_BUDGET_MS }), FALLBACK_DELAY_MS);
+  return () => view.clearTimeout(id);
+}
+
+function withoutFragment(address: string): string {
+  const hash = address.indexOf('#');
+  return hash < 0 ? address : address.slice(0, hash);
+}
+
+/** The background's answer, checked: a content script trusts nothing it did not build itself. */
+function cleanVerdict(value: unknown): LinkVerdict | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { otherOutletCount, outlets } = value as Partial<LinkVerdict>;
+  if (typeof otherOutletCount !== 'number' || !Number.isSafeInteger(otherOutletCount) || otherOutletCount < 1) return null;
+  return { otherOutletCount, outlets: Array.isArray(outlets) ? outlets.filter((name): name is string => typeof name === 'string') : [] };
+}
+
+/** A FIFO with O(1) removal from the front. */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as T;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+function TooltipContent({ title, outlets, hint }: { title: string; outlets: string; hint: string }) {
+  return (
+    <>
+      <span class="es-lb-tip-title">{title}</span>
+      <span class="es-lb-tip-outlets">{outlets}</span>
+      <span class="es-lb-tip-hint">{hint}</span>
+    </>
+  );
+}
+
+interface Badge {
+  host: HTMLElement;
+  root: ShadowRoot;
+  /** A `span role=button`, not a <button>: buttons are atomic boxes, several times dearer to lay out by the thousand. */
+  button: HTMLElement;
+  link: Element;
+  /** The address that was looked up: what the count is about, and what a click opens. */
+  url: string;
+  verdict: LinkVerdict;
+  tip: HTMLElement | null;
+  hideTimer: number;
+}
+
+/** One `start()` to `stop()`: the scan, the observer and the badges it made. */
+class Run implements EventListenerObject {
+  private readonly processed = new WeakSet<Element>();
+  private readonly badgeOf = new WeakMap<EventTarget, Badge>();
+  private readonly badgeFor = new WeakMap<Element, Badge>();
+  /** Nodes to look for links in: the document first, then what the page adds. */
+  private readonly roots = new Queue<ParentNode & Node>();
+  /** Links found in a root, scanned one at a time. */
+  private scan: { links: ArrayLike<Element>; next: number } | null = null;
+  /** Addresses for the next lookup message; unique, because each is asked only once per page. */
+  private batch: string[] = [];
+  /** Links waiting for their address's answer. */
+  private readonly waiting = new Map<string, Element[]>();
+  /** Links with a known answer, to get a badge built. */
+  private readonly toBadge = new Queue<{ link: Element; url: string; verdict: LinkVerdict }>();
+  /** Badges built but not yet in the page. */
+  private readonly built = new Queue<Badge>();
+  private readonly observer: MutationObserver | null;
+  /** Watches known links until they come near the viewport (null: badge them at once). */
+  private readonly nearby: IntersectionObserver | null;
+  /** Known links waiting to come near the viewport, with their answer. */
+  private readonly offscreen = new WeakMap<Element, { url: string; verdict: LinkVerdict }>();
+  private cancelIdle: (() => void) | null = null;
+  private cancelCommit: (() => void) | null = null;
+  private commitSize = INITIAL_COMMIT_SIZE;
+  /** The last group that went in with more to follow: its size, and its frame's time. */
+  private lastCommit: { size: number; at: number } | null = null;
+  /** Recent frames that put a group in: its size, and how long the frame took. */
+  private frames: Array<{ size: number; ms: number }> = [];
+  private pageAddress = '';
+  private shown: Badge | null = null;
+  private settledWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly owner: LinkBadges,
+    private readonly doc: Document,
+    lazy: boolean,
+  ) {
+    this.observer = this.observe(doc);
+    this.nearby = lazy ? this.watchViewport(doc) : null;
+    this.roots.push(doc);
+    this.schedule();
+  }
+
+  /** One observer over the whole document, for added nodes only. */
+  private observe(doc: Document): MutationObserver | null {
+    try {
+      const observer = new doc.defaultView!.MutationObserver((records) => {
+        this.enqueueAdded(records);
+        this.schedule();
+      });
+      observer.observe(doc, { childList: true, subtree: true });
+      return observer;
+    } catch {
+      // Without an observer, links the page adds later get no badge; the first scan still runs.
+      return null;
+    }
+  }
+
+  private watchViewport(doc: Document): IntersectionObserver | null {
+    const Observer = (doc.defaultView as (Window & typeof globalThis) | null)?.IntersectionObserver;
+    if (typeof Observer !== 'function') return null;
+    try {
+      return new Observer(
+        (entries) => {
+          for (const entry of entries) {
+            const known = entry.isIntersecting ? this.offscreen.get(entry.target) : undefined;
+            if (!known) continue;
+            this.offscreen.delete(entry.target);
+            this.nearby!.unobserve(entry.target);
+            this.toBadge.push({ link: entry.target, ...known });
+          }
+          this.schedule();
+        },
+        { rootMargin: NEAR_VIEWPORT_MARGIN },
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  /** A link is known: badge it now, or once it comes near the viewport. */
+  private known(link: Element, url: string, verdict: LinkVerdict): void {
+    if (!this.nearby) {
+      this.toBadge.push({ link, url, verdict });
+      return;
+    }
+    this.offscreen.set(link, { url, verdict });
+    this.nearby.observe(link);
+  }
+
+  private enqueueAdded(records: readonly MutationRecord[]): void {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType === 1 && !OWN_TAGS.has((node as Element).localName)) this.roots.push(node as Element);
+      }
+    }
+  }
+
+  private get hasWork(): boolean {
+    return this.roots.size > 0 || this.scan !== null || this.toBadge.size > 0;
+  }
+
+  private get busy(): boolean {
+    return this.hasWork || this.built.size > 0 || this.waiting.size > 0 || this.batch.length > 0;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.cancelIdle || !this.hasWork) return;
+    this.cancelIdle = whenIdle(this.doc.defaultView!, (deadline) => {
+      this.cancelIdle = null;
+      this.work(deadline);
+    });
+  }
+
+  /** One time slice: scan links, send full batches, build badges; then yield to the page. */
+  private work(deadline: IdleDeadlineLike): void {
+    if (this.stopped) return;
+    const began = performance.now();
+    const budget = Math.min(SLICE_BUDGET_MS, Math.max(MIN_SLICE_MS, deadline.didTimeout ? SLICE_BUDGET_MS : deadline.timeRemaining()));
+    const until = began + budget;
+    this.pageAddress = withoutFragment(this.doc.location?.href ?? '');
+    if (this.observer) this.enqueueAdded(this.observer.takeRecords());
+    while (performance.now() < until) {
+      if (this.scan) {
+        const { links } = this.scan;
+        const end = Math.min(links.length, this.scan.next + SCAN_STEPS_PER_CLOCK_READ);
+        while (this.scan.next < end) this.consider(links[this.scan.next++]!);
+        if (this.scan.next >= links.length) this.scan = null;
+      } else if (this.roots.size > 0) {
+        this.expand(this.roots.shift()!);
+      } else if (this.toBadge.size > 0) {
+        const { link, url, verdict } = this.toBadge.shift()!;
+        this.build(link, url, verdict);
+      } else {
+        break;
+      }
+    }
+    // A partial batch waits for the scan to finish, so N links cost ceil(N / MAX_LINKS_PER_BATCH) messages.
+    if (!this.scan && this.roots.size === 0) this.flush();
+    this.scheduleCommit();
+    if (this.hasWork) this.schedule();
+    else this.checkSettled();
+  }
+
+  private expand(root: ParentNode & Node): void {
+    if (!root.isConnected) return;
+    if (root.nodeType === 1) {
+      const element = root as Element;
+      if (element.closest(OWN_SELECTOR)) return;
+      if (element.localName === 'a') {
+        this.scan = { links: [element], next: 0 };
+        // An added link has no link descendants worth a query; nested links are not valid HTML.
+        return;
+      }
+    }
+    const links = root.querySelectorAll('a[href]');
+    if (links.length > 0) this.scan = { links, next: 0 };
+  }
+
+  /** Decides about one link: skip it, badge it from the cache, or queue its address for lookup. */
+  private consider(link: Element): void {
+    if (!link.isConnected) return;
+    if (this.processed.has(link)) {
+      // Seen before: the page moved it (removed and added it again), so its badge moves with it.
+      const badge = this.badgeFor.get(link);
+      if (badge && link.nextSibling !== badge.host) this.built.push(badge);
+      return;
+    }
+    this.processed.add(link);
+    const url = (link as HTMLAnchorElement).href;
+    // SVG links have an object here; only http(s) addresses can be articles.
+    if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return;
+    if (!url.startsWith('https://') && !url.startsWith('http://')) return;
+    if (withoutFragment(url) === this.pageAddress) return;
+    if (link.closest(OWN_SELECTOR)) return;
+    const known = this.owner.cached(url);
+    if (known !== undefined) {
+      if (known) this.known(link, url, known);
+      return;
+    }
+    const waiting = this.waiting.get(url);
+    if (waiting) {
+      waiting.push(link);
+      return;
+    }
+    this.waiting.set(url, [link]);
+    if (this.owner.isPending(url)) return;
+    this.batch.push(url);
+    if (this.batch.length >= MAX_LINKS_PER_BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const urls = this.batch;
+    this.batch = [];
+    this.owner.request(urls);
+  }
+
+  /** Answers arrived (or failed) for these addresses: badge the links that were waiting for them. */
+  deliver(urls: readonly string[]): void {
+    if (this.stopped) return;
+    for (const url of urls) {
+      const links = this.waiting.get(url);
+      if (!links) continue;
+      this.waiting.delete(url);
+      const verdict = this.owner.cached(url);
+      if (verdict) for (const link of links) this.known(link, url, verdict);
+    }
+    this.schedule();
+    this.checkSettled();
+  }
+
+  /** Whether the node right after the link is a link badge already (ours, or an earlier instance's). */
+  private static badged(link: Element): boolean {
+    const next = link.nextSibling;
+    return next !== null && next.nodeType === 1 && (next as Element).localName === LINK_BADGE_TAG;
+  }
+
+  /** Builds a badge outside the page: no style or layout is due until it goes in. */
+  private build(link: Element, url: string, verdict: LinkVerdict): void {
+    if (!link.isConnected || Run.badged(link)) return;
+    const host = this.doc.createElement(LINK_BADGE_TAG);
+    const root = host.attachShadow({ mode: 'closed' });
+    this.owner.adoptStyles(root);
+    const button = this.doc.createElement('span');
+    button.className = 'es-lb';
+    button.setAttribute('role', 'button');
+    button.tabIndex = 0;
+    button.textContent = `+${verdict.otherOutletCount}`;
+    button.setAttribute('aria-label', this.owner.label(verdict));
+    root.append(button);
+    const badge: Badge = { host, root, button, link, url, verdict, tip: null, hideTimer: 0 };
+    this.badgeOf.set(host, badge);
+    this.badgeOf.set(button, badge);
+    host.addEventListener('pointerenter', this);
+    host.addEventListener('pointerleave', this);
+    for (const type of ['focus', 'blur', 'click', 'keydown', 'keyup']) button.addEventListener(type, this);
+    this.built.push(badge);
+  }
+
+  /** Puts the next group of built badges into the page in the next animation frame. */
+  private scheduleCommit(): void {
+    if (this.stopped || this.cancelCommit || this.built.size === 0) return;
+    const view = this.doc.defaultView!;
+    let frame = 0;
+    let timer = 0;
+    const run = (frameTime: number | null): void => {
+      view.cancelAnimationFrame(frame);
+      view.clearTimeout(timer);
+      this.cancelCommit = null;
+      this.commit(frameTime);
+    };
+    frame = typeof view.requestAnimationFrame === 'function' ? view.requestAnimationFrame((time) => run(time)) : 0;
+    timer = view.setTimeout(() => run(null), COMMIT_FALLBACK_MS);
+    this.cancelCommit = () => {
+      view.cancelAnimationFrame(frame);
+      view.clearTimeout(timer);
+    };
+  }
+
+  /** Learns from a frame that put `size` badges in and took `ms`; sets the next group's size. */
+  private fit(size: number, ms: number): void {
+    this.frames.push({ size, ms });
+    if (this.frames.length > FRAMES_FITTED) this.frames.shift();
+    const count = this.frames.length;
+    const meanSize = this.frames.reduce((sum, frame) => sum + frame.size, 0) / count;
+    const meanMs = this.frames.reduce((sum, frame) => sum + frame.ms, 0) / count;
+    const spread = this.frames.reduce((sum, frame) => sum + (frame.size - meanSize) ** 2, 0);
+    let next: number;
+    if (spread < 1) {
+      // One size so far: try another, bigger if the frame was quick, to learn the cost per badge.
+      next = ms <= TARGET_FRAME_MS ? size * 2 : size / 2;
+    } else {
+      const perBadge = Math.max(0.001, this.frames.reduce((sum, frame) => sum + (frame.size - meanSize) * (frame.ms - meanMs), 0) / spread);
+      const base = Math.max(0, meanMs - perBadge * meanSize);
+      next = (TARGET_FRAME_MS - base) / perBadge;
+      if (next < USEFUL_COMMIT_SIZE) next = (HEAVY_PAGE_FRAME_MS - base) / perBadge;
+      // A noisy fit must not leap: at most double at a time.
+      next = Math.min(next, this.commitSize * 2);
+    }
+    this.commitSize = Math.round(Math.min(MAX_COMMIT_SIZE, Math.max(MIN_COMMIT_SIZE, next)));
+  }
+
+  /**
+   * Inserts up to `commitSize` badges, right after their links, unless a badge is there already.
+   * Inserting is cheap; the browser's pass over the page afterwards is not, so the size follows
+   * how long the previous group's frame took.
+   */
+  private commit(frameTime: number | null): void {
+    if (this.stopped) return;
+    if (frameTime !== null && this.lastCommit) this.fit(this.lastCommit.size, frameTime - this.lastCommit.at);
+    if (this.observer) this.enqueueAdded(this.observer.takeRecords());
+    let count = 0;
+    while (count < this.commitSize && this.built.size > 0) {
+      const badge = this.built.shift()!;
+      const { link, host } = badge;
+      const parent = link.parentNode;
+      // Never a second badge: the one right after the link is there already.
+      if (!parent || !link.isConnected || Run.badged(link)) continue;
+      // A badge the page left behind when it moved the link goes (or, if it is this one, moves).
+      const stale = this.badgeFor.get(link);
+      if (stale && stale !== badge) this.discard(stale);
+      parent.insertBefore(host, link.nextSibling);
+      this.badgeFor.set(link, badge);
+      count++;
+    }
+    // Our insertions queued records for our own nodes; taking them now spares the observer a wake-up.
+    if (this.observer) this.enqueueAdded(this.observer.takeRecords());
+    // The next frame follows at once only if more is waiting: only then is the gap this frame's cost.
+    this.lastCommit = this.built.size > 0 && frameTime !== null && count > 0 ? { size: count, at: frameTime } : null;
+    this.scheduleCommit();
+    this.schedule();
+    this.checkSettled();
+  }
+
+  /** One listener object for every badge: no closure per badge on a page with thousands of them. */
+  handleEvent(event: Event): void {
+    if (this.stopped) return;
+    const badge = this.badgeOf.get(event.currentTarget!);
+    if (!badge) {
+      // The window, listened to only while a tooltip shows: Escape, scrolling or resizing hides it.
+      if (this.shown && (event.type !== 'keydown' || (event as KeyboardEvent).key === 'Escape')) this.hide(this.shown);
+      return;
+    }
+    switch (event.type) {
+      case 'pointerenter':
+      case 'focus':
+        this.show(badge);
+        break;
+      case 'pointerleave':
+        if (this.doc.activeElement !== badge.host) this.hideSoon(badge);
+        break;
+      case 'blur':
+        this.hideSoon(badge);
+        break;
+      case 'keydown':
+      case 'keyup': {
+        // What a <button> does: Enter activates on key down, Space on key up (and does not scroll the page).
+        const key = (event as KeyboardEvent).key;
+        if (key !== 'Enter' && key !== ' ') return;
+        event.preventDefault();
+        event.stopPropagation();
+        if ((key === 'Enter') === (event.type === 'keydown')) this.activate(badge);
+        break;
+      }
+      case 'click':
+        // The badge is the link's sibling, so the link does not navigate; nor should page handlers see the click.
+        event.preventDefault();
+        event.stopPropagation();
+        this.activate(badge);
+        break;
+    }
+  }
+
+  private activate(badge: Badge): void {
+    this.hide(badge);
+    this.owner.openStory(badge.url);
+  }
+
+  private show(badge: Badge): void {
+    const view = this.doc.defaultView!;
+    view.clearTimeout(badge.hideTimer);
+    if (this.shown && this.shown !== badge) this.hide(this.shown);
+    let tip = badge.tip;
+    if (!tip) {
+      tip = this.doc.createElement('div');
+      tip.className = 'es-lb-tip';
+      // The button's label says all of this already; screen readers should not hear it twice.
+      tip.setAttribute('aria-hidden', 'true');
+      if (typeof tip.showPopover === 'function') tip.popover = 'manual';
+      else tip.hidden = true;
+      render(<TooltipContent {...this.owner.tooltip(badge.verdict)} />, tip);
+      badge.root.append(tip);
+      badge.tip = tip;
+    }
+    if (typeof tip.showPopover === 'function') {
+      if (!tip.matches(':popover-open')) tip.showPopover();
+    } else {
+      tip.hidden = false;
+    }
+    this.place(badge, tip);
+    if (!this.shown) {
+      view.addEventListener('keydown', this, true);
+      view.addEventListener('scroll', this, { capture: true, passive: true });
+      view.addEventListener('resize', this, { passive: true });
+    }
+    this.shown = badge;
+  }
+
+  /** Below the badge, or above it when there is no room below, inside the viewport. */
+  private place(badge: Badge, tip: HTMLElement): void {
+    const view = this.doc.defaultView!;
+    const box = badge.button.getBoundingClientRect();
+    const size = tip.getBoundingClientRect();
+    const left = Math.max(VIEWPORT_MARGIN_PX, Math.min(box.left, view.innerWidth - size.width - VIEWPORT_MARGIN_PX));
+    const below = box.bottom + TOOLTIP_GAP_PX;
+    const top = below + size.height > view.innerHeight - VIEWPORT_MARGIN_PX ? Math.max(VIEWPORT_MARGIN_PX, box.top - TOOLTIP_GAP_PX - size.height) : below;
+    // CSSOM writes, not style attributes: a page's style-src CSP does not apply to them.
+    tip.style.setProperty('left', `${Math.round(left)}px`);
+    tip.style.setProperty('top', `${Math.round(top)}px`);
+  }
+
+  private hideSoon(badge: Badge): void {
+    const view = this.doc.defaultView!;
+    view.clearTimeout(badge.hideTimer);
+    badge.hideTimer = view.setTimeout(() => this.hide(badge), TOOLTIP_HIDE_DELAY_MS);
+  }
+
+  private hide(badge: Badge): void {
+    const view = this.doc.defaultView!;
+    view.clearTimeout(badge.hideTimer);
+    const tip = badge.tip;
+    if (tip) {
+      if (typeof tip.hidePopover === 'function') {
+        if (tip.matches(':popover-open')) tip.hidePopover();
+      } else {
+        tip.hidden = true;
+      }
+    }
+    if (this.shown === badge) {
+      this.shown = null;
+      view.removeEventListener('keydown', this, true);
+      view.removeEventListener('scroll', this, { capture: true });
+      view.removeEventListener('resize', this);
+    }
+  }
+
+  private discard(badge: Badge): void {
+    if (this.shown === badge) this.hide(badge);
+    if (badge.tip) render(null, badge.tip);
+    badge.host.remove();
+    if (this.badgeFor.get(badge.link) === badge) this.badgeFor.delete(badge.link);
+  }
+
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.settledWaiters.push(resolve);
+      this.checkSettled();
+    });
+  }
+
+  private checkSettled(): void {
+    if (this.stopped || this.busy || this.settledWaiters.length === 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Undoes everything: no observer, no scheduled work, no badge left in the page. */
+  end(): void {
+    if (this.stopped) return;
+    if (this.shown) this.hide(this.shown);
+    this.stopped = true;
+    this.cancelIdle?.();
+    this.cancelIdle = null;
+    this.cancelCommit?.();
+    this.cancelCommit = null;
+    this.observer?.disconnect();
+    this.nearby?.disconnect();
+    for (const host of this.ownHosts()) {
+      const badge = this.badgeOf.get(host)!;
+      if (badge.tip) render(null, badge.tip);
+      host.remove();
+    }
+    this.waiting.clear();
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * This run's badges in the page, found by tag rather than kept in a list: a page that throws
+   * away its links (a feed recycling its items) must not leave us holding their badges.
+   */
+  private ownHosts(): Element[] {
+    return [...this.doc.getElementsByTagName(LINK_BADGE_TAG)].filter((host) => this.badgeOf.has(host));
+  }
+
+  get badgeCount(): number {
+    return this.ownHosts().length;
+  }
+}
+
+/**
+ * The link badges of one page. `start(signal)` scans and watches the page until `stop()` or the
+ * signal aborts; stopping removes every badge and the observer. Answers are kept for the page's
+ * lifetime, so stopping and starting again (a settings toggle) asks the background nothing twice.
+ */
+export class LinkBadges {
+  private readonly verdicts = new Map<string, LinkVerdict | null>();
+  private readonly pending = new Set<string>();
+  private run: Run | null = null;
+  private readonly doc: Document;
+  private readonly lazy: boolean;
+  private readonly lookup: LinkLookup;
+  private readonly open: (url: string) => unknown;
+  private readonly translate: Translate;
+  private readonly listFormat: { format(items: string[]): string };
+  private readonly labels = new WeakMap<LinkVerdict, string>();
+  private theme: Theme;
+  /** Shared by every badge's root: adopting one constructed sheet is cheap, and strict CSPs allow it. */
+  private sheets: CSSStyleSheet[] | null = null;
+  private sheetsFailed = false;
+
+  constructor(options: LinkBadgesOptions = {}) {
+    this.doc = options.document ?? document;
+    this.lazy = options.lazy ?? true;
+    this.lookup = options.lookup ?? ((urls) => Promise.resolve(urls.map(() => null)));
+    this.open = options.open ?? (() => undefined);
+    this.translate = options.translate ?? ((key) => key);
+    this.theme = options.theme ?? 'system';
+    let listFormat: { format(items: string[]): string };
+    try {
+      listFormat = new Intl.ListFormat(options.locale, { style: 'long', type: 'conjunction' });
+    } catch {
+      listFormat = { format: (items) => items.join(', ') };
+    }
+    this.listFormat = listFormat;
+  }
+
+  /** Removes link badges left by an earlier instance of this script (after an extension update or reload). */
+  static removeOrphans(doc: Document = document): void {
+    for (const orphan of doc.querySelectorAll(LINK_BADGE_TAG)) orphan.remove();
+  }
+
+  get running(): boolean {
+    return this.run !== null;
+  }
+
+  /** The number of badges in the page now. */
+  get count(): number {
+    return this.run?.badgeCount ?? 0;
+  }
+
+  start(signal?: AbortSignal): void {
+    if (this.run || signal?.aborted) return;
+    const run = new Run(this, this.doc, this.lazy);
+    this.run = run;
+    signal?.addEventListener(
+      'abort',
+      () => {
+        if (this.run === run) this.stop();
+      },
+      { once: true },
+    );
+  }
+
+  stop(): void {
+    this.run?.end();
+    this.run = null;
+  }
+
+  /** Resolves once the page's links have all been looked at, answered and badged (at once when stopped). */
+  settled(): Promise<void> {
+    return this.run?.settled() ?? Promise.resolve();
+  }
+
+  setTheme(theme: Theme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    this.sheets?.[1]?.replaceSync(themeCss(theme));
+  }
+
+  /** @internal The cached answer for an address: a verdict, null (unknown), or undefined (not asked yet). */
+  cached(url: string): LinkVerdict | null | undefined {
+    return this.verdicts.get(url);
+  }
+
+  /** @internal */
+  isPending(url: string): boolean {
+    return this.pending.has(url);
+  }
+
+  /** @internal Sends one batch; the current run is told when its answers arrive. */
+  request(urls: string[]): void {
+    for (const url of urls) this.pending.add(url);
+    const done = (answers: unknown): void => {
+      const valid = Array.isArray(answers) && answers.length === urls.length;
+      urls.forEach((url, index) => {
+        this.pending.delete(url);
+        // A failed batch (the extension was reloaded under the page) is not cached: a new run may ask again.
+        if (valid) this.verdicts.set(url, cleanVerdict((answers as unknown[])[index]));
+      });
+      this.run?.deliver(urls);
+    };
+    let reply: Promise<unknown>;
+    try {
+      reply = Promise.resolve(this.lookup(urls));
+    } catch (error) {
+      reply = Promise.reject(error);
+    }
+    reply.then(done, () => done(null));
+  }
+
+  /** @internal */
+  openStory(url: string): void {
+    try {
+      void Promise.resolve(this.open(url)).catch(() => undefined);
+    } catch {
+      // The extension was reloaded under the page; the click does nothing rather than throw.
+    }
+  }
+
+  /** @internal "CNET, Forbes and 3 more". */
+  private outletList(verdict: LinkVerdict): string {
+    const names = verdict.outlets.slice(0, MAX_NAMED_OUTLETS);
+    const more = verdict.otherOutletCount - names.length;
+    return this.listFormat.format(more > 0 ? [...names, this.translate('linkBadgeMore', [more])] : names);
+  }
+
+  /** @internal The badge's accessible name: "Elsewhere: 3 other outlets covered this story: CNET, Forbes and 1 more". */
+  label(verdict: LinkVerdict): string {
+    let label = this.labels.get(verdict);
+    if (label === undefined) {
+      const outlets = this.outletList(verdict);
+      label =
+        verdict.otherOutletCount === 1
+          ? this.translate('linkBadgeLabelOne', [outlets])
+          : this.translate('linkBadgeLabelOther', [verdict.otherOutletCount, outlets]);
+      this.labels.set(verdict, label);
+    }
+    return label;
+  }
+
+  /** @internal */
+  tooltip(verdict: LinkVerdict): { title: string; outlets: string; hint: string } {
+    return { title: coverageSummary(this.translate, verdict.otherOutletCount), outlets: this.outletList(verdict), hint: this.translate('linkBadgeHint') };
+  }
+
+  /** @internal */
+  adoptStyles(root: ShadowRoot): void {
+    if (!this.sheets && !this.sheetsFailed) {
+      try {
+        const base = new CSSStyleSheet();
+        base.replaceSync(linkBadgeCss);
+        const theme = new CSSStyleSheet();
+        theme.replaceSync(themeCss(this.theme));
+        this.sheets = [base, theme];
+      } catch {
+        this.sheetsFailed = true;
+      }
+    }
+    if (this.sheets) {
+      try {
+        root.adoptedStyleSheets = this.sheets;
+        return;
+      } catch {
+        this.sheetsFailed = true;
+        this.sheets = null;
+      }
+    }
+    // Engines without constructed stylesheets: a <style> element (which a strict CSP may block).
+    const style = this.doc.createElement('style');
+    style.textContent = `${linkBadgeCss}\n${themeCss(this.theme)}`;
+    root.append(style);
+  }
+}
+
+/** The reader's theme, pinned on every badge at once by replacing one shared sheet. */
+function themeCss(theme: Theme): string {
+  if (theme === 'light') return '';
+  if (theme === 'dark') return `:host { color-scheme: dark !important; }\n${darkCss}`;
+  return `@media (prefers-color-scheme: dark) {\n:host { color-scheme: dark !important; }\n${darkCss}\n}`;
+}

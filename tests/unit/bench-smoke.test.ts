@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The smoke bench starts a dozen node processes; a loaded 2-core machine needs minutes, not seconds. */
+const TIMEOUT = 240_000;
+
+describe('npm run bench -- --smoke', () => {
+  it('runs end to end and writes every figure (no thresholds: timings belong in benchmarks)', { timeout: TIMEOUT }, () => {
+    const run = spawnSync('npm', ['run', '-s', 'bench', '--', '--smoke'], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT - 10_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^figure\s+stories\s+ours\s+baseline\s+ratio/);
+    const results = JSON.parse(readFileSync(join(ROOT, 'bench', 'tmp', 'results-smoke.json'), 'utf8')) as { smoke: boolean; rows: Array<{ figure: string; ours: number | null }> };
+    expect(results.smoke).toBe(true);
+    const figures = results.rows.map((row) => row.figure);
+    for (const expected of [/^build .* cold/, /^rebuild after one seed changed/, /^cold load to first answer/, /^lookup p99/, /^resident memory/, /^index bytes per address/, /^index bytes per story/, /^gray-matter alone/]) {
+      expect(figures.some((figure) => expected.test(figure)), String(expected)).toBe(true);
+    }
+    for (const row of results.rows) expect(Number.isFinite(row.ours), row.figure).toBe(true);
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
+import { generateCorpus, writeCorpus } from '../../src/build/generate-corpus';
+import { readSeedsParallel, type ParallelReadOptions } from '../../src/build/parallel-read';
+import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
+import { seedCacheKey } from '../../src/build/seed-cache';
+import { CoverageIndex } from '../../src/core/index/coverage-index';
+
+const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-incremental-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function setUp(name: string): { seeds: string; options: ParallelReadOptions } {
+  const seeds = join(scratch, name, 'seeds');
+  writeCorpus(seeds, { stories: 30, seed: 5 });
+  return { seeds, options: { cacheDir: join(scratch, name, 'cache'), workers: 1, progress: false } };
+}
+
+async function build(seeds: string, options: ParallelReadOptions): Promise<{ parsed: number; bytes: Uint8Array }> {
+  const read = await readSeedsParallel(seeds, options);
+  return { parsed: read.parsedFiles, bytes: buildIndexFromCanonical(read.seeds).bytes };
+}
+
+function fromScratch(seeds: string): Uint8Array {
+  return buildIndex(readSeeds(seeds).seeds).bytes;
+}
+
+describe('incremental builds', () => {
+  it('parses nothing again when nothing changed, and builds the same index', async () => {
+    const { seeds, options } = setUp('unchanged');
+    const first = await build(seeds, options);
+    expect(first.parsed).toBe(30);
+    const second = await build(seeds, options);
+    expect(second.parsed).toBe(0);
+    expect(second.bytes).toEqual(first.bytes);
+  });
+
+  it('picks up a changed seed, parsing only that one', async () => {
+    const { seeds, options } = setUp('changed');
+    await build(seeds, options);
+    const [file] = listSeedFiles(seeds);
+    const text = readFileSync(file!, 'utf8');
+    // Same length, written at once: size and (maybe) time are unchanged, so only the content hash can tell.
+    writeFileSync(file!, text.replace(/^title: "(.)/m, (_match, first: string) => `title: "${first === 'X' ? 'Y' : 'X'}`));
+    const after = await build(seeds, options);
+    expect(after.parsed).toBe(1);
+    expect(after.bytes).toEqual(fromScratch(seeds));
+    const index = CoverageIndex.decode(after.bytes);
+    const titles = Array.from({ length: index.header.articleCount }, (_unused, id) => index.article(id).title);
+    expect(titles.some((title) => /^[XY]/.test(title))).toBe(true);
+  });
+
+  it('drops a deleted seed and adds a new one', async () => {
+    const { seeds, options } = setUp('added');
+    await build(seeds, options);
+    unlinkSync(listSeedFiles(seeds)[3]!);
+    const extra = [...generateCorpus({ stories: 31, seed: 99 })].pop()!;
+    writeFileSync(join(seeds, `new-${extra.name}`), extra.text);
+    const after = await build(seeds, options);
+    expect(after.parsed).toBe(1);
+    expect(after.bytes).toEqual(fromScratch(seeds));
+  });
+
+  it('ignores a cache written under another version', async () => {
+    const { seeds, options } = setUp('version');
+    expect((await build(seeds, { ...options, cacheKey: 'version-a' })).parsed).toBe(30);
+    expect((await build(seeds, { ...options, cacheKey: 'version-a' })).parsed).toBe(0);
+    expect((await build(seeds, { ...options, cacheKey: 'version-b' })).parsed).toBe(30);
+    expect((await build(seeds, { ...options, cacheKey: 'version-b' })).parsed).toBe(0);
+  });
+
+  it('keys the cache by its version and by the code that makes records', () => {
+    expect(seedCacheKey()).toMatch(/^[0-9a-f]{40}$/);
+    expect(seedCacheKey()).toBe(seedCacheKey());
+  });
+
+  it('survives a damaged cache by parsing again', async () => {
+    const { seeds, options } = setUp('damaged');
+    await build(seeds, options);
+    writeFileSync(join(options.cacheDir!, 'seed-records.jsonl'), 'not\ta record\n');
+    const after = await build(seeds, options);
+    expect(after.bytes).toEqual(fromScratch(seeds));
+  });
+});

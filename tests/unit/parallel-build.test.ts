@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
+import { writeCorpus } from '../../src/build/generate-corpus';
+import { PARALLEL_MIN_FILES, readSeedsParallel } from '../../src/build/parallel-read';
+import { formatProblem, readSeeds } from '../../src/build/read-seeds';
+
+/** Workers start under tsx and parse hundreds of seeds: generous on a loaded 2-core machine. */
+const TIMEOUT = 120_000;
+const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-parallel-'));
+const seeds = relative(process.cwd(), join(scratch, 'seeds')) || join(scratch, 'seeds');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+beforeAll(() => {
+  // More files than PARALLEL_MIN_FILES, so that workers really run, plus broken files.
+  writeCorpus(seeds, { stories: PARALLEL_MIN_FILES + 50, seed: 11 });
+  writeFileSync(join(seeds, 'zz-broken-yaml.md'), '---\ntitle: "unclosed\nwebUrl: https://example.com/a\n---\n');
+  writeFileSync(join(seeds, 'aa-no-url.md'), '---\ntitle: A title\nrelated:\n  - title: Related\n    webUrl: not a url\n---\n');
+  writeFileSync(join(seeds, 'mm-code.md'), '---js\n{ title: "x" }\n---\n');
+});
+
+describe('parallel build', () => {
+  it('builds the same bytes as the single-threaded path, and reports the same problems', { timeout: TIMEOUT }, async () => {
+    const sequential = readSeeds(seeds);
+    const expected = buildIndex(sequential.seeds);
+    const parallel = await readSeedsParallel(seeds, { workers: 2, cacheDir: null, progress: false });
+    expect(parallel.fileCount).toBe(sequential.fileCount);
+    expect(parallel.parsedFiles).toBe(sequential.fileCount);
+    expect(parallel.problems.map(formatProblem)).toEqual(sequential.problems.map(formatProblem));
+    expect(parallel.invalidFiles).toEqual(sequential.invalidFiles);
+    expect(parallel.invalidFiles).toHaveLength(3);
+    const built = buildIndexFromCanonical(parallel.seeds);
+    expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+    expect(built.hosts).toEqual(expected.hosts);
+  });
+
+  it('lists every bad file as FILE:LINE: message', { timeout: TIMEOUT }, async () => {
+    const { problems } = await readSeedsParallel(seeds, { workers: 2, cacheDir: null, progress: false });
+    const lines = problems.map(formatProblem);
+    expect(lines.some((line) => line.startsWith(`${join(seeds, 'zz-broken-yaml.md')}:`))).toBe(true);
+    expect(lines).toContain(`${join(seeds, 'aa-no-url.md')}:5: related[0].webUrl: must be an absolute http(s) address, not "not a url"`);
+    expect(lines.some((line) => line.startsWith(`${join(seeds, 'mm-code.md')}:1: `))).toBe(true);
+    for (const line of lines) expect(line).toMatch(/^[^:]+:\d+: \S/);
+  });
+
+  it('gives the same answer on one thread', { timeout: TIMEOUT }, async () => {
+    const [one, two] = await Promise.all([
+      readSeedsParallel(seeds, { workers: 1, cacheDir: null, progress: false }),
+      readSeedsParallel(seeds, { workers: 2, cacheDir: null, progress: false }),
+    ]);
+    expect(Buffer.from(buildIndexFromCanonical(one.seeds).bytes).equals(Buffer.from(buildIndexFromCanonical(two.seeds).bytes))).toBe(true);
+    expect(one.problems).toEqual(two.problems);
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * The message router is the background's only door (issue 6): it answers this extension only,
+ * refuses malformed or oversized messages, and keeps privileged methods from content scripts.
+ * The browser is mocked; the index is the real one, built from seeds/.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Runtime } from '../../src/shared/browser';
+
+const SELF_ID = 'self-id';
+const SELF_ORIGIN = `chrome-extension://${SELF_ID}/`;
+const POPUP_URL = `${SELF_ORIGIN}src/popup/popup.html`;
+
+const fake = vi.hoisted(() => {
+  const session = new Map<string, unknown>();
+  return {
+    session,
+    storage: {
+      get: vi.fn(async (key?: string | string[] | null) => {
+        const keys = key === undefined || key === null ? [...session.keys()] : Array.isArray(key) ? key : [key];
+        return Object.fromEntries(keys.filter((k) => session.has(k)).map((k) => [k, structuredClone(session.get(k))]));
+      }),
+      set: vi.fn(async (items: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(items)) session.set(k, structuredClone(v));
+      }),
+      remove: vi.fn(async (key: string | string[]) => {
+        for (const k of Array.isArray(key) ? key : [key]) session.delete(k);
+      }),
+    },
+    action: { setBadgeText: vi.fn(async () => {}), setTitle: vi.fn(async () => {}), setIcon: vi.fn(async () => {}) },
+    tabs: { get: vi.fn(), create: vi.fn(async () => ({})) },
+  };
+});
+
+vi.mock('webextension-polyfill', () => ({
+  default: {
+    runtime: { id: 'self-id', getURL: (path = '') => `chrome-extension://self-id/${path}` },
+    storage: { session: fake.storage },
+    action: fake.action,
+    tabs: fake.tabs,
+    i18n: { getMessage: (key: string, substitutions?: string[]) => [key, ...(substitutions ?? [])].join(' ') },
+  },
+}));
+
+// The real index, built from seeds/ as the build does, instead of fetching index.bin.
+vi.mock('../../src/background/index-source', async () => {
+  const { readSeeds } = await import('../../src/build/read-seeds');
+  const { buildIndex } = await import('../../src/build/build-index');
+  const { CoverageIndex } = await import('../../src/core/index/coverage-index');
+  const read = readSeeds(fileURLToPath(new URL('../../seeds', import.meta.url)));
+  if (read.problems.length > 0) throw new Error(`seeds/ is invalid: ${JSON.stringify(read.problems)}`);
+  const index = CoverageIndex.decode(buildIndex(read.seeds).bytes);
+  return { BUNDLED_INDEX_FILE: 'index.bin', bundledIndex: vi.fn(async () => index) };
+});
+
+const { routeMessage } = await import('../../src/background/router');
+const { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND } = await import('../../src/shared/protocol');
+const { MAX_URL_LENGTH } = await import('../../src/core/url/limits');
+
+const CNET_URL = 'https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/';
+const FORBES_URL = 'https://www.forbes.com/sites/moorinsights/2020/05/20/microsoft-builds-massive-supercomputer-for-openai/';
+const UNKNOWN_URL = 'https://www.cnet.com/news/some-other-story/';
+const TAB_ID = 7;
+
+const signals = (url: string) => ({ url, canonical: [] as string[], ogUrl: [] as string[] });
+const tooLong = `https://www.cnet.com/${'x'.repeat(MAX_URL_LENGTH)}`;
+
+/** Who is asking: built the way the browser fills in runtime.MessageSender. */
+const senders = {
+  contentTop: (url = CNET_URL) => ({ id: SELF_ID, url, frameId: 0, tab: { id: TAB_ID, url } }) as unknown as Runtime.MessageSender,
+  contentFrame: (url = CNET_URL) => ({ id: SELF_ID, url, frameId: 1, tab: { id: TAB_ID, url: 'https://host.example/' } }) as unknown as Runtime.MessageSender,
+  /** The popup: an extension page with no tab. */
+  popup: () => ({ id: SELF_ID, url: POPUP_URL }) as Runtime.MessageSender,
+  /** Our own page opened in a tab (popup.html?url=… from a link badge). */
+  extensionTab: () => ({ id: SELF_ID, url: `${POPUP_URL}?url=x`, frameId: 0, tab: { id: 9, url: `${POPUP_URL}?url=x` } }) as unknown as Runtime.MessageSender,
+  otherExtension: () => ({ id: 'other-id', url: 'chrome-extension://other-id/page.html' }) as Runtime.MessageSender,
+  noId: () => ({ url: 'https://evil.example/' }) as Runtime.MessageSender,
+};
+
+async function reply(message: unknown, sender: Runtime.MessageSender): Promise<unknown> {
+  const answer = routeMessage(message, sender);
+  expect(answer, 'a message from this extension always gets an answer').toBeInstanceOf(Promise);
+  return answer;
+}
+
+beforeEach(() => {
+  fake.session.clear();
+  vi.clearAllMocks();
+});
+
+afterEach(() => {
+  fake.session.clear();
+});
+
+function expectNoSideEffects(): void {
+  expect(fake.action.setBadgeText).not.toHaveBeenCalled();
+  expect(fake.action.setTitle).not.toHaveBeenCalled();
+  expect(fake.action.setIcon).not.toHaveBeenCalled();
+  expect(fake.storage.set).not.toHaveBeenCalled();
+  expect(fake.storage.remove).not.toHaveBeenCalled();
+  expect(fake.tabs.create).not.toHaveBeenCalled();
+}
+
+describe('messages from anyone but this extension', () => {
+  it.each([
+    ['another extension', senders.otherExtension()],
+    ['a sender with no extension id', senders.noId()],
+    ['an id that only starts like ours', { id: `${SELF_ID}x`, url: POPUP_URL } as Runtime.MessageSender],
+  ])('from %s get no answer at all, even for a valid request', (_label, sender) => {
+    for (const message of [
+      { method: 'lookupPage', params: signals(CNET_URL) },
+      { method: 'getTabView', params: { tabId: TAB_ID } },
+      { method: 'openCoverage', params: { url: CNET_URL } },
+      null,
+    ]) {
+      expect(routeMessage(message, sender)).toBeUndefined();
+    }
+    expectNoSideEffects();
+  });
+});
+
+describe('malformed messages are refused with an error object, never an exception', () => {
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a number', 42],
+    ['a string', 'lookupPage'],
+    ['a boolean', true],
+    ['a list', ['lookupPage', signals(CNET_URL)]],
+    ['a function', () => ({ method: 'lookupPage' })],
+    ['an empty object', {}],
+  ])('%s', async (_label, message) => {
+    await expect(reply(message, senders.contentTop())).resolves.toEqual({ error: 'malformed request' });
+    expectNoSideEffects();
+  });
+
+  it.each(['eval', 'getTabCoverage ', 'LookupPage', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'setTab', 'forgetTab', '', 42, null])(
+    'unknown method %j',
+    async (method) => {
+      for (const sender of [senders.contentTop(), senders.popup()]) {
+        await expect(reply({ method, params: { tabId: TAB_ID, url: CNET_URL, urls: [], canonical: [], ogUrl: [] } }, sender)).resolves.toEqual({ error: 'malformed request' });
+      }
+      expectNoSideEffects();
+    },
+  );
+
+  const URLS_OK = signals(CNET_URL);
+  it.each([
+    ['lookupPage without params', { method: 'lookupPage' }],
+    ['lookupPage with params as text', { method: 'lookupPage', params: CNET_URL }],
+    ['lookupPage with a numeric url', { method: 'lookupPage', params: { ...URLS_OK, url: 42 } }],
+    ['lookupPage with an object url', { method: 'lookupPage', params: { ...URLS_OK, url: { href: CNET_URL, toString: () => CNET_URL } } }],
+    ['lookupPage with canonical as text', { method: 'lookupPage', params: { ...URLS_OK, canonical: CNET_URL } }],
+    ['lookupPage with a number in ogUrl', { method: 'lookupPage', params: { ...URLS_OK, ogUrl: [1] } }],
+    ['lookupPage without canonical', { method: 'lookupPage', params: { url: CNET_URL, ogUrl: [] } }],
+    [`lookupPage with a url over ${MAX_URL_LENGTH} characters`, { method: 'lookupPage', params: { ...URLS_OK, url: tooLong } }],
+    ['lookupPage with a canonical entry over the limit', { method: 'lookupPage', params: { ...URLS_OK, canonical: [tooLong] } }],
+    ['lookupPage with an og:url entry over the limit', { method: 'lookupPage', params: { ...URLS_OK, ogUrl: [tooLong] } }],
+    [`lookupPage with ${MAX_SIGNALS_PER_KIND + 1} canonical entries`, { method: 'lookupPage', params: { ...URLS_OK, canonical: Array.from({ length: MAX_SIGNALS_PER_KIND + 1 }, () => CNET_URL) } }],
+    [`lookupPage with ${MAX_SIGNALS_PER_KIND + 1} og:url entries`, { method: 'lookupPage', params: { ...URLS_OK, ogUrl: Array.from({ length: MAX_SIGNALS_PER_KIND + 1 }, () => CNET_URL) } }],
+    ['lookupLinks with urls as text', { method: 'lookupLinks', params: { urls: CNET_URL } }],
+    ['lookupLinks with a number among the urls', { method: 'lookupLinks', params: { urls: [CNET_URL, 7] } }],
+    ['lookupLinks with a url over the limit', { method: 'lookupLinks', params: { urls: [tooLong] } }],
+    [`lookupLinks with ${MAX_LINKS_PER_BATCH + 1} urls`, { method: 'lookupLinks', params: { urls: Array.from({ length: MAX_LINKS_PER_BATCH + 1 }, () => CNET_URL) } }],
+    ['openCoverage with a numeric url', { method: 'openCoverage', params: { url: 1 } }],
+    ['openCoverage with a url over the limit', { method: 'openCoverage', params: { url: tooLong } }],
+    ['getUrlView with a list url', { method: 'getUrlView', params: { url: [CNET_URL] } }],
+    ['getTabView with a text tabId', { method: 'getTabView', params: { tabId: '7' } }],
+    ['getTabView with a negative tabId', { method: 'getTabView', params: { tabId: -1 } }],
+    ['getTabView with a fractional tabId', { method: 'getTabView', params: { tabId: 1.5 } }],
+    ['getTabView with NaN', { method: 'getTabView', params: { tabId: Number.NaN } }],
+    ['getTabView with Infinity', { method: 'getTabView', params: { tabId: Number.POSITIVE_INFINITY } }],
+    ['getTabView with an unsafe integer', { method: 'getTabView', params: { tabId: 2 ** 53 } }],
+    ['getTabView without params', { method: 'getTabView' }],
+  ])('%s', async (_label, message) => {
+    // Refused before any privilege check: the popup gets the same answer as a page.
+    for (const sender of [senders.contentTop(), senders.popup()]) {
+      await expect(reply(message, sender)).resolves.toEqual({ error: 'malformed request' });
+    }
+    expectNoSideEffects();
+  });
+});
+
+describe('privileged methods are refused to content scripts', () => {
+  it.each([
+    ['getTabView', { tabId: TAB_ID }],
+    ['getUrlView', { url: CNET_URL }],
+  ])('%s from a content script in a web page', async (method, params) => {
+    fake.session.set(`tab:${TAB_ID}`, { url: CNET_URL, coverage: { secret: true } });
+    for (const sender of [senders.contentTop(), senders.contentFrame()]) {
+      await expect(reply({ method, params }, sender)).resolves.toEqual({ error: `${method} is not available to pages` });
+    }
+    // A page whose own address merely contains our origin is still a page.
+    const lookalike = senders.contentTop(`https://evil.example/${SELF_ORIGIN}src/popup/popup.html`);
+    await expect(reply({ method, params }, lookalike)).resolves.toEqual({ error: `${method} is not available to pages` });
+    expect(fake.storage.get).not.toHaveBeenCalled();
+    expect(fake.tabs.get).not.toHaveBeenCalled();
+    expectNoSideEffects();
+  });
+});
+
+describe('lookupPage from a content script', () => {
+  it('in the top frame: answers with the coverage and sets the toolbar count of the sender tab', async () => {
+    const coverage = (await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentTop())) as { otherOutletCount: number; article: { url: string } };
+    expect(coverage.otherOutletCount).toBe(2);
+    expect(coverage.article.url).toBe(CNET_URL);
+    expect(fake.action.setBadgeText).toHaveBeenCalledTimes(1);
+    expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
+    expect(fake.action.setIcon).toHaveBeenCalledWith(expect.objectContaining({ tabId: TAB_ID }));
+    expect(fake.session.get(`tab:${TAB_ID}`)).toEqual({ url: CNET_URL, coverage });
+  });
+
+  it('in a subframe: answers, but leaves the toolbar and the tab record alone', async () => {
+    const coverage = (await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentFrame())) as { otherOutletCount: number };
+    expect(coverage.otherOutletCount).toBe(2);
+    expectNoSideEffects();
+    expect(fake.session.size).toBe(0);
+  });
+
+  it('on a page the index does not know: answers null and clears the count', async () => {
+    fake.session.set(`tab:${TAB_ID}`, { url: CNET_URL, coverage: {} });
+    await expect(reply({ method: 'lookupPage', params: signals(UNKNOWN_URL) }, senders.contentTop(UNKNOWN_URL))).resolves.toBeNull();
+    expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '' });
+    expect(fake.session.has(`tab:${TAB_ID}`)).toBe(false);
+  });
+
+  it('ignores a canonical link that points to another outlet (a page cannot claim to be any article)', async () => {
+    const hostile = { url: 'https://evil.example/page', canonical: [CNET_URL], ogUrl: [CNET_URL] };
+    await expect(reply({ method: 'lookupPage', params: hostile }, senders.contentTop(hostile.url))).resolves.toBeNull();
+  });
+
+  it('strips fields it does not know from the request', async () => {
+    const message = { method: 'lookupPage', params: { ...signals(CNET_URL), tabId: 99, frameId: 0 }, sender: { tab: { id: 99 } } };
+    await reply(message, senders.contentTop());
+    expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
+    expect(fake.session.has('tab:99')).toBe(false);
+  });
+});
+
+describe('other unprivileged methods', () => {
+  it('lookupLinks answers each link in order, null for unknown ones, without touching the toolbar', async () => {
+    const verdicts = await reply({ method: 'lookupLinks', params: { urls: [CNET_URL, UNKNOWN_URL, 'javascript:alert(1)'] } }, senders.contentTop());
+    expect(verdicts).toEqual([{ otherOutletCount: 2, outlets: expect.arrayContaining(['Forbes']) }, null, null]);
+    expectNoSideEffects();
+  });
+
+  it('openCoverage opens only our own view, and nothing for a non-http address', async () => {
+    await reply({ method: 'openCoverage', params: { url: 'javascript:alert(1)' } }, senders.contentTop());
+    await reply({ method: 'openCoverage', params: { url: 'data:text/html,<script>alert(1)</script>' } }, senders.contentTop());
+    expect(fake.tabs.create).not.toHaveBeenCalled();
+    await reply({ method: 'openCoverage', params: { url: FORBES_URL } }, senders.contentTop());
+    expect(fake.tabs.create).toHaveBeenCalledTimes(1);
+    expect(fake.tabs.create).toHaveBeenCalledWith({ url: `${POPUP_URL}?url=${encodeURIComponent(FORBES_URL)}` });
+  });
+});
+
+describe('privileged methods from extension pages', () => {
+  it('getTabView from the popup returns the coverage the tab stored', async () => {
+    const coverage = await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentTop());
+    fake.tabs.get.mockResolvedValue({ id: TAB_ID, url: CNET_URL });
+    const view = (await reply({ method: 'getTabView', params: { tabId: TAB_ID } }, senders.popup())) as { coverage: unknown; site: string | null };
+    expect(view.coverage).toEqual(coverage);
+    expect(view.site).toBe('cnet.com');
+  });
+
+  it('getTabView falls back to the tab address when nothing is stored, and to nothing for an unknown tab', async () => {
+    fake.tabs.get.mockResolvedValueOnce({ id: 3, url: FORBES_URL });
+    const view = (await reply({ method: 'getTabView', params: { tabId: 3 } }, senders.popup())) as { coverage: { otherOutletCount: number } | null };
+    expect(view.coverage?.otherOutletCount).toBe(2);
+    fake.tabs.get.mockRejectedValueOnce(new Error('No tab with id: 4'));
+    await expect(reply({ method: 'getTabView', params: { tabId: 4 } }, senders.popup())).resolves.toEqual({ coverage: null, site: null });
+  });
+
+  it('getTabView and getUrlView from our own page opened in a tab', async () => {
+    fake.tabs.get.mockResolvedValue({ id: 3, url: FORBES_URL });
+    await expect(reply({ method: 'getTabView', params: { tabId: 3 } }, senders.extensionTab())).resolves.toMatchObject({ coverage: { otherOutletCount: 2 } });
+    await expect(reply({ method: 'getUrlView', params: { url: CNET_URL } }, senders.extensionTab())).resolves.toMatchObject({ coverage: { otherOutletCount: 2 }, site: 'cnet.com' });
+    await expect(reply({ method: 'getUrlView', params: { url: 'javascript:alert(1)' } }, senders.popup())).resolves.toEqual({ coverage: null, site: null });
+  });
+});
