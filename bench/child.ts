@@ -69,15 +69,12 @@ function latencies(count: number, calls: [(i: number) => unknown, ((i: number) =
   return [summarise(a), b && summarise(b)];
 }
 
-/** Lookups made after the first answer, so the memory figure is of an index in use, not just opened. */
-const WARM_LOOKUPS = 10_000;
-
 async function main(): Promise<object> {
   switch (mode) {
     case 'load': {
-      // load KIND PATH FIRST_URL ADDRESSES_FILE: cold load to first answer, then memory in use.
-      const [kind, path, firstUrl, addressesFile] = args as [string, string, string, string];
-      const warm = readLines(addressesFile).slice(0, WARM_LOOKUPS);
+      // load KIND PATH FIRST_URL WARM_FILE: cold load to first answer, then memory after the warm lookups.
+      const [kind, path, firstUrl, warmFile] = args as [string, string, string, string];
+      const warm = readLines(warmFile);
       const before = rss();
       const start = performance.now();
       let answer: (url: string) => unknown;

@@ -113,7 +113,12 @@ function writeAddresses(indexPath: string, count: number, path: string): void {
     else lines.push(article.url);
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
+  // A small file of its own for the memory figure, so reading a million addresses does not move it.
+  writeFileSync(`${path}.warm`, `${lines.slice(0, WARM_LOOKUPS).join('\n')}\n`);
 }
+
+/** Lookups a memory figure is taken after: an index in use, not just opened. */
+const WARM_LOOKUPS = 10_000;
 
 function fileSize(path: string): number {
   return readFileSync(path).byteLength;
@@ -151,7 +156,7 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
   const naiveBytes = naivePath ? fileSize(naivePath) : null;
 
   const loads = (kind: string, path: string): LoadResult[] =>
-    Array.from({ length: PLAN.loadRepeats }, () => child<LoadResult>('load', kind, path, firstUrl, addressesPath));
+    Array.from({ length: PLAN.loadRepeats }, () => child<LoadResult>('load', kind, path, firstUrl, `${addressesPath}.warm`));
   log(`${stories} stories: cold loads`);
   const lazy = loads('ours-lazy', indexPath);
   const memory = loads('ours-memory', indexPath);
@@ -182,7 +187,7 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
   const lazyRss = median(lazy.map((r) => r.rssBytes));
   const naiveRss = naive ? median(naive.map((r) => r.rssBytes)) : null;
   rows.push(
-    { section, figure: 'resident memory ÷ index bytes on disk (in memory)', stories, ours: memoryRss / diskBytes, baseline: naiveRss === null ? null : naiveRss / diskBytes, ratio: ratio(memoryRss, naiveRss), unit: '×', target: '≤ 2×', note: `${(memoryRss / 2 ** 20).toFixed(0)} MiB resident, ${(diskBytes / 2 ** 20).toFixed(0)} MiB on disk, after ${'10k'} lookups` },
+    { section, figure: 'resident memory ÷ index bytes on disk (in memory)', stories, ours: memoryRss / diskBytes, baseline: naiveRss === null ? null : naiveRss / diskBytes, ratio: ratio(memoryRss, naiveRss), unit: '×', target: '≤ 2×', note: `${(memoryRss / 2 ** 20).toFixed(0)} MiB resident, ${(diskBytes / 2 ** 20).toFixed(0)} MiB on disk, after ${WARM_LOOKUPS} lookups` },
     { section, figure: 'resident memory ÷ index bytes on disk (lazy file)', stories, ours: lazyRss / diskBytes, baseline: null, ratio: null, unit: '×', target: '', note: `${(lazyRss / 2 ** 20).toFixed(0)} MiB resident` },
     { section, figure: 'index bytes per address (membership)', stories, ours: 12, baseline: null, ratio: null, unit: 'B', target: '≤ 16 B', note: `${header.keyCount} addresses; +${((4 * 2 ** Math.ceil(Math.log2(Math.max(2, header.keyCount)))) / 2 / header.keyCount).toFixed(1)} B in memory for the derived bucket table` },
     { section, figure: 'index bytes per address (whole file)', stories, ours: diskBytes / header.keyCount, baseline: naiveBytes === null ? null : naiveBytes / header.keyCount, ratio: ratio(diskBytes, naiveBytes), unit: 'B', target: '', note: 'includes titles, excerpts, urls' },

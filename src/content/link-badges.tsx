@@ -22,10 +22,12 @@ export const LINK_BADGE_TAG = 'elsewhere-link-badge';
 /** Elsewhere's own hosts (the in-page badge and link badges): never scanned, never badged. */
 const OWN_TAGS: ReadonlySet<string> = new Set(['elsewhere-badge', LINK_BADGE_TAG]);
 const OWN_SELECTOR = [...OWN_TAGS].join(',');
+/** Links, except any inside Elsewhere's own hosts: matched natively, not checked one by one in script. */
+const LINK_SELECTOR = `a[href]:not(${[...OWN_TAGS].map((tag) => `${tag} a`).join(',')})`;
 
 /**
- * A slice of our work ends after this long. A long task is 50 ms; the badges a slice inserts also
- * cost the browser a style and layout pass after our task, so ours stays far below that.
+ * A slice of our work (scanning links, building badges outside the page) ends after this long:
+ * far below a long task (50 ms), so the page's own tasks and frames get in between.
  */
 const SLICE_BUDGET_MS = 8;
 /** Even a busy idle period gets this much work done, so a page that is never idle still gets badges. */
@@ -63,9 +65,25 @@ const FRAMES_FITTED = 8;
  * slow machine) for badges nobody may scroll to; links never shown (closed menus) cost nothing.
  */
 const NEAR_VIEWPORT_MARGIN = '100% 0px';
+/**
+ * An IntersectionObserver's cost grows with its targets, on every frame that scrolls (about 1.5 µs
+ * a target on a slow machine: 7 ms a frame for 5,000 links). Up to this many known links are
+ * watched one by one; past it, links are watched in runs of `WATCHED_RUN` (in page order), through
+ * the first and last link of each run, and a run is badged whole when either comes near.
+ */
+const WATCHED_ONE_BY_ONE = 300;
+const WATCHED_RUN = 16;
+/**
+ * Links that come near the viewport while the reader scrolls are badged once the scrolling has
+ * paused this long: one pass over the page for the lot, not one per frame. The margin above keeps
+ * them ahead of the reader.
+ */
+const SCROLL_SETTLE_MS = 100;
+/** …but no longer than this after the first of them, however long the scrolling goes on. */
+const SCROLL_SETTLE_MAX_MS = 500;
 /** A hidden tab gets no animation frames; its badges go in after this long anyway (it renders nothing meanwhile). */
 const COMMIT_FALLBACK_MS = 1_000;
-/** Links are scanned this many at a time between clock reads (one link takes about a microsecond). */
+/** Links are scanned this many at a time between clock reads (one link takes a few microseconds, mostly reading its href). */
 const SCAN_STEPS_PER_CLOCK_READ = 16;
 /** The label and the tooltip name this many outlets, then "and N more". */
 const MAX_NAMED_OUTLETS = 8;
@@ -143,10 +161,6 @@ class Queue<T> {
     this.items.push(item);
   }
 
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head]!;
@@ -167,6 +181,14 @@ function TooltipContent({ title, outlets, hint }: { title: string; outlets: stri
       <span class="es-lb-tip-hint">{hint}</span>
     </>
   );
+}
+
+/** Known links, consecutive in page order, waiting together to come near the viewport. */
+interface OffscreenRun {
+  links: Array<{ link: Element; url: string; verdict: LinkVerdict }>;
+  /** The first and last links, the ones watched. */
+  watched: Element[];
+  released: boolean;
 }
 
 interface Badge {
@@ -202,8 +224,14 @@ class Run implements EventListenerObject {
   private readonly observer: MutationObserver | null;
   /** Watches known links until they come near the viewport (null: badge them at once). */
   private readonly nearby: IntersectionObserver | null;
-  /** Known links waiting to come near the viewport, with their answer. */
-  private readonly offscreen = new WeakMap<Element, { url: string; verdict: LinkVerdict }>();
+  /** Known links waiting to come near the viewport, in runs; each watched link maps to its run. */
+  private readonly runOf = new WeakMap<Element, OffscreenRun>();
+  /** The run that links known next join, while it has room. */
+  private openRun: OffscreenRun | null = null;
+  private watchedLinks = 0;
+  private settleTimer = 0;
+  /** When the first run still waiting for the scrolling to pause came near (null: none waits). */
+  private settleSince: number | null = null;
   private cancelIdle: (() => void) | null = null;
   private cancelCommit: (() => void) | null = null;
   private commitSize = INITIAL_COMMIT_SIZE;
@@ -212,6 +240,11 @@ class Run implements EventListenerObject {
   /** Recent frames that put a group in: its size, and how long the frame took. */
   private frames: Array<{ size: number; ms: number }> = [];
   private pageAddress = '';
+  /**
+   * Whether links must be checked one by one for being inside our own hosts: only where the
+   * engine's selectors cannot say so (complex :not() is Chrome 88 and Firefox 84; a test DOM may lack it).
+   */
+  private readonly checkOwnHosts: boolean;
   private shown: Badge | null = null;
   private settledWaiters: Array<() => void> = [];
   private stopped = false;
@@ -221,10 +254,23 @@ class Run implements EventListenerObject {
     private readonly doc: Document,
     lazy: boolean,
   ) {
+    this.checkOwnHosts = !Run.selectorExcludesOwnHosts(doc);
     this.observer = this.observe(doc);
     this.nearby = lazy ? this.watchViewport(doc) : null;
     this.roots.push(doc);
     this.schedule();
+  }
+
+  private static selectorExcludesOwnHosts(doc: Document): boolean {
+    try {
+      const host = doc.createElement(LINK_BADGE_TAG);
+      const link = doc.createElement('a');
+      link.href = 'https://example.com/';
+      host.append(link);
+      return !link.matches(LINK_SELECTOR) && doc.createElement('a').matches('a:not(b a)');
+    } catch {
+      return false;
+    }
   }
 
   /** One observer over the whole document, for added nodes only. */
@@ -248,14 +294,22 @@ class Run implements EventListenerObject {
     try {
       return new Observer(
         (entries) => {
+          let released = false;
           for (const entry of entries) {
-            const known = entry.isIntersecting ? this.offscreen.get(entry.target) : undefined;
-            if (!known) continue;
-            this.offscreen.delete(entry.target);
-            this.nearby!.unobserve(entry.target);
-            this.toBadge.push({ link: entry.target, ...known });
+            const run = entry.isIntersecting ? this.runOf.get(entry.target) : undefined;
+            if (run && !run.released) released = this.release(run) || released;
           }
-          this.schedule();
+          if (!released) return;
+          // While the reader scrolls, more runs come near each frame: build them once it pauses.
+          const view = this.doc.defaultView!;
+          const now = performance.now();
+          this.settleSince ??= now;
+          if (now - this.settleSince > SCROLL_SETTLE_MAX_MS) return;
+          view.clearTimeout(this.settleTimer);
+          this.settleTimer = view.setTimeout(() => {
+            this.settleSince = null;
+            this.schedule();
+          }, SCROLL_SETTLE_MS);
         },
         { rootMargin: NEAR_VIEWPORT_MARGIN },
       );
@@ -264,13 +318,41 @@ class Run implements EventListenerObject {
     }
   }
 
+  /** A run came near the viewport: stop watching it, and queue its links for badges. */
+  private release(run: OffscreenRun): boolean {
+    run.released = true;
+    if (this.openRun === run) this.openRun = null;
+    for (const link of run.watched) {
+      this.nearby!.unobserve(link);
+      this.runOf.delete(link);
+    }
+    for (const known of run.links) this.toBadge.push(known);
+    return true;
+  }
+
   /** A link is known: badge it now, or once it comes near the viewport. */
   private known(link: Element, url: string, verdict: LinkVerdict): void {
     if (!this.nearby) {
       this.toBadge.push({ link, url, verdict });
       return;
     }
-    this.offscreen.set(link, { url, verdict });
+    const oneByOne = this.watchedLinks < WATCHED_ONE_BY_ONE;
+    let run = this.openRun;
+    if (!run || oneByOne || run.links.length >= WATCHED_RUN) {
+      run = { links: [], watched: [], released: false };
+      this.openRun = oneByOne ? null : run;
+    }
+    run.links.push({ link, url, verdict });
+    // Watch the first link and, as the run grows, its last one (instead of the one before).
+    if (run.watched.length === 2) {
+      const previous = run.watched.pop()!;
+      this.nearby.unobserve(previous);
+      this.runOf.delete(previous);
+    } else {
+      this.watchedLinks++;
+    }
+    run.watched.push(link);
+    this.runOf.set(link, run);
     this.nearby.observe(link);
   }
 
@@ -339,7 +421,7 @@ class Run implements EventListenerObject {
         return;
       }
     }
-    const links = root.querySelectorAll('a[href]');
+    const links = root.querySelectorAll(LINK_SELECTOR);
     if (links.length > 0) this.scan = { links, next: 0 };
   }
 
@@ -358,7 +440,7 @@ class Run implements EventListenerObject {
     if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return;
     if (!url.startsWith('https://') && !url.startsWith('http://')) return;
     if (withoutFragment(url) === this.pageAddress) return;
-    if (link.closest(OWN_SELECTOR)) return;
+    if (this.checkOwnHosts && link.closest(OWN_SELECTOR)) return;
     const known = this.owner.cached(url);
     if (known !== undefined) {
       if (known) this.known(link, url, known);
@@ -643,6 +725,7 @@ class Run implements EventListenerObject {
     this.cancelCommit = null;
     this.observer?.disconnect();
     this.nearby?.disconnect();
+    this.doc.defaultView?.clearTimeout(this.settleTimer);
     for (const host of this.ownHosts()) {
       const badge = this.badgeOf.get(host)!;
       if (badge.tip) render(null, badge.tip);
@@ -676,6 +759,7 @@ export class LinkBadges {
   private readonly verdicts = new Map<string, LinkVerdict | null>();
   private readonly pending = new Set<string>();
   private run: Run | null = null;
+  private unlisten: (() => void) | null = null;
   private readonly doc: Document;
   private readonly lazy: boolean;
   private readonly lookup: LinkLookup;
@@ -718,20 +802,21 @@ export class LinkBadges {
     return this.run?.badgeCount ?? 0;
   }
 
+  /** Scans the page and watches it until `stop()`, or until `signal` aborts (the script is orphaned). */
   start(signal?: AbortSignal): void {
     if (this.run || signal?.aborted) return;
-    const run = new Run(this, this.doc, this.lazy);
-    this.run = run;
-    signal?.addEventListener(
-      'abort',
-      () => {
-        if (this.run === run) this.stop();
-      },
-      { once: true },
-    );
+    this.run = new Run(this, this.doc, this.lazy);
+    if (signal) {
+      const onAbort = (): void => this.stop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.unlisten = () => signal.removeEventListener('abort', onAbort);
+    }
   }
 
+  /** Removes every badge and stops watching the page. */
   stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
     this.run?.end();
     this.run = null;
   }

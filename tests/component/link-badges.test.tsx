@@ -393,6 +393,23 @@ describe('LinkBadges', () => {
       expect(hosts()).toHaveLength(2);
       instance.stop();
       expect(observer!.targets.size).toBe(0);
+
+      // Past 300 known links, links are watched in runs of 16, through each run's first and last link.
+      document.body.replaceChildren(list(Array.from({ length: 340 }, (_, i) => known(100 + i))));
+      const many = create({ lazy: true });
+      many.start();
+      await many.settled();
+      const watcher = observers.at(-1)!;
+      const hrefs = [...watcher.targets].map((target) => target.getAttribute('href'));
+      expect(hrefs).toHaveLength(300 + 2 + 2 + 2);
+      expect(hrefs.slice(300)).toEqual([known(400), known(415), known(416), known(431), known(432), known(439)]);
+      // The last link of a run comes near: the whole run gets its badges, the others none yet.
+      const last = document.querySelector(`a[href="${known(415)}"]`)!;
+      watcher.callback([{ target: last, isIntersecting: true } as IntersectionObserverEntry], watcher as unknown as IntersectionObserver);
+      await vi.waitFor(() => expect(hosts()).toHaveLength(16));
+      await many.settled();
+      expect(hosts().map((host) => host.previousElementSibling!.getAttribute('href'))).toEqual(Array.from({ length: 16 }, (_, i) => known(400 + i)));
+      expect(watcher.targets.has(last)).toBe(false);
     } finally {
       window.IntersectionObserver = original;
     }

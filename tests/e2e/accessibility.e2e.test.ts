@@ -3,6 +3,7 @@ import { axeViolations, axeViolationsInShadow } from './axe';
 import { ChromiumHarness } from './chromium-harness';
 import { DCK_ARTICLE, UNKNOWN_PAGE } from './fixture-site';
 import { waitFor } from './harness';
+import { FRONT_PAGE } from './link-site';
 
 /** axe-core over every surface Elsewhere draws, in real Chromium: 0 violations. */
 describe('Chromium: accessibility (axe-core)', () => {
@@ -43,5 +44,13 @@ describe('Chromium: accessibility (axe-core)', () => {
     await waitFor(() => browser.pageBadgeText(tab.page), (text) => text.includes('Forbes'), 5000);
     expect(await axeViolationsInShadow(browser.context, tab.page, 'elsewhere-badge')).toEqual([]);
     await tab.close();
+  });
+
+  it('a link badge', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(FRONT_PAGE);
+    await waitFor(() => page.locator('elsewhere-link-badge').count(), (count) => count > 0, 5000);
+    expect(await axeViolationsInShadow(browser.context, page, 'elsewhere-link-badge')).toEqual([]);
+    await page.close();
   });
 });

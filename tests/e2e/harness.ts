@@ -36,9 +36,10 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
   return value;
 }
 
-/** Favicons are fetched by the browser itself, never by the extension. */
+/** Favicons are fetched by the browser itself, never by the extension; data: URLs never reach a network. */
 export function isBrowserOwnRequest(url: string): boolean {
-  return new URL(url).pathname === '/favicon.ico';
+  const parsed = new URL(url);
+  return parsed.protocol === 'data:' || parsed.pathname === '/favicon.ico';
 }
 
 /** The in-page badge's state, read from the page (the host element only: its shadow root is closed). */

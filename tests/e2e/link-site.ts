@@ -51,7 +51,7 @@ const HOSTILE_CSS = `
 body { font: 15px/1.15 serif; margin: 16px; }
 ul { list-style: none; padding: 0; }
 li { margin: 0 0 6px; }
-elsewhere-link-badge, a + * { display: none !important; width: 0 !important; opacity: 0 !important; visibility: hidden !important; margin: 40px !important; font-size: 60px !important; }
+elsewhere-link-badge, a + :not(a) { display: none !important; width: 0 !important; opacity: 0 !important; visibility: hidden !important; margin: 40px !important; font-size: 60px !important; }
 elsewhere-link-badge * { color: transparent !important; }`;
 
 const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -160,4 +160,30 @@ export function generatedPageBadges(): { badges: number; near: number; missingNe
     }
   }
   return { badges: document.getElementsByTagName('elsewhere-link-badge').length, near, missingNear, misplaced };
+}
+
+/**
+ * Runs in a generated page: whether every known link within a screen of the view has its badge.
+ * Cheap (a binary search for the first such link), so a benchmark can poll it.
+ */
+export function generatedPageBadgesInView(): boolean {
+  const items = document.querySelectorAll('#links > li');
+  const top = -innerHeight + 50;
+  const bottom = 2 * innerHeight - 50;
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (items[middle]!.getBoundingClientRect().bottom <= top) low = middle + 1;
+    else high = middle;
+  }
+  let near = 0;
+  for (let i = low; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.getBoundingClientRect().top >= bottom) break;
+    if (i % 2 !== 0) continue;
+    near++;
+    if (item.getElementsByTagName('elsewhere-link-badge').length === 0) return false;
+  }
+  return near > 0;
 }

@@ -1,0 +1,67 @@
+/**
+ * The naive baseline of the browser benchmarks (bench/browser.ts), bundled in place of
+ * src/background/index-source.ts by bench/browser-naive.vite.config.ts: the service worker fetches
+ * a plain JSON index (bench/naive-index.ts writes it from the real index, so both hold the same
+ * stories), parses it with JSON.parse and builds a Map, the design issue 4 names as the one to beat.
+ * Lookups try the same keys in the same order as CoverageIndex, so both give the same answers.
+ *
+ * It stays small and browser-only: no node APIs, so it can be bundled into the worker.
+ */
+import type { Coverage, CoverageArticle } from '../src/core/index/coverage-index';
+import { lookupKeys } from '../src/core/url/canonical';
+import { browser } from '../src/shared/browser';
+
+/** The plain index, in the extension's root. */
+export const BUNDLED_INDEX_FILE = 'naive.json';
+
+interface NaiveFile {
+  stories: CoverageArticle[][];
+  keys: Record<string, [number, number]>;
+}
+
+export class NaiveWorkerIndex {
+  constructor(
+    private readonly stories: CoverageArticle[][],
+    private readonly keys: Map<string, [number, number]>,
+  ) {}
+
+  /** The coverage of the first known address, or null: what CoverageIndex.coverage answers. */
+  coverage(addresses: readonly string[]): Coverage | null {
+    for (const address of addresses) {
+      for (const key of lookupKeys(address)) {
+        const found = this.keys.get(key);
+        if (found) return this.coverageOf(found[0], found[1]);
+      }
+    }
+    return null;
+  }
+
+  private coverageOf(story: number, position: number): Coverage {
+    const members = this.stories[story]!;
+    const article = members[position]!;
+    const others = members.filter((_member, index) => index !== position);
+    const otherOutlets = others.filter((other) => other.outletDomain !== article.outletDomain);
+    return {
+      article,
+      otherOutlets,
+      sameOutlet: others.filter((other) => other.outletDomain === article.outletDomain),
+      otherOutletCount: new Set(otherOutlets.map((other) => other.outletDomain)).size,
+      firstReportUrl: members[0]!.publishedAt === null ? null : members[0]!.url,
+    };
+  }
+}
+
+let loading: Promise<NaiveWorkerIndex> | null = null;
+
+/** Same contract as src/background/index-source.ts: loaded once per worker lifetime. */
+export function bundledIndex(): Promise<NaiveWorkerIndex> {
+  loading ??= (async () => {
+    const response = await fetch(browser.runtime.getURL(BUNDLED_INDEX_FILE));
+    const file = JSON.parse(await response.text()) as NaiveFile;
+    return new NaiveWorkerIndex(file.stories, new Map(Object.entries(file.keys)));
+  })();
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}

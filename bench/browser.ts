@@ -1,0 +1,819 @@
+/**
+ * The browser-side figures of issue 4 (items 4–7), measured in real Chromium, each next to a
+ * baseline measured in the same run:
+ *
+ *   4. service-worker cold start to first answer, with 100k stories bundled: the worker is stopped
+ *      through DevTools (ServiceWorker.stopAllWorkers), then a lookup is timed from a page.
+ *      Baselines: the same extension with a naive index (bench/browser-naive-source.ts: the same
+ *      stories as a JSON file, JSON.parse'd into a Map in the worker), and with a 1-story index.
+ *   5. popup first render with the list (navigation start to the first `.es-item`), at 100k;
+ *      baseline: the 1-story build (and the naive build for the link popup, which loads the index).
+ *   6. main-thread cost of the content script (DevTools Performance.getMetrics: ScriptDuration,
+ *      TaskDuration), on a non-matching and a matching page, next to the same page in a Chromium
+ *      without the extension.
+ *   7. bundle sizes (minified, and gzipped with node's zlib), and index bytes per story.
+ *
+ *   npx tsx bench/browser.ts [--smoke] [--markdown]
+ *
+ * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
+ * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
+ * bench/tmp/browser and are reused while the sources are unchanged. Results go to
+ * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown.
+ *
+ * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
+ * routes every request of the context (the service worker's too) through Playwright: the worker's
+ * fetch of index.bin and the popup's scripts would each wait on a round trip to node. Here only the
+ * test pages' own http(s) requests are served from node (page.route), extension resources never.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, posix, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { CORPUS_MARKER, GENERATOR_VERSION, writeCorpus } from '../src/build/generate-corpus';
+import { CoverageIndex } from '../src/core/index/coverage-index';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/e2e/browsers';
+import { writeNaiveIndex } from './naive-index';
+
+export interface BrowserBenchRow {
+  name: string;
+  ours: number;
+  baseline: number | null;
+  /** baseline ÷ ours: above 1 means ours costs less (time, bytes) than the baseline. */
+  ratio: number | null;
+  unit: string;
+  note?: string;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TMP = join(ROOT, 'bench', 'tmp', 'browser');
+/** The seed of every generated corpus, as in bench/run.ts, so runs compare like with like. */
+const SEED = 4;
+const NAIVE_CONFIG = 'bench/browser-naive.vite.config.ts';
+/** After a page's load event, how long to let the content script and its answer run before reading the page's metrics. */
+const SETTLE_MS = 1000;
+/** Pause after the worker is gone, so its teardown does not overlap the measurement. */
+const AFTER_STOP_MS = 300;
+const ANSWER_TIMEOUT_MS = 120_000;
+/** A host in no manifest's match list: the content script is never injected there. */
+const OFF_LIST_HOST = 'www.example.org';
+
+interface Plan {
+  stories: number;
+  /** Unmeasured rounds first (file caches, code caches); none in the smoke run, which only proves the bench runs. */
+  warmups: number;
+  /** Repeats of each timing (medians are reported). */
+  repeats: number;
+  /** Repeats of the content-script cost, which is small next to the noise of a page load. */
+  costRepeats: number;
+}
+
+const planFor = (smoke: boolean): Plan => (smoke ? { stories: 20, warmups: 0, repeats: 1, costRepeats: 1 } : { stories: 100_000, warmups: 1, repeats: 7, costRepeats: 9 });
+
+function log(message: string): void {
+  process.stderr.write(`[browser-bench] ${message}\n`);
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+const sizeLabel = (stories: number): string => (stories >= 1000 && stories % 1000 === 0 ? `${stories / 1000}k` : `${stories}-story`);
+
+// ---------------------------------------------------------------------------------------------
+// Corpora and builds
+
+/** A generated corpus, reused while its options and the generator are unchanged (as bench/run.ts does). */
+function corpus(stories: number): string {
+  const dir = join(TMP, `seeds-${stories}`);
+  const marker = join(dir, CORPUS_MARKER);
+  const wanted = JSON.stringify({ stories, seed: SEED, version: GENERATOR_VERSION });
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return dir;
+  log(`generating ${stories} seed files into ${dir}`);
+  writeCorpus(dir, { stories, seed: SEED });
+  return dir;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
+}
+
+/** What a build depends on, apart from its seeds: every source, the config, the manifest, the locales, the lock file. */
+function sourceHash(): string {
+  const hash = createHash('sha1');
+  const inputs = [
+    ...filesUnder(join(ROOT, 'src')),
+    ...filesUnder(join(ROOT, 'assets')),
+    ...['vite.config.ts', 'manifest.json', 'package-lock.json', NAIVE_CONFIG, 'bench/browser-naive-source.ts', 'bench/naive-index.ts'].map((file) => join(ROOT, file)),
+  ];
+  for (const file of inputs) hash.update(file.slice(ROOT.length)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+function viteBuild(seeds: string, outDir: string, configFile: string | null): void {
+  const args = ['build', '--mode', 'chrome', '--logLevel', 'warn', ...(configFile ? ['--config', configFile] : [])];
+  const started = performance.now();
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), args, {
+    cwd: ROOT,
+    env: { ...process.env, ELSEWHERE_SEEDS: seeds, ELSEWHERE_OUT_DIR: outDir },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (run.status !== 0) throw new Error(`vite build of ${outDir} failed:\n${run.stdout}\n${run.stderr}`);
+  log(`built ${outDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Builds `outDir` unless it was built from the same key; the key is kept next to it (vite empties the folder). */
+function cachedBuild(outDir: string, key: string, build: () => void): string {
+  const keyFile = `${outDir}.build-key`;
+  if (existsSync(keyFile) && existsSync(join(outDir, 'manifest.json')) && readFileSync(keyFile, 'utf8') === key) return outDir;
+  rmSync(keyFile, { force: true });
+  build();
+  writeFileSync(keyFile, key);
+  return outDir;
+}
+
+interface Builds {
+  ours: string;
+  naive: string;
+  tiny: string;
+}
+
+/**
+ * The three extensions compared: ours from the corpus; the naive one (same code, the background's
+ * index source swapped for bench/browser-naive-source.ts, naive.json holding the same stories,
+ * the same host lists in its manifest); and ours built from a 1-story corpus.
+ */
+function prepareBuilds(plan: Plan): Builds {
+  mkdirSync(TMP, { recursive: true });
+  const sources = sourceHash();
+  const seeds = corpus(plan.stories);
+  const tinySeeds = corpus(1);
+  const marker = (dir: string): string => readFileSync(join(dir, CORPUS_MARKER), 'utf8').trim();
+  const oursKey = `${sources} ${marker(seeds)}`;
+  const ours = cachedBuild(join(TMP, `ext-${plan.stories}`), oursKey, () => viteBuild(seeds, join(TMP, `ext-${plan.stories}`), null));
+  const tiny = cachedBuild(join(TMP, 'ext-1'), `${sources} ${marker(tinySeeds)}`, () => viteBuild(tinySeeds, join(TMP, 'ext-1'), null));
+  const naiveDir = join(TMP, `ext-naive-${plan.stories}`);
+  const naive = cachedBuild(naiveDir, `naive ${oursKey}`, () => {
+    // The code is the same whatever the seeds: build from the tiny corpus, then give it the data and host lists of ours.
+    viteBuild(tinySeeds, naiveDir, NAIVE_CONFIG);
+    rmSync(join(naiveDir, 'index.bin'));
+    const oursManifest = JSON.parse(readFileSync(join(ours, 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = JSON.parse(readFileSync(join(naiveDir, 'manifest.json'), 'utf8')) as Manifest;
+    manifest.host_permissions = oursManifest.host_permissions;
+    for (const script of manifest.content_scripts ?? []) script.matches = oursManifest.content_scripts?.[0]?.matches ?? [];
+    writeFileSync(join(naiveDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    const started = performance.now();
+    const bytes = writeNaiveIndex(join(naiveDir, 'naive.json'), CoverageIndex.decode(new Uint8Array(readFileSync(join(ours, 'index.bin'))), { verify: 'lazy' }));
+    log(`wrote naive.json (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+  return { ours, naive, tiny };
+}
+
+interface Manifest {
+  host_permissions?: string[];
+  content_scripts?: Array<{ matches: string[]; js?: string[]; css?: string[] }>;
+  background?: { service_worker?: string };
+  action?: { default_popup?: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test pages: what the content script reads, served from node for http(s) addresses only
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/** Records, in the page's own clock (ms since navigation start), when the in-page badge is attached. */
+const BADGE_PROBE = `new MutationObserver((_, observer) => { if (document.querySelector('elsewhere-badge')) { window.__esBadgeAt = performance.now(); observer.disconnect(); } }).observe(document.documentElement, { childList: true });`;
+
+/** A plain article page, with no script of its own unless `probe` (so script time on it is the content script's). */
+function articlePage(url: string, probe: boolean): string {
+  const paragraphs = Array.from({ length: 24 }, (_, i) => `<p>Paragraph ${i + 1} of the report. ${'The council met on Tuesday to discuss the budget, the harbour and the new tram line. '.repeat(4)}</p>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Benchmark article</title>
+<link rel="canonical" href="${escapeHtml(url)}"><meta property="og:url" content="${escapeHtml(url)}">
+<meta name="viewport" content="width=device-width">${probe ? `<script>${BADGE_PROBE}</script>` : ''}
+<style>body{font:16px/1.5 serif;max-width:40em;margin:auto}</style></head>
+<body><header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>Benchmark article</h1>
+${paragraphs}
+</article></main><footer>© Benchmark</footer></body></html>`;
+}
+
+async function webPage(context: BrowserContext, probe: boolean): Promise<Page> {
+  const page = await context.newPage();
+  await page.route(/^https?:\/\//, (route) => {
+    const url = route.request().url();
+    if (new URL(url).pathname === '/favicon.ico') return route.fulfill({ status: 404, body: '' });
+    return route.fulfill({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: articlePage(url, probe) });
+  });
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browsers
+
+interface Browser {
+  name: string;
+  context: BrowserContext;
+  extensionId: string | null;
+  /** Browser start until the extension's service worker is up. */
+  launchMs: number;
+  close(): Promise<void>;
+}
+
+async function launch(name: string, extensionDir: string | null): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'elsewhere-browser-bench-'));
+  const started = performance.now();
+  const dir = extensionDir ? resolve(extensionDir) : null;
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...(dir ? [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`] : [])],
+    ...(dir ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
+    timeout: 600_000,
+  });
+  let extensionId: string | null = null;
+  if (dir) {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 600_000 }));
+    extensionId = new URL(worker.url()).host;
+  }
+  const launchMs = performance.now() - started;
+  log(`${name}: launched in ${(launchMs / 1000).toFixed(1)} s`);
+  const blank = context.pages()[0] ?? (await context.newPage());
+  const session = await context.newCDPSession(blank);
+  lastChromiumVersion = ((await session.send('Browser.getVersion')) as { product: string }).product;
+  await session.detach();
+  return {
+    name,
+    context,
+    extensionId,
+    launchMs,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+let lastChromiumVersion: string | null = null;
+
+/** The Chromium that the last run measured (DevTools Browser.getVersion), for the report. */
+export function chromiumVersion(): string | null {
+  return lastChromiumVersion;
+}
+
+const extensionUrl = (browser: Browser, path: string): string => `chrome-extension://${browser.extensionId}/${path}`;
+
+/** Any page's DevTools session reaches the browser-wide ServiceWorker and Target domains. */
+async function withSession<T>(browser: Browser, page: Page, use: (session: CDPSession) => Promise<T>): Promise<T> {
+  const session = await browser.context.newCDPSession(page);
+  try {
+    return await use(session);
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
+async function workerRunning(browser: Browser, page: Page): Promise<boolean> {
+  const { targetInfos } = await withSession(browser, page, (session) => session.send('Target.getTargets'));
+  return targetInfos.some((target) => target.type === 'service_worker' && target.url.startsWith(extensionUrl(browser, '')));
+}
+
+/** Stops the extension's service worker, as Chrome does after 30 s idle, and waits until it is gone. */
+async function stopWorker(browser: Browser, page: Page): Promise<void> {
+  await withSession(browser, page, async (session) => {
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+  });
+  const deadline = Date.now() + 10_000;
+  while (await workerRunning(browser, page)) {
+    if (Date.now() > deadline) throw new Error(`${browser.name}: the service worker did not stop`);
+    await sleep(20);
+  }
+  await sleep(AFTER_STOP_MS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+interface Answer {
+  ms: number;
+  count: number | null;
+}
+
+/** One `getUrlView` round trip from an extension page, timed with performance.now() in that page. */
+function askUrlView(probe: Page, url: string): Promise<Answer> {
+  return probe.evaluate(async (address) => {
+    const chromeApi = (globalThis as unknown as { chrome: { runtime: { sendMessage(message: unknown): Promise<{ coverage: { otherOutletCount: number } | null }> } } }).chrome;
+    const started = performance.now();
+    const reply = await chromeApi.runtime.sendMessage({ method: 'getUrlView', params: { url: address } });
+    return { ms: performance.now() - started, count: reply.coverage?.otherOutletCount ?? null };
+  }, url);
+}
+
+/** Reads the bundled index the way the background does (fetch, then bytes or JSON.parse), in an extension page. */
+function readIndexInPage(probe: Page, file: string, parse: boolean): Promise<number> {
+  return probe.evaluate(
+    async ({ file: name, parse: json }) => {
+      const started = performance.now();
+      const response = await fetch(`/${name}`);
+      if (json) JSON.parse(await response.text());
+      else await response.arrayBuffer();
+      return performance.now() - started;
+    },
+    { file, parse },
+  );
+}
+
+/** Navigates `page` to a known article and returns, in the page's clock, when the in-page badge appeared and when load ended. */
+async function badgeAfterNavigation(page: Page, url: string): Promise<{ badgeMs: number; loadMs: number }> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => (window as unknown as { __esBadgeAt?: number }).__esBadgeAt !== undefined, null, { polling: 20, timeout: ANSWER_TIMEOUT_MS });
+  return page.evaluate(() => ({
+    badgeMs: (window as unknown as { __esBadgeAt: number }).__esBadgeAt,
+    loadMs: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
+  }));
+}
+
+interface PopupTimes {
+  /** The first `.es-item` attached: the list is on screen. */
+  itemMs: number;
+  /** The popup's first render (its loading state) attached to #app. */
+  shellMs: number;
+  domContentLoadedMs: number;
+}
+
+/** Opens `popup.html?…` in a new tab and returns, in its clock (ms since navigation start), when the list appeared. */
+async function popupFirstItem(browser: Browser, query: string): Promise<PopupTimes> {
+  const page = await browser.context.newPage();
+  try {
+    await page.addInitScript(() => {
+      const marks = window as unknown as { __esItemAt?: number; __esShellAt?: number };
+      new MutationObserver((_records, observer) => {
+        if (marks.__esShellAt === undefined && document.getElementById('app')?.firstChild) marks.__esShellAt = performance.now();
+        if (document.querySelector('.es-item')) {
+          marks.__esItemAt = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(extensionUrl(browser, `src/popup/popup.html?${query}`));
+    await page.waitForFunction(() => (window as unknown as { __esItemAt?: number }).__esItemAt !== undefined, null, { polling: 20, timeout: ANSWER_TIMEOUT_MS });
+    return await page.evaluate(() => {
+      const marks = window as unknown as { __esItemAt: number; __esShellAt?: number };
+      const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { itemMs: marks.__esItemAt, shellMs: marks.__esShellAt ?? marks.__esItemAt, domContentLoadedMs: navigation.domContentLoadedEventEnd };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+/** The tab id of the page at `url`, asked from an extension page (needs host access to `url`). */
+function tabIdOf(probe: Page, url: string): Promise<number> {
+  return probe.evaluate(async (address) => {
+    const chromeApi = (globalThis as unknown as { chrome: { tabs: { query(query: { url: string }): Promise<Array<{ id?: number }>> } } }).chrome;
+    const tabs = await chromeApi.tabs.query({ url: address });
+    if (tabs.length !== 1 || tabs[0]?.id === undefined) throw new Error(`expected one tab at ${address}, found ${tabs.length}`);
+    return tabs[0].id;
+  }, url);
+}
+
+interface PageCost {
+  scriptMs: number;
+  compileMs: number;
+  taskMs: number;
+  styleLayoutMs: number;
+  badge: boolean;
+}
+
+/**
+ * Loads `url` in a fresh tab (so a fresh renderer) and reads the renderer's own counters after the
+ * load event plus SETTLE_MS: DevTools Performance.getMetrics, which count every task and script of
+ * the page's main thread, the content script's isolated world included.
+ */
+async function pageCost(browser: Browser, url: string): Promise<PageCost> {
+  const page = await webPage(browser.context, false);
+  try {
+    return await withSession(browser, page, async (session) => {
+      await session.send('Performance.enable');
+      await page.goto(url, { waitUntil: 'load' });
+      await sleep(SETTLE_MS);
+      const { metrics } = await session.send('Performance.getMetrics');
+      const metric = (name: string): number => (metrics.find((entry) => entry.name === name)?.value ?? 0) * 1000;
+      const cost = {
+        scriptMs: metric('ScriptDuration'),
+        compileMs: metric('V8CompileDuration'),
+        taskMs: metric('TaskDuration'),
+        styleLayoutMs: metric('RecalcStyleDuration') + metric('LayoutDuration'),
+      };
+      const badge = await page.evaluate(() => document.querySelector('elsewhere-badge') !== null);
+      return { ...cost, badge };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundles
+
+/** Every file a surface loads: the entry, then its static imports (JS) and its scripts and stylesheets (HTML), transitively. */
+function surfaceFiles(dir: string, entries: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    const path = posix.normalize(file.replace(/^\/+/, ''));
+    if (seen.has(path) || !existsSync(join(dir, path))) return;
+    seen.add(path);
+    const text = readFileSync(join(dir, path), 'utf8');
+    const here = posix.dirname(path);
+    const resolveRef = (ref: string): string => (ref.startsWith('/') ? ref : posix.join(here, ref));
+    if (path.endsWith('.html')) {
+      for (const match of text.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)) visit(resolveRef(match[1]!));
+    } else if (path.endsWith('.js')) {
+      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{0,2}\/[^"']+)["']/g)) visit(resolveRef(match[1]!));
+    }
+  };
+  for (const entry of entries) visit(entry);
+  return [...seen].sort();
+}
+
+function bundleSize(dir: string, files: string[]): { minified: number; gzipped: number } {
+  let minified = 0;
+  let gzipped = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(dir, file));
+    minified += bytes.byteLength;
+    gzipped += gzipSync(bytes).byteLength;
+  }
+  return { minified, gzipped };
+}
+
+function bundleRows(builds: Builds, stories: number): BrowserBenchRow[] {
+  const manifest = JSON.parse(readFileSync(join(builds.ours, 'manifest.json'), 'utf8')) as Manifest;
+  const surfaces: Array<[string, string[]]> = [
+    ['content script', (manifest.content_scripts ?? []).flatMap((script) => [...(script.js ?? []), ...(script.css ?? [])])],
+    ['popup', [manifest.action?.default_popup ?? 'src/popup/popup.html']],
+    ['background', [manifest.background?.service_worker ?? 'service-worker-loader.js']],
+  ];
+  const rows: BrowserBenchRow[] = [];
+  for (const [surface, entries] of surfaces) {
+    const files = surfaceFiles(builds.ours, entries);
+    const { minified, gzipped } = bundleSize(builds.ours, files);
+    const fileNote = `${files.length} file(s): ${files.map((file) => posix.basename(file)).join(', ')}`;
+    rows.push(
+      { name: `bundle: ${surface}, gzipped`, ours: gzipped / 1024, baseline: null, ratio: null, unit: 'KiB', note: `node zlib gzip (level 6) of each file, summed; ${fileNote}` },
+      { name: `bundle: ${surface}, minified`, ours: minified / 1024, baseline: null, ratio: null, unit: 'KiB', note: fileNote },
+    );
+  }
+  const indexBytes = statSync(join(builds.ours, 'index.bin')).size;
+  const naiveBytes = statSync(join(builds.naive, 'naive.json')).size;
+  const header = CoverageIndex.decodeHeader(new Uint8Array(readFileSync(join(builds.ours, 'index.bin')).subarray(0, 64)));
+  rows.push({
+    name: `index bytes per story (${sizeLabel(stories)})`,
+    ours: indexBytes / header.storyCount,
+    baseline: naiveBytes / header.storyCount,
+    ratio: naiveBytes / indexBytes,
+    unit: 'B',
+    note: `index.bin ${(indexBytes / 2 ** 20).toFixed(1)} MiB for ${header.storyCount} stories (${stories} seed files, ${header.articleCount} articles, ${header.keyCount} addresses: ${(indexBytes / stories).toFixed(0)} B per seed file); baseline = naive.json ${(naiveBytes / 2 ** 20).toFixed(1)} MiB`,
+  });
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+interface Known {
+  /** Articles with at least one other outlet (so the in-page badge shows), spread over the index. */
+  urls: string[];
+  counts: number[];
+}
+
+function knownArticles(indexPath: string, wanted: number): Known {
+  const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
+  const total = index.header.articleCount;
+  const urls: string[] = [];
+  const counts: number[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < wanted * 4 && urls.length < wanted; i++) {
+    const start = Math.floor(((i * 7919) % (wanted * 4)) * (total / (wanted * 4)));
+    for (let id = start; id < Math.min(total, start + 64); id++) {
+      const coverage = index.coverageOf(id);
+      if (coverage.otherOutletCount > 0 && !seen.has(coverage.article.url)) {
+        seen.add(coverage.article.url);
+        urls.push(coverage.article.url);
+        counts.push(coverage.otherOutletCount);
+        break;
+      }
+    }
+  }
+  if (urls.length === 0) throw new Error(`${indexPath}: no article with other outlets`);
+  return { urls, counts };
+}
+
+function check(browser: Browser, answer: Answer, expected: number): void {
+  if (answer.count !== expected) throw new Error(`${browser.name}: expected ${expected} other outlets, got ${answer.count}`);
+}
+
+function row(name: string, ours: number[], baseline: number[] | null, unit: string, note?: string): BrowserBenchRow {
+  const oursMedian = median(ours);
+  const baselineMedian = baseline ? median(baseline) : null;
+  return {
+    name,
+    ours: oursMedian,
+    baseline: baselineMedian,
+    // No ratio against nothing: a baseline of 0 (no script at all) or a figure of 0.
+    ratio: baselineMedian === null || oursMedian === 0 || baselineMedian === 0 ? null : baselineMedian / oursMedian,
+    unit,
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
+ * Every timing interleaves the builds it compares, so changes in the machine's load hit both.
+ */
+export async function browserBenchmarks(options: { smoke: boolean }): Promise<BrowserBenchRow[]> {
+  const plan = planFor(options.smoke);
+  const size = sizeLabel(plan.stories);
+  const builds = prepareBuilds(plan);
+  const rows: BrowserBenchRow[] = bundleRows(builds, plan.stories);
+
+  const knownOurs = knownArticles(join(builds.ours, 'index.bin'), 64);
+  const knownTiny = knownArticles(join(builds.tiny, 'index.bin'), 64);
+  const pick = (known: Known, i: number): { url: string; count: number } => ({ url: known.urls[i % known.urls.length]!, count: known.counts[i % known.counts.length]! });
+  const outletHost = new URL(knownOurs.urls[0]!).host;
+  const manifest = JSON.parse(readFileSync(join(builds.ours, 'manifest.json'), 'utf8')) as Manifest;
+  if ((manifest.content_scripts?.[0]?.matches ?? []).some((pattern) => pattern.includes(OFF_LIST_HOST.replace(/^www\./, '')))) throw new Error(`${OFF_LIST_HOST} is in the match list`);
+
+  const ours = await launch(`ours (${size})`, builds.ours);
+  const naive = await launch(`naive (${size})`, builds.naive);
+  const tiny = await launch('ours (1 story)', builds.tiny);
+  const plain = await launch('no extension', null);
+  const patterns = manifest.content_scripts?.[0]?.matches.length ?? 0;
+  rows.push({
+    name: `extension load at browser start (${size}: ${patterns} match patterns)`,
+    ours: ours.launchMs,
+    baseline: tiny.launchMs,
+    ratio: tiny.launchMs / ours.launchMs,
+    unit: 'ms',
+    note: 'one launch each, not a median: browser start with a new profile until the service worker is registered; baseline = the 1-story build (7 patterns); the same naive build took ' + `${naive.launchMs.toFixed(0)} ms and Chromium without an extension ${plain.launchMs.toFixed(0)} ms`,
+  });
+
+  try {
+    const withIndex = [
+      { browser: ours, known: knownOurs },
+      { browser: naive, known: knownOurs },
+      { browser: tiny, known: knownTiny },
+    ];
+    const probes = new Map<Browser, Page>();
+    for (const { browser } of withIndex) {
+      const probe = await browser.context.newPage();
+      await probe.goto(extensionUrl(browser, 'src/popup/popup.html?tab=0'));
+      probes.set(browser, probe);
+    }
+
+    // 4a. Cold start to first answer, from an extension page; then an answer from the running worker.
+    log('service-worker cold start, getUrlView from an extension page');
+    const cold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
+    const warm = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
+    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
+      for (const { browser, known } of withIndex) {
+        const probe = probes.get(browser)!;
+        const first = pick(known, repeat + 1);
+        const second = pick(known, repeat + 33);
+        await stopWorker(browser, probe);
+        const coldAnswer = await askUrlView(probe, first.url);
+        check(browser, coldAnswer, first.count);
+        const warmAnswer = await askUrlView(probe, second.url);
+        check(browser, warmAnswer, second.count);
+        // The first round warms the OS file cache and Chromium's; it is not counted.
+        if (repeat < 0) continue;
+        cold.get(browser)!.push(coldAnswer.ms);
+        warm.get(browser)!.push(warmAnswer.ms);
+        log(`  ${browser.name}: cold ${coldAnswer.ms.toFixed(1)} ms, warm ${warmAnswer.ms.toFixed(1)} ms`);
+      }
+    }
+    const coldNote = 'ServiceWorker.stopAllWorkers, then chrome.runtime.sendMessage getUrlView from an open extension page (so the extension process is up), timed in that page';
+    rows.push(
+      row(`worker cold start → first answer, ${size} (baseline: naive JSON index)`, cold.get(ours)!, cold.get(naive)!, 'ms', coldNote),
+      row(`worker cold start → first answer, ${size} (baseline: 1-story index)`, cold.get(ours)!, cold.get(tiny)!, 'ms', coldNote),
+      row(`answer from a running worker, ${size} (baseline: naive JSON index)`, warm.get(ours)!, warm.get(naive)!, 'ms', 'getUrlView round trip right after the cold one, another article'),
+    );
+
+    // Where a cold start goes: reading the bundled index in a page, as the worker does.
+    log('reading the bundled index in an extension page');
+    const readOurs: number[] = [];
+    const readNaive: number[] = [];
+    for (let repeat = 0; repeat < plan.repeats; repeat++) {
+      readOurs.push(await readIndexInPage(probes.get(ours)!, 'index.bin', false));
+      readNaive.push(await readIndexInPage(probes.get(naive)!, 'naive.json', true));
+    }
+    rows.push(
+      row(
+        `read the bundled index in an extension page, ${size}`,
+        readOurs,
+        readNaive,
+        'ms',
+        `ours = fetch(index.bin).arrayBuffer() (${(statSync(join(builds.ours, 'index.bin')).size / 2 ** 20).toFixed(0)} MiB); baseline = fetch(naive.json).text() + JSON.parse; the part of a cold start that grows with the index`,
+      ),
+    );
+
+    // 4b. Navigation to in-page badge, worker stopped and running. No extension page is open
+    // meanwhile, as when a reader opens an article after 30 s idle.
+    for (const probe of probes.values()) await probe.close();
+    log('navigation → in-page badge');
+    const articleTabs = new Map<Browser, Page>();
+    for (const { browser } of withIndex) articleTabs.set(browser, await webPage(browser.context, true));
+    const badgeCold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
+    const badgeWarm = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
+    const loadCold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
+    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
+      for (const { browser, known } of withIndex) {
+        const tab = articleTabs.get(browser)!;
+        await stopWorker(browser, tab);
+        const coldRun = await badgeAfterNavigation(tab, pick(known, repeat + 9).url);
+        const warmRun = await badgeAfterNavigation(tab, pick(known, repeat + 41).url);
+        if (repeat < 0) continue;
+        badgeCold.get(browser)!.push(coldRun.badgeMs);
+        loadCold.get(browser)!.push(coldRun.loadMs);
+        badgeWarm.get(browser)!.push(warmRun.badgeMs);
+        log(`  ${browser.name}: badge at ${coldRun.badgeMs.toFixed(0)} ms cold (load ${coldRun.loadMs.toFixed(0)} ms), ${warmRun.badgeMs.toFixed(0)} ms warm`);
+      }
+    }
+    const afterLoad = (browser: Browser): number => median(badgeCold.get(browser)!.map((badge, i) => badge - loadCold.get(browser)![i]!));
+    const badgeNote = (baseline: Browser): string =>
+      `navigation start → in-page badge attached, in the page's clock (the tab's navigation wakes the worker; content script at document_idle, lookupPage, render); ` +
+      `after the load event: ours ${afterLoad(ours).toFixed(0)} ms, baseline ${afterLoad(baseline).toFixed(0)} ms; no extension page open`;
+    rows.push(
+      row(`navigation → in-page badge, worker stopped, ${size} (baseline: naive JSON index)`, badgeCold.get(ours)!, badgeCold.get(naive)!, 'ms', badgeNote(naive)),
+      row(`navigation → in-page badge, worker stopped, ${size} (baseline: 1-story index)`, badgeCold.get(ours)!, badgeCold.get(tiny)!, 'ms', badgeNote(tiny)),
+      row(`navigation → in-page badge, worker running, ${size} (baseline: naive JSON index)`, badgeWarm.get(ours)!, badgeWarm.get(naive)!, 'ms', 'same tab, the next article, without stopping the worker'),
+    );
+
+    // 5. Popup first render. The article tab of each build shows a known article; its record is in storage.session.
+    log('popup first render');
+    const tabIds = new Map<Browser, number>();
+    const popupArticle = new Map<Browser, string>();
+    for (const { browser, known } of withIndex) {
+      const tab = articleTabs.get(browser)!;
+      const article = pick(known, 63);
+      await badgeAfterNavigation(tab, article.url);
+      const probe = await browser.context.newPage();
+      await probe.goto(extensionUrl(browser, 'src/popup/popup.html?tab=0'));
+      tabIds.set(browser, await tabIdOf(probe, tab.url()));
+      await probe.close();
+      popupArticle.set(browser, article.url);
+    }
+    const popupWarm = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
+    const popupCold = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
+    const linkCold = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
+    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
+      for (const { browser, known } of withIndex) {
+        const tab = articleTabs.get(browser)!;
+        const warmMs = await popupFirstItem(browser, `tab=${tabIds.get(browser)}`);
+        await stopWorker(browser, tab);
+        const coldMs = await popupFirstItem(browser, `tab=${tabIds.get(browser)}`);
+        await stopWorker(browser, tab);
+        const linkMs = await popupFirstItem(browser, `url=${encodeURIComponent(pick(known, repeat + 17).url)}`);
+        if (repeat < 0) continue;
+        popupWarm.get(browser)!.push(warmMs);
+        popupCold.get(browser)!.push(coldMs);
+        linkCold.get(browser)!.push(linkMs);
+        log(`  ${browser.name}: popup ${warmMs.itemMs.toFixed(0)} ms (worker running), ${coldMs.itemMs.toFixed(0)} ms (stopped), link popup ${linkMs.itemMs.toFixed(0)} ms (stopped); DOMContentLoaded at ${warmMs.domContentLoadedMs.toFixed(0)} ms`);
+      }
+    }
+    const items = (list: PopupTimes[]): number[] => list.map((times) => times.itemMs);
+    const popupNote = (list: PopupTimes[], what: string): string =>
+      `${what}; navigation start → first .es-item attached, in the page’s clock (MutationObserver), popup opened in a tab (headless Chromium has no toolbar popup); ` +
+      `ours: DOMContentLoaded at ${median(list.map((times) => times.domContentLoadedMs)).toFixed(0)} ms, first render (loading state) at ${median(list.map((times) => times.shellMs)).toFixed(0)} ms`;
+    rows.push(
+      row(`popup first render with the list, worker running, ${size} (baseline: 1-story index)`, items(popupWarm.get(ours)!), items(popupWarm.get(tiny)!), 'ms', popupNote(popupWarm.get(ours)!, 'popup.html?tab=ID of a tab showing a known article: the answer comes from storage.session')),
+      row(`popup first render with the list, worker stopped, ${size} (baseline: 1-story index)`, items(popupCold.get(ours)!), items(popupCold.get(tiny)!), 'ms', popupNote(popupCold.get(ours)!, 'the same after ServiceWorker.stopAllWorkers')),
+      row(
+        `link popup (?url=) first render, worker stopped, ${size} (baseline: naive JSON index)`,
+        items(linkCold.get(ours)!),
+        items(linkCold.get(naive)!),
+        'ms',
+        popupNote(linkCold.get(ours)!, 'popup.html?url=ADDRESS (link badges, context menu): the woken worker loads the index to answer'),
+      ),
+    );
+    for (const tab of articleTabs.values()) await tab.close();
+
+    // 6. Content-script cost, next to the same page without the extension (worker warm).
+    log('content-script main-thread cost');
+    const kinds = [
+      { kind: 'non-matching page (outlet host, unknown article)', url: (i: number) => `https://${outletHost}/elsewhere-bench/not-indexed-${i}.html`, badge: false },
+      { kind: 'matching page (known article)', url: (i: number) => pick(knownOurs, i + 25).url, badge: true },
+      { kind: 'page outside the outlet list (no content script)', url: (i: number) => `https://${OFF_LIST_HOST}/news/${i}.html`, badge: false },
+    ];
+    for (const { kind, url, badge } of kinds) {
+      const withExtension: PageCost[] = [];
+      const without: PageCost[] = [];
+      for (let repeat = -plan.warmups; repeat < plan.costRepeats; repeat++) {
+        const address = url(repeat + 1);
+        const withRun = await pageCost(ours, address);
+        const withoutRun = await pageCost(plain, address);
+        if (withRun.badge !== badge) throw new Error(`${kind}: in-page badge ${withRun.badge ? 'shown' : 'missing'} at ${address}`);
+        if (repeat < 0) continue;
+        withExtension.push(withRun);
+        without.push(withoutRun);
+        log(`  ${kind}: script ${withRun.scriptMs.toFixed(1)} vs ${withoutRun.scriptMs.toFixed(1)} ms, tasks ${withRun.taskMs.toFixed(1)} vs ${withoutRun.taskMs.toFixed(1)} ms`);
+      }
+      const pick6 = (list: PageCost[], key: keyof Omit<PageCost, 'badge'>): number[] => list.map((cost) => cost[key]);
+      const extraScript = median(withExtension.map((cost, i) => cost.scriptMs - without[i]!.scriptMs));
+      const extraTasks = median(withExtension.map((cost, i) => cost.taskMs - without[i]!.taskMs));
+      const extraStyle = median(withExtension.map((cost, i) => cost.styleLayoutMs - without[i]!.styleLayoutMs));
+      rows.push(
+        row(
+          `content script on a ${kind}: script time (${size})`,
+          pick6(withExtension, 'scriptMs'),
+          pick6(without, 'scriptMs'),
+          'ms',
+          `Performance.getMetrics ScriptDuration of the page's renderer, load + ${SETTLE_MS} ms; baseline = the same page in Chromium without the extension (the page runs no script of its own); median extra ${extraScript.toFixed(2)} ms, of which V8 compile ${median(pick6(withExtension, 'compileMs')).toFixed(2)} ms; style + layout extra ${extraStyle.toFixed(2)} ms`,
+        ),
+        row(
+          `content script on a ${kind}: main-thread task time (${size})`,
+          pick6(withExtension, 'taskMs'),
+          pick6(without, 'taskMs'),
+          'ms',
+          `Performance.getMetrics TaskDuration (every main-thread task of the page's renderer, load + ${SETTLE_MS} ms); median extra ${extraTasks.toFixed(2)} ms`,
+        ),
+      );
+    }
+  } finally {
+    for (const browser of [ours, naive, tiny, plain]) await browser.close().catch(() => undefined);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standalone
+
+function format(value: number | null, unit: string): string {
+  if (value === null || Number.isNaN(value)) return '—';
+  if (unit === 'B' || Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(unit === 'KiB' ? 1 : 2);
+}
+
+function tableLines(rows: BrowserBenchRow[]): string[][] {
+  return rows.map((r) => [r.name, format(r.ours, r.unit), format(r.baseline, r.unit), r.ratio === null ? '—' : `${r.ratio.toFixed(r.ratio < 10 ? 2 : 0)}×`, r.unit]);
+}
+
+const HEADER = ['figure', 'ours', 'baseline', 'baseline ÷ ours', 'unit'];
+
+function printTable(rows: BrowserBenchRow[]): void {
+  const lines = tableLines(rows);
+  const widths = HEADER.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const render = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  process.stdout.write(`${render(HEADER)}\n${render(widths.map((width) => '-'.repeat(width)))}\n${lines.map(render).join('\n')}\n`);
+}
+
+function markdownTable(rows: BrowserBenchRow[]): string {
+  const lines = tableLines(rows);
+  return [`| ${HEADER.join(' | ')} |`, `| --- | ${HEADER.slice(1).map(() => '---:').join(' | ')} |`, ...lines.map((line) => `| ${line.join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const smoke = process.argv.includes('--smoke');
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  const rows = await browserBenchmarks({ smoke });
+  const machine = {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    chromium: chromiumVersion(),
+    platform: `${process.platform} ${process.arch}`,
+  };
+  printTable(rows);
+  if (process.argv.includes('--markdown')) process.stdout.write(`\n${markdownTable(rows)}\n`);
+  const results = {
+    command: `npx tsx bench/browser.ts${smoke ? ' --smoke' : ''}`,
+    date: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    loadAverage: { start: loadAtStart, end: loadavg() },
+    machine,
+    plan: planFor(smoke),
+    rows,
+  };
+  const out = join(TMP, smoke ? 'results-smoke.json' : 'results.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  log(`done in ${results.seconds} s; results in ${out}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await main();
+}
