@@ -49,6 +49,10 @@ const SPA_SCRIPT = `window.goElsewhere = () => {
   document.querySelector('link[rel=canonical]')?.remove();
   history.pushState({}, '', '${SPA_TARGET_PATH}');
   document.getElementById('headline').textContent = 'Another story';
+};
+window.replaceElsewhere = () => {
+  document.querySelector('link[rel=canonical]')?.remove();
+  history.replaceState({}, '', '${SPA_TARGET_PATH}');
 };`;
 
 export const FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map<string, FixtureResponse>([
