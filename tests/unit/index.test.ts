@@ -349,7 +349,7 @@ describe('lookups agree with a plain map (property)', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 60_000); // fast-check over many random corpora: seconds on a loaded 2-core machine
 
   it('keys that were never indexed find nothing', () => {
     fc.assert(
