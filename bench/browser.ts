@@ -13,6 +13,9 @@
  *      without the extension.
  *   7. bundle sizes (minified, and gzipped with node's zlib), and index bytes per story.
  *
+ * A control build, the 1-story one with the 100k build's host lists added, tells what the index
+ * costs apart from what the manifest's thousands of match patterns cost (in the rows' notes).
+ *
  *   npx tsx bench/browser.ts [--smoke] [--markdown]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
@@ -27,7 +30,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -71,7 +74,7 @@ interface Plan {
   costRepeats: number;
 }
 
-const planFor = (smoke: boolean): Plan => (smoke ? { stories: 20, warmups: 0, repeats: 1, costRepeats: 1 } : { stories: 100_000, warmups: 1, repeats: 7, costRepeats: 9 });
+const planFor = (smoke: boolean): Plan => (smoke ? { stories: 20, warmups: 0, repeats: 1, costRepeats: 1 } : { stories: 100_000, warmups: 1, repeats: 7, costRepeats: 11 });
 
 function log(message: string): void {
   process.stderr.write(`[browser-bench] ${message}\n`);
@@ -147,12 +150,28 @@ interface Builds {
   ours: string;
   naive: string;
   tiny: string;
+  /** The 1-story build with the host lists of ours added: what the size of the manifest alone costs. */
+  tinyWide: string;
 }
 
 /**
- * The three extensions compared: ours from the corpus; the naive one (same code, the background's
+ * Gives the manifest in `dir` the host permissions and content-script matches of the one in
+ * `from`, in place of its own or, with `keepOwn`, added to its own.
+ */
+function copyHostLists(from: string, dir: string, keepOwn = false): void {
+  const source = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const merge = (own: string[] | undefined, other: string[] | undefined): string[] => [...new Set([...(keepOwn ? (own ?? []) : []), ...(other ?? [])])];
+  manifest.host_permissions = merge(manifest.host_permissions, source.host_permissions);
+  for (const script of manifest.content_scripts ?? []) script.matches = merge(script.matches, source.content_scripts?.[0]?.matches);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}
+
+/**
+ * The extensions compared: ours from the corpus; the naive one (same code, the background's
  * index source swapped for bench/browser-naive-source.ts, naive.json holding the same stories,
- * the same host lists in its manifest); and ours built from a 1-story corpus.
+ * the same host lists in its manifest); ours built from a 1-story corpus; and that 1-story build
+ * with the host lists of ours.
  */
 function prepareBuilds(plan: Plan): Builds {
   mkdirSync(TMP, { recursive: true });
@@ -163,21 +182,24 @@ function prepareBuilds(plan: Plan): Builds {
   const oursKey = `${sources} ${marker(seeds)}`;
   const ours = cachedBuild(join(TMP, `ext-${plan.stories}`), oursKey, () => viteBuild(seeds, join(TMP, `ext-${plan.stories}`), null));
   const tiny = cachedBuild(join(TMP, 'ext-1'), `${sources} ${marker(tinySeeds)}`, () => viteBuild(tinySeeds, join(TMP, 'ext-1'), null));
+  const tinyWideDir = join(TMP, `ext-1-hosts-of-${plan.stories}`);
+  const tinyWide = cachedBuild(tinyWideDir, `wide ${oursKey} ${marker(tinySeeds)}`, () => {
+    rmSync(tinyWideDir, { recursive: true, force: true });
+    cpSync(tiny, tinyWideDir, { recursive: true });
+    // Its own hosts stay, so its articles still get the content script.
+    copyHostLists(ours, tinyWideDir, true);
+  });
   const naiveDir = join(TMP, `ext-naive-${plan.stories}`);
   const naive = cachedBuild(naiveDir, `naive ${oursKey}`, () => {
     // The code is the same whatever the seeds: build from the tiny corpus, then give it the data and host lists of ours.
     viteBuild(tinySeeds, naiveDir, NAIVE_CONFIG);
     rmSync(join(naiveDir, 'index.bin'));
-    const oursManifest = JSON.parse(readFileSync(join(ours, 'manifest.json'), 'utf8')) as Manifest;
-    const manifest = JSON.parse(readFileSync(join(naiveDir, 'manifest.json'), 'utf8')) as Manifest;
-    manifest.host_permissions = oursManifest.host_permissions;
-    for (const script of manifest.content_scripts ?? []) script.matches = oursManifest.content_scripts?.[0]?.matches ?? [];
-    writeFileSync(join(naiveDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    copyHostLists(ours, naiveDir);
     const started = performance.now();
     const bytes = writeNaiveIndex(join(naiveDir, 'naive.json'), CoverageIndex.decode(new Uint8Array(readFileSync(join(ours, 'index.bin'))), { verify: 'lazy' }));
     log(`wrote naive.json (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
-  return { ours, naive, tiny };
+  return { ours, naive, tiny, tinyWide };
 }
 
 interface Manifest {
@@ -539,9 +561,268 @@ function row(name: string, ours: number[], baseline: number[] | null, unit: stri
   };
 }
 
+/** One extension under test, with articles its index knows and an outlet host of its match list. */
+interface Subject {
+  browser: Browser;
+  known: Known;
+  host: string;
+}
+
+interface Run {
+  plan: Plan;
+  /** "100k" (or the smoke corpus' size), for the rows' names. */
+  size: string;
+  builds: Builds;
+  ours: Subject;
+  naive: Subject;
+  tiny: Subject;
+  /** The 1-story build with the host lists of ours; left out of the smoke run, where the lists are short anyway. */
+  tinyWide: Subject | null;
+  /** Chromium without the extension. */
+  plain: Browser;
+}
+
+const subjectsOf = (run: Run): Subject[] => [run.ours, run.naive, run.tiny, ...(run.tinyWide ? [run.tinyWide] : [])];
+
+/** "… with the host lists of ours: N ms", or nothing when that build was not measured. */
+const wideNote = (run: Run, figure: (subject: Subject) => string): string => (run.tinyWide ? `; 1-story index with the host lists of ours: ${figure(run.tinyWide)}` : '');
+
+/** The i-th known article (cycling), with the count of other outlets the answer must carry. */
+const pick = (known: Known, i: number): { url: string; count: number } => ({ url: known.urls[i % known.urls.length]!, count: known.counts[i % known.counts.length]! });
+
+/** Runs `measure` for every subject, interleaved, warm-up rounds first; returns each subject's samples. */
+async function interleaved<T>(run: Run, subjects: Subject[], measure: (subject: Subject, repeat: number) => Promise<T>, describe: (subject: Subject, sample: T) => string): Promise<Map<Subject, T[]>> {
+  const samples = new Map<Subject, T[]>(subjects.map((subject) => [subject, []]));
+  for (let repeat = -run.plan.warmups; repeat < run.plan.repeats; repeat++) {
+    for (const subject of subjects) {
+      const sample = await measure(subject, repeat + run.plan.warmups);
+      // Warm-up rounds fill the OS file cache and Chromium's code caches; they are not counted.
+      if (repeat < 0) continue;
+      samples.get(subject)!.push(sample);
+      log(`  ${subject.browser.name}: ${describe(subject, sample)}`);
+    }
+  }
+  return samples;
+}
+
+const fixed = (value: number, digits = 0): string => value.toFixed(digits);
+
+/** 4. From a stopped worker to the first answer, asked from an extension page; and where the time goes. */
+async function coldStartRows(run: Run): Promise<BrowserBenchRow[]> {
+  const { ours, naive, tiny, size } = run;
+  const probes = new Map<Subject, Page>();
+  for (const subject of subjectsOf(run)) {
+    const probe = await subject.browser.context.newPage();
+    await probe.goto(extensionUrl(subject.browser, 'src/popup/popup.html?tab=0'));
+    probes.set(subject, probe);
+  }
+  try {
+    log('service-worker cold start, getUrlView from an extension page');
+    const answers = await interleaved(
+      run,
+      subjectsOf(run),
+      async (subject, repeat) => {
+        const probe = probes.get(subject)!;
+        const first = pick(subject.known, repeat);
+        const second = pick(subject.known, repeat + 32);
+        await stopWorker(subject.browser, probe);
+        const cold = await askUrlView(probe, first.url);
+        check(subject.browser, cold, first.count);
+        const warm = await askUrlView(probe, second.url);
+        check(subject.browser, warm, second.count);
+        return { cold: cold.ms, warm: warm.ms };
+      },
+      (_subject, sample) => `cold ${fixed(sample.cold, 1)} ms, warm ${fixed(sample.warm, 1)} ms`,
+    );
+    const cold = (subject: Subject): number[] => answers.get(subject)!.map((sample) => sample.cold);
+    const warm = (subject: Subject): number[] => answers.get(subject)!.map((sample) => sample.warm);
+    const note =
+      'ServiceWorker.stopAllWorkers, then chrome.runtime.sendMessage getUrlView from an open extension page (so the extension process is up), timed in that page' +
+      wideNote(run, (subject) => `${fixed(median(cold(subject)))} ms`);
+
+    log('reading the bundled index in an extension page');
+    const reads = await interleaved(
+      run,
+      [ours, naive],
+      (subject) => (subject === ours ? readIndexInPage(probes.get(ours)!, 'index.bin', false) : readIndexInPage(probes.get(naive)!, 'naive.json', true)),
+      (_subject, ms) => `${fixed(ms)} ms`,
+    );
+    const indexMiB = statSync(join(run.builds.ours, 'index.bin')).size / 2 ** 20;
+    return [
+      row(`worker cold start → first answer, ${size} (baseline: naive JSON index)`, cold(ours), cold(naive), 'ms', note),
+      row(`worker cold start → first answer, ${size} (baseline: 1-story index)`, cold(ours), cold(tiny), 'ms', note),
+      row(`answer from a running worker, ${size} (baseline: naive JSON index)`, warm(ours), warm(naive), 'ms', 'getUrlView round trip right after the cold one, another article'),
+      row(
+        `read the bundled index in an extension page, ${size} (baseline: naive JSON index)`,
+        reads.get(ours)!,
+        reads.get(naive)!,
+        'ms',
+        `ours = fetch(index.bin).arrayBuffer() (${fixed(indexMiB)} MiB), what the worker does before it can answer; baseline = fetch(naive.json).text() + JSON.parse`,
+      ),
+    ];
+  } finally {
+    for (const probe of probes.values()) await probe.close();
+  }
+}
+
+/** 4, from a page: navigation to a known article until the in-page badge is attached, worker stopped and running. No extension page is open. */
+async function badgeRows(run: Run): Promise<BrowserBenchRow[]> {
+  const { ours, naive, tiny, size } = run;
+  const tabs = new Map<Subject, Page>();
+  for (const subject of subjectsOf(run)) tabs.set(subject, await webPage(subject.browser.context, true));
+  try {
+    log('navigation → in-page badge');
+    const runs = await interleaved(
+      run,
+      subjectsOf(run),
+      async (subject, repeat) => {
+        const tab = tabs.get(subject)!;
+        await stopWorker(subject.browser, tab);
+        const cold = await badgeAfterNavigation(tab, pick(subject.known, repeat + 8).url);
+        const warm = await badgeAfterNavigation(tab, pick(subject.known, repeat + 40).url);
+        return { cold: cold.badgeMs, afterLoad: cold.badgeMs - cold.loadMs, warm: warm.badgeMs };
+      },
+      (_subject, sample) => `badge at ${fixed(sample.cold)} ms cold (${fixed(sample.afterLoad)} ms after load), ${fixed(sample.warm)} ms warm`,
+    );
+    const series = (subject: Subject, key: 'cold' | 'afterLoad' | 'warm'): number[] => runs.get(subject)!.map((sample) => sample[key]);
+    const note = (baseline: Subject): string =>
+      "navigation start → in-page badge attached, in the page's clock (the navigation wakes the worker; content script at document_idle, lookupPage, render); " +
+      `after the load event: ours ${fixed(median(series(ours, 'afterLoad')))} ms, baseline ${fixed(median(series(baseline, 'afterLoad')))} ms` +
+      wideNote(run, (subject) => `${fixed(median(series(subject, 'cold')))} ms`);
+    return [
+      row(`navigation → in-page badge, worker stopped, ${size} (baseline: naive JSON index)`, series(ours, 'cold'), series(naive, 'cold'), 'ms', note(naive)),
+      row(`navigation → in-page badge, worker stopped, ${size} (baseline: 1-story index)`, series(ours, 'cold'), series(tiny, 'cold'), 'ms', note(tiny)),
+      row(
+        `navigation → in-page badge, worker running, ${size} (baseline: naive JSON index)`,
+        series(ours, 'warm'),
+        series(naive, 'warm'),
+        'ms',
+        `same tab, the next article; 1-story index: ${fixed(median(series(tiny, 'warm')))} ms` + wideNote(run, (subject) => `${fixed(median(series(subject, 'warm')))} ms`),
+      ),
+    ];
+  } finally {
+    for (const tab of tabs.values()) await tab.close();
+  }
+}
+
+/** 5. Popup first render with the list, for a tab showing a known article (worker running and stopped), and for a link. */
+async function popupRows(run: Run): Promise<BrowserBenchRow[]> {
+  const { ours, naive, tiny, size } = run;
+  const tabs = new Map<Subject, { page: Page; tabId: number }>();
+  try {
+    for (const subject of subjectsOf(run)) {
+      // A tab showing a known article: its answer is in storage.session, where the popup reads it.
+      const page = await webPage(subject.browser.context, true);
+      await badgeAfterNavigation(page, pick(subject.known, 63).url);
+      const probe = await subject.browser.context.newPage();
+      await probe.goto(extensionUrl(subject.browser, 'src/popup/popup.html?tab=0'));
+      tabs.set(subject, { page, tabId: await tabIdOf(probe, page.url()) });
+      await probe.close();
+    }
+    log('popup first render');
+    const runs = await interleaved(
+      run,
+      subjectsOf(run),
+      async (subject, repeat) => {
+        const { page, tabId } = tabs.get(subject)!;
+        const running = await popupFirstItem(subject.browser, `tab=${tabId}`);
+        await stopWorker(subject.browser, page);
+        const stopped = await popupFirstItem(subject.browser, `tab=${tabId}`);
+        await stopWorker(subject.browser, page);
+        const link = await popupFirstItem(subject.browser, `url=${encodeURIComponent(pick(subject.known, repeat + 16).url)}`);
+        return { running, stopped, link };
+      },
+      (_subject, sample) =>
+        `popup ${fixed(sample.running.itemMs)} ms (worker running), ${fixed(sample.stopped.itemMs)} ms (stopped; DOMContentLoaded at ${fixed(sample.stopped.domContentLoadedMs)} ms), link popup ${fixed(sample.link.itemMs)} ms (stopped)`,
+    );
+    type Case = 'running' | 'stopped' | 'link';
+    const items = (subject: Subject, key: Case): number[] => runs.get(subject)!.map((sample) => sample[key].itemMs);
+    const at = (subject: Subject, key: Case, mark: 'domContentLoadedMs' | 'shellMs'): string => fixed(median(runs.get(subject)!.map((sample) => sample[key][mark])));
+    const note = (key: Case, what: string): string =>
+      `${what}; navigation start → first .es-item attached, in the page’s clock (MutationObserver); opened in a tab, as headless Chromium has no toolbar popup; ` +
+      `ours: DOMContentLoaded at ${at(ours, key, 'domContentLoadedMs')} ms, first render (loading state) at ${at(ours, key, 'shellMs')} ms; ` +
+      `1-story index: DOMContentLoaded at ${at(tiny, key, 'domContentLoadedMs')} ms` +
+      wideNote(run, (subject) => `${fixed(median(items(subject, key)))} ms (DOMContentLoaded at ${at(subject, key, 'domContentLoadedMs')} ms)`);
+    return [
+      row(`popup first render with the list, worker running, ${size} (baseline: 1-story index)`, items(ours, 'running'), items(tiny, 'running'), 'ms', note('running', 'popup.html?tab=ID of a tab showing a known article: the answer comes from storage.session')),
+      row(
+        `popup first render with the list, worker stopped, ${size} (baseline: 1-story index)`,
+        items(ours, 'stopped'),
+        items(tiny, 'stopped'),
+        'ms',
+        note('stopped', 'the same after ServiceWorker.stopAllWorkers, with no extension page open (so Chromium starts the extension’s process again)'),
+      ),
+      row(
+        `link popup (?url=) first render, worker stopped, ${size} (baseline: naive JSON index)`,
+        items(ours, 'link'),
+        items(naive, 'link'),
+        'ms',
+        note('link', 'popup.html?url=ADDRESS (link badges, context menu): the woken worker loads the index to answer'),
+      ),
+    ];
+  } finally {
+    for (const { page } of tabs.values()) await page.close();
+  }
+}
+
+/** 6. The content script's main-thread cost, next to the same page in Chromium without the extension (worker running). */
+async function costRows(run: Run): Promise<BrowserBenchRow[]> {
+  const { ours, tiny, tinyWide, plain, size } = run;
+  // The smoke run measures ours only: it proves the path works.
+  const kinds = [
+    { kind: 'non-matching page (outlet host, unknown article)', url: (subject: Subject, i: number) => `https://${subject.host}/elsewhere-bench/not-indexed-${i}.html`, badge: false },
+    { kind: 'matching page (known article)', url: (subject: Subject, i: number) => pick(subject.known, i + 24).url, badge: true },
+    { kind: 'page outside the outlet list (no content script injected)', url: (_subject: Subject, i: number) => `https://${OFF_LIST_HOST}/news/${i}.html`, badge: false },
+  ];
+  const rows: BrowserBenchRow[] = [];
+  for (const { kind, url, badge } of kinds) {
+    log(`content-script main-thread cost: ${kind}`);
+    const withExtension = run.plan.warmups === 0 ? [ours] : [ours, tiny, ...(tinyWide ? [tinyWide] : [])];
+    const samples = await interleaved(
+      { ...run, plan: { ...run.plan, repeats: run.plan.costRepeats } },
+      withExtension,
+      async (subject, repeat) => {
+        const address = url(subject, repeat);
+        const cost = await pageCost(subject.browser, address);
+        if (cost.badge !== badge) throw new Error(`${subject.browser.name}, ${kind}: in-page badge ${cost.badge ? 'shown' : 'missing'} at ${address}`);
+        // The same page without the extension, right after, so both see the same load on the machine.
+        return { cost, without: await pageCost(plain, address) };
+      },
+      (_subject, sample) => `script ${fixed(sample.cost.scriptMs, 1)} vs ${fixed(sample.without.scriptMs, 1)} ms, tasks ${fixed(sample.cost.taskMs, 1)} vs ${fixed(sample.without.taskMs, 1)} ms`,
+    );
+    type Metric = 'scriptMs' | 'compileMs' | 'taskMs' | 'styleLayoutMs';
+    const values = (subject: Subject, metric: Metric, side: 'cost' | 'without' = 'cost'): number[] => samples.get(subject)!.map((sample) => sample[side][metric]);
+    const extra = (subject: Subject, metric: Metric): string => fixed(median(samples.get(subject)!.map((sample) => sample.cost[metric] - sample.without[metric])), 1);
+    const others = (metric: Metric): string =>
+      withExtension
+        .filter((subject) => subject !== ours)
+        .map((subject) => `${subject === tiny ? '1-story build' : '1-story build with the host lists of ours'}: ${fixed(median(values(subject, metric)), 1)} ms (extra ${extra(subject, metric)})`)
+        .map((text) => `; ${text}`)
+        .join('');
+    rows.push(
+      row(
+        `${kind}: script time, ${size} (baseline: no extension)`,
+        values(ours, 'scriptMs'),
+        values(ours, 'scriptMs', 'without'),
+        'ms',
+        `Performance.getMetrics ScriptDuration of the page's renderer (isolated worlds included), navigation to load + ${SETTLE_MS} ms, in a new tab; the page runs no script of its own; ` +
+          `median extra ${extra(ours, 'scriptMs')} ms, of which V8 compile ${fixed(median(values(ours, 'compileMs')), 1)} ms; style + layout extra ${extra(ours, 'styleLayoutMs')} ms${others('scriptMs')}`,
+      ),
+      row(
+        `${kind}: main-thread task time, ${size} (baseline: no extension)`,
+        values(ours, 'taskMs'),
+        values(ours, 'taskMs', 'without'),
+        'ms',
+        `Performance.getMetrics TaskDuration: every main-thread task of the page's renderer, from its start to load + ${SETTLE_MS} ms; median extra ${extra(ours, 'taskMs')} ms${others('taskMs')}`,
+      ),
+    );
+  }
+  return rows;
+}
+
 /**
  * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
- * Every timing interleaves the builds it compares, so changes in the machine's load hit both.
+ * Every timing interleaves the builds it compares, so changes in the machine's load hit all alike.
  */
 export async function browserBenchmarks(options: { smoke: boolean }): Promise<BrowserBenchRow[]> {
   const plan = planFor(options.smoke);
@@ -549,210 +830,46 @@ export async function browserBenchmarks(options: { smoke: boolean }): Promise<Br
   const builds = prepareBuilds(plan);
   const rows: BrowserBenchRow[] = bundleRows(builds, plan.stories);
 
+  const manifest = JSON.parse(readFileSync(join(builds.ours, 'manifest.json'), 'utf8')) as Manifest;
+  const patterns = manifest.content_scripts?.[0]?.matches ?? [];
+  if (patterns.some((pattern) => pattern.includes(OFF_LIST_HOST.replace(/^www\./, '')))) throw new Error(`${OFF_LIST_HOST} is in the match list`);
   const knownOurs = knownArticles(join(builds.ours, 'index.bin'), 64);
   const knownTiny = knownArticles(join(builds.tiny, 'index.bin'), 64);
-  const pick = (known: Known, i: number): { url: string; count: number } => ({ url: known.urls[i % known.urls.length]!, count: known.counts[i % known.counts.length]! });
-  const outletHost = new URL(knownOurs.urls[0]!).host;
-  const manifest = JSON.parse(readFileSync(join(builds.ours, 'manifest.json'), 'utf8')) as Manifest;
-  if ((manifest.content_scripts?.[0]?.matches ?? []).some((pattern) => pattern.includes(OFF_LIST_HOST.replace(/^www\./, '')))) throw new Error(`${OFF_LIST_HOST} is in the match list`);
+  const subject = (browser: Browser, known: Known): Subject => ({ browser, known, host: new URL(known.urls[0]!).host });
 
-  const ours = await launch(`ours (${size})`, builds.ours);
-  const naive = await launch(`naive (${size})`, builds.naive);
-  const tiny = await launch('ours (1 story)', builds.tiny);
-  const plain = await launch('no extension', null);
-  const patterns = manifest.content_scripts?.[0]?.matches.length ?? 0;
-  rows.push({
-    name: `extension load at browser start (${size}: ${patterns} match patterns)`,
-    ours: ours.launchMs,
-    baseline: tiny.launchMs,
-    ratio: tiny.launchMs / ours.launchMs,
-    unit: 'ms',
-    note: 'one launch each, not a median: browser start with a new profile until the service worker is registered; baseline = the 1-story build (7 patterns); the same naive build took ' + `${naive.launchMs.toFixed(0)} ms and Chromium without an extension ${plain.launchMs.toFixed(0)} ms`,
-  });
-
+  const browsers: Browser[] = [];
+  const started = async (name: string, dir: string | null): Promise<Browser> => {
+    const browser = await launch(name, dir);
+    browsers.push(browser);
+    return browser;
+  };
   try {
-    const withIndex = [
-      { browser: ours, known: knownOurs },
-      { browser: naive, known: knownOurs },
-      { browser: tiny, known: knownTiny },
-    ];
-    const probes = new Map<Browser, Page>();
-    for (const { browser } of withIndex) {
-      const probe = await browser.context.newPage();
-      await probe.goto(extensionUrl(browser, 'src/popup/popup.html?tab=0'));
-      probes.set(browser, probe);
-    }
-
-    // 4a. Cold start to first answer, from an extension page; then an answer from the running worker.
-    log('service-worker cold start, getUrlView from an extension page');
-    const cold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
-    const warm = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
-    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
-      for (const { browser, known } of withIndex) {
-        const probe = probes.get(browser)!;
-        const first = pick(known, repeat + 1);
-        const second = pick(known, repeat + 33);
-        await stopWorker(browser, probe);
-        const coldAnswer = await askUrlView(probe, first.url);
-        check(browser, coldAnswer, first.count);
-        const warmAnswer = await askUrlView(probe, second.url);
-        check(browser, warmAnswer, second.count);
-        // The first round warms the OS file cache and Chromium's; it is not counted.
-        if (repeat < 0) continue;
-        cold.get(browser)!.push(coldAnswer.ms);
-        warm.get(browser)!.push(warmAnswer.ms);
-        log(`  ${browser.name}: cold ${coldAnswer.ms.toFixed(1)} ms, warm ${warmAnswer.ms.toFixed(1)} ms`);
-      }
-    }
-    const coldNote = 'ServiceWorker.stopAllWorkers, then chrome.runtime.sendMessage getUrlView from an open extension page (so the extension process is up), timed in that page';
-    rows.push(
-      row(`worker cold start → first answer, ${size} (baseline: naive JSON index)`, cold.get(ours)!, cold.get(naive)!, 'ms', coldNote),
-      row(`worker cold start → first answer, ${size} (baseline: 1-story index)`, cold.get(ours)!, cold.get(tiny)!, 'ms', coldNote),
-      row(`answer from a running worker, ${size} (baseline: naive JSON index)`, warm.get(ours)!, warm.get(naive)!, 'ms', 'getUrlView round trip right after the cold one, another article'),
-    );
-
-    // Where a cold start goes: reading the bundled index in a page, as the worker does.
-    log('reading the bundled index in an extension page');
-    const readOurs: number[] = [];
-    const readNaive: number[] = [];
-    for (let repeat = 0; repeat < plan.repeats; repeat++) {
-      readOurs.push(await readIndexInPage(probes.get(ours)!, 'index.bin', false));
-      readNaive.push(await readIndexInPage(probes.get(naive)!, 'naive.json', true));
-    }
-    rows.push(
-      row(
-        `read the bundled index in an extension page, ${size}`,
-        readOurs,
-        readNaive,
-        'ms',
-        `ours = fetch(index.bin).arrayBuffer() (${(statSync(join(builds.ours, 'index.bin')).size / 2 ** 20).toFixed(0)} MiB); baseline = fetch(naive.json).text() + JSON.parse; the part of a cold start that grows with the index`,
-      ),
-    );
-
-    // 4b. Navigation to in-page badge, worker stopped and running. No extension page is open
-    // meanwhile, as when a reader opens an article after 30 s idle.
-    for (const probe of probes.values()) await probe.close();
-    log('navigation → in-page badge');
-    const articleTabs = new Map<Browser, Page>();
-    for (const { browser } of withIndex) articleTabs.set(browser, await webPage(browser.context, true));
-    const badgeCold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
-    const badgeWarm = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
-    const loadCold = new Map<Browser, number[]>(withIndex.map(({ browser }) => [browser, []]));
-    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
-      for (const { browser, known } of withIndex) {
-        const tab = articleTabs.get(browser)!;
-        await stopWorker(browser, tab);
-        const coldRun = await badgeAfterNavigation(tab, pick(known, repeat + 9).url);
-        const warmRun = await badgeAfterNavigation(tab, pick(known, repeat + 41).url);
-        if (repeat < 0) continue;
-        badgeCold.get(browser)!.push(coldRun.badgeMs);
-        loadCold.get(browser)!.push(coldRun.loadMs);
-        badgeWarm.get(browser)!.push(warmRun.badgeMs);
-        log(`  ${browser.name}: badge at ${coldRun.badgeMs.toFixed(0)} ms cold (load ${coldRun.loadMs.toFixed(0)} ms), ${warmRun.badgeMs.toFixed(0)} ms warm`);
-      }
-    }
-    const afterLoad = (browser: Browser): number => median(badgeCold.get(browser)!.map((badge, i) => badge - loadCold.get(browser)![i]!));
-    const badgeNote = (baseline: Browser): string =>
-      `navigation start → in-page badge attached, in the page's clock (the tab's navigation wakes the worker; content script at document_idle, lookupPage, render); ` +
-      `after the load event: ours ${afterLoad(ours).toFixed(0)} ms, baseline ${afterLoad(baseline).toFixed(0)} ms; no extension page open`;
-    rows.push(
-      row(`navigation → in-page badge, worker stopped, ${size} (baseline: naive JSON index)`, badgeCold.get(ours)!, badgeCold.get(naive)!, 'ms', badgeNote(naive)),
-      row(`navigation → in-page badge, worker stopped, ${size} (baseline: 1-story index)`, badgeCold.get(ours)!, badgeCold.get(tiny)!, 'ms', badgeNote(tiny)),
-      row(`navigation → in-page badge, worker running, ${size} (baseline: naive JSON index)`, badgeWarm.get(ours)!, badgeWarm.get(naive)!, 'ms', 'same tab, the next article, without stopping the worker'),
-    );
-
-    // 5. Popup first render. The article tab of each build shows a known article; its record is in storage.session.
-    log('popup first render');
-    const tabIds = new Map<Browser, number>();
-    const popupArticle = new Map<Browser, string>();
-    for (const { browser, known } of withIndex) {
-      const tab = articleTabs.get(browser)!;
-      const article = pick(known, 63);
-      await badgeAfterNavigation(tab, article.url);
-      const probe = await browser.context.newPage();
-      await probe.goto(extensionUrl(browser, 'src/popup/popup.html?tab=0'));
-      tabIds.set(browser, await tabIdOf(probe, tab.url()));
-      await probe.close();
-      popupArticle.set(browser, article.url);
-    }
-    const popupWarm = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
-    const popupCold = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
-    const linkCold = new Map<Browser, PopupTimes[]>(withIndex.map(({ browser }) => [browser, []]));
-    for (let repeat = -plan.warmups; repeat < plan.repeats; repeat++) {
-      for (const { browser, known } of withIndex) {
-        const tab = articleTabs.get(browser)!;
-        const warmMs = await popupFirstItem(browser, `tab=${tabIds.get(browser)}`);
-        await stopWorker(browser, tab);
-        const coldMs = await popupFirstItem(browser, `tab=${tabIds.get(browser)}`);
-        await stopWorker(browser, tab);
-        const linkMs = await popupFirstItem(browser, `url=${encodeURIComponent(pick(known, repeat + 17).url)}`);
-        if (repeat < 0) continue;
-        popupWarm.get(browser)!.push(warmMs);
-        popupCold.get(browser)!.push(coldMs);
-        linkCold.get(browser)!.push(linkMs);
-        log(`  ${browser.name}: popup ${warmMs.itemMs.toFixed(0)} ms (worker running), ${coldMs.itemMs.toFixed(0)} ms (stopped), link popup ${linkMs.itemMs.toFixed(0)} ms (stopped); DOMContentLoaded at ${warmMs.domContentLoadedMs.toFixed(0)} ms`);
-      }
-    }
-    const items = (list: PopupTimes[]): number[] => list.map((times) => times.itemMs);
-    const popupNote = (list: PopupTimes[], what: string): string =>
-      `${what}; navigation start → first .es-item attached, in the page’s clock (MutationObserver), popup opened in a tab (headless Chromium has no toolbar popup); ` +
-      `ours: DOMContentLoaded at ${median(list.map((times) => times.domContentLoadedMs)).toFixed(0)} ms, first render (loading state) at ${median(list.map((times) => times.shellMs)).toFixed(0)} ms`;
-    rows.push(
-      row(`popup first render with the list, worker running, ${size} (baseline: 1-story index)`, items(popupWarm.get(ours)!), items(popupWarm.get(tiny)!), 'ms', popupNote(popupWarm.get(ours)!, 'popup.html?tab=ID of a tab showing a known article: the answer comes from storage.session')),
-      row(`popup first render with the list, worker stopped, ${size} (baseline: 1-story index)`, items(popupCold.get(ours)!), items(popupCold.get(tiny)!), 'ms', popupNote(popupCold.get(ours)!, 'the same after ServiceWorker.stopAllWorkers')),
-      row(
-        `link popup (?url=) first render, worker stopped, ${size} (baseline: naive JSON index)`,
-        items(linkCold.get(ours)!),
-        items(linkCold.get(naive)!),
-        'ms',
-        popupNote(linkCold.get(ours)!, 'popup.html?url=ADDRESS (link badges, context menu): the woken worker loads the index to answer'),
-      ),
-    );
-    for (const tab of articleTabs.values()) await tab.close();
-
-    // 6. Content-script cost, next to the same page without the extension (worker warm).
-    log('content-script main-thread cost');
-    const kinds = [
-      { kind: 'non-matching page (outlet host, unknown article)', url: (i: number) => `https://${outletHost}/elsewhere-bench/not-indexed-${i}.html`, badge: false },
-      { kind: 'matching page (known article)', url: (i: number) => pick(knownOurs, i + 25).url, badge: true },
-      { kind: 'page outside the outlet list (no content script)', url: (i: number) => `https://${OFF_LIST_HOST}/news/${i}.html`, badge: false },
-    ];
-    for (const { kind, url, badge } of kinds) {
-      const withExtension: PageCost[] = [];
-      const without: PageCost[] = [];
-      for (let repeat = -plan.warmups; repeat < plan.costRepeats; repeat++) {
-        const address = url(repeat + 1);
-        const withRun = await pageCost(ours, address);
-        const withoutRun = await pageCost(plain, address);
-        if (withRun.badge !== badge) throw new Error(`${kind}: in-page badge ${withRun.badge ? 'shown' : 'missing'} at ${address}`);
-        if (repeat < 0) continue;
-        withExtension.push(withRun);
-        without.push(withoutRun);
-        log(`  ${kind}: script ${withRun.scriptMs.toFixed(1)} vs ${withoutRun.scriptMs.toFixed(1)} ms, tasks ${withRun.taskMs.toFixed(1)} vs ${withoutRun.taskMs.toFixed(1)} ms`);
-      }
-      const pick6 = (list: PageCost[], key: keyof Omit<PageCost, 'badge'>): number[] => list.map((cost) => cost[key]);
-      const extraScript = median(withExtension.map((cost, i) => cost.scriptMs - without[i]!.scriptMs));
-      const extraTasks = median(withExtension.map((cost, i) => cost.taskMs - without[i]!.taskMs));
-      const extraStyle = median(withExtension.map((cost, i) => cost.styleLayoutMs - without[i]!.styleLayoutMs));
-      rows.push(
-        row(
-          `content script on a ${kind}: script time (${size})`,
-          pick6(withExtension, 'scriptMs'),
-          pick6(without, 'scriptMs'),
-          'ms',
-          `Performance.getMetrics ScriptDuration of the page's renderer, load + ${SETTLE_MS} ms; baseline = the same page in Chromium without the extension (the page runs no script of its own); median extra ${extraScript.toFixed(2)} ms, of which V8 compile ${median(pick6(withExtension, 'compileMs')).toFixed(2)} ms; style + layout extra ${extraStyle.toFixed(2)} ms`,
-        ),
-        row(
-          `content script on a ${kind}: main-thread task time (${size})`,
-          pick6(withExtension, 'taskMs'),
-          pick6(without, 'taskMs'),
-          'ms',
-          `Performance.getMetrics TaskDuration (every main-thread task of the page's renderer, load + ${SETTLE_MS} ms); median extra ${extraTasks.toFixed(2)} ms`,
-        ),
-      );
-    }
+    const run: Run = {
+      plan,
+      size,
+      builds,
+      ours: subject(await started(`ours (${size})`, builds.ours), knownOurs),
+      naive: subject(await started(`naive (${size})`, builds.naive), knownOurs),
+      tiny: subject(await started('ours (1 story)', builds.tiny), knownTiny),
+      tinyWide: options.smoke ? null : subject(await started(`ours (1 story, host lists of ${size})`, builds.tinyWide), knownTiny),
+      plain: await started('no extension', null),
+    };
+    const launchMs = (subject: Subject | Browser): number => ('browser' in subject ? subject.browser : subject).launchMs;
+    rows.push({
+      name: `extension load at browser start, ${size}: ${patterns.length} match patterns (baseline: 1-story build, 7 patterns)`,
+      ours: launchMs(run.ours),
+      baseline: launchMs(run.tiny),
+      ratio: launchMs(run.tiny) / launchMs(run.ours),
+      unit: 'ms',
+      note:
+        'one launch each, not a median: Chromium start with a new profile until the service worker is registered; ' +
+        `the naive build (same host lists) took ${fixed(launchMs(run.naive))} ms, ` +
+        (run.tinyWide ? `the 1-story build with the host lists of ours ${fixed(launchMs(run.tinyWide))} ms, ` : '') +
+        `Chromium without an extension ${fixed(launchMs(run.plain))} ms`,
+    });
+    rows.push(...(await coldStartRows(run)), ...(await badgeRows(run)), ...(await popupRows(run)), ...(await costRows(run)));
   } finally {
-    for (const browser of [ours, naive, tiny, plain]) await browser.close().catch(() => undefined);
+    for (const browser of browsers) await browser.close().catch(() => undefined);
   }
   return rows;
 }
