@@ -765,7 +765,8 @@ export class LinkBadges {
   private readonly lookup: LinkLookup;
   private readonly open: (url: string) => unknown;
   private readonly translate: Translate;
-  private readonly listFormat: { format(items: string[]): string };
+  private readonly locale: string | undefined;
+  private listFormatter: { format(items: string[]): string } | null = null;
   private readonly labels = new WeakMap<LinkVerdict, string>();
   private theme: Theme;
   /** Shared by every badge's root: adopting one constructed sheet is cheap, and strict CSPs allow it. */
@@ -779,13 +780,22 @@ export class LinkBadges {
     this.open = options.open ?? (() => undefined);
     this.translate = options.translate ?? ((key) => key);
     this.theme = options.theme ?? 'system';
-    let listFormat: { format(items: string[]): string };
-    try {
-      listFormat = new Intl.ListFormat(options.locale, { style: 'long', type: 'conjunction' });
-    } catch {
-      listFormat = { format: (items) => items.join(', ') };
+    this.locale = options.locale;
+  }
+
+  /**
+   * Made on first use: the first Intl.ListFormat in a renderer costs tens of milliseconds (measured
+   * in bench/browser.ts), and most pages never show a link badge's label.
+   */
+  private get listFormat(): { format(items: string[]): string } {
+    if (!this.listFormatter) {
+      try {
+        this.listFormatter = new Intl.ListFormat(this.locale, { style: 'long', type: 'conjunction' });
+      } catch {
+        this.listFormatter = { format: (items) => items.join(', ') };
+      }
     }
-    this.listFormat = listFormat;
+    return this.listFormatter;
   }
 
   /** Removes link badges left by an earlier instance of this script (after an extension update or reload). */
