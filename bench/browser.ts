@@ -36,7 +36,7 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { CORPUS_MARKER, GENERATOR_VERSION, writeCorpus } from '../src/build/generate-corpus';
+import { CORPUS_MARKER, ensureCorpus } from '../src/build/generate-corpus';
 import { CoverageIndex } from '../src/core/index/coverage-index';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/e2e/browsers';
 import { writeNaiveIndex } from './naive-index';
@@ -96,11 +96,7 @@ const sizeLabel = (stories: number): string => (stories >= 1000 && stories % 100
 /** A generated corpus, reused while its options and the generator are unchanged (as bench/run.ts does). */
 function corpus(stories: number): string {
   const dir = join(TMP, `seeds-${stories}`);
-  const marker = join(dir, CORPUS_MARKER);
-  const wanted = JSON.stringify({ stories, seed: SEED, version: GENERATOR_VERSION });
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return dir;
-  log(`generating ${stories} seed files into ${dir}`);
-  writeCorpus(dir, { stories, seed: SEED });
+  if (ensureCorpus(dir, { stories, seed: SEED })) log(`generated ${stories} seed files into ${dir}`);
   return dir;
 }
 

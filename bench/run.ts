@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
-import { CORPUS_MARKER, GENERATOR_VERSION, Prng, writeCorpus } from '../src/build/generate-corpus';
+import { ensureCorpus, Prng } from '../src/build/generate-corpus';
 import { listSeedFiles } from '../src/build/read-seeds';
 import { CoverageIndex } from '../src/core/index/coverage-index';
 import { writeNaiveIndex } from './naive-index';
@@ -82,11 +82,7 @@ function log(message: string): void {
 /** A generated corpus, reused across runs while its options and the generator are unchanged. */
 function corpus(stories: number): string {
   const dir = join(TMP, `corpus-${stories}`);
-  const marker = join(dir, CORPUS_MARKER);
-  const wanted = JSON.stringify({ stories, seed: SEED, version: GENERATOR_VERSION });
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return dir;
-  log(`generating ${stories} seed files into ${dir}`);
-  writeCorpus(dir, { stories, seed: SEED });
+  if (ensureCorpus(dir, { stories, seed: SEED })) log(`generated ${stories} seed files into ${dir}`);
   return dir;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -339,4 +339,17 @@ export function writeCorpus(dir: string, options: CorpusOptions): { files: numbe
     bytes += Buffer.byteLength(file.text);
   }
   return { files, bytes };
+}
+
+/**
+ * Reuses the corpus in `dir` when it was generated with the same options by this generator
+ * version, and writes it otherwise: benchmarks regenerate 100k files only when something changed.
+ * Returns whether it wrote.
+ */
+export function ensureCorpus(dir: string, options: CorpusOptions): boolean {
+  const marker = join(dir, CORPUS_MARKER);
+  const wanted = JSON.stringify({ ...options, version: GENERATOR_VERSION });
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === wanted) return false;
+  writeCorpus(dir, options);
+  return true;
 }
