@@ -7,7 +7,7 @@
  *
  * It stays small and browser-only: no node APIs, so it can be bundled into the worker.
  */
-import type { Coverage, CoverageArticle } from '../src/core/index/coverage-index';
+import { storyCoverage, type Coverage, type CoverageArticle } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
 import { browser } from '../src/shared/browser';
 
@@ -37,17 +37,7 @@ export class NaiveWorkerIndex {
   }
 
   private coverageOf(story: number, position: number): Coverage {
-    const members = this.stories[story]!;
-    const article = members[position]!;
-    const others = members.filter((_member, index) => index !== position);
-    const otherOutlets = others.filter((other) => other.outletDomain !== article.outletDomain);
-    return {
-      article,
-      otherOutlets,
-      sameOutlet: others.filter((other) => other.outletDomain === article.outletDomain),
-      otherOutletCount: new Set(otherOutlets.map((other) => other.outletDomain)).size,
-      firstReportUrl: members[0]!.publishedAt === null ? null : members[0]!.url,
-    };
+    return storyCoverage(this.stories[story]!, position);
   }
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { CoverageArticle, CoverageIndex } from '../src/core/index/coverage-index';
+import { storyCoverage, type CoverageArticle, type CoverageIndex } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
 
 /**
@@ -78,16 +78,6 @@ export class NaiveIndex {
   coverage(url: string): object | null {
     const found = this.match(url);
     if (!found) return null;
-    const members = this.stories[found[0]]!;
-    const article = members[found[1]]!;
-    const others = members.filter((_member, position) => position !== found[1]);
-    const otherOutlets = others.filter((other) => other.outletDomain !== article.outletDomain);
-    return {
-      article,
-      otherOutlets,
-      sameOutlet: others.filter((other) => other.outletDomain === article.outletDomain),
-      otherOutletCount: new Set(otherOutlets.map((other) => other.outletDomain)).size,
-      firstReportUrl: members[0]!.publishedAt === null ? null : members[0]!.url,
-    };
+    return storyCoverage(this.stories[found[0]]!, found[1]);
   }
 }

@@ -335,20 +335,28 @@ export class CoverageIndex {
   }
 
   coverageOf(articleId: number): Coverage {
-    const { keys: _keys, ...article } = this.article(articleId);
-    const others = this.storyArticles(articleId).filter((id) => id !== articleId).map((id) => {
-      const { keys: _ignored, ...rest } = this.article(id);
-      return rest;
+    const ids = this.storyArticles(articleId);
+    const members = ids.map((id) => {
+      const { keys: _keys, ...article } = this.article(id);
+      return article;
     });
-    const otherOutlets = others.filter((other) => other.outletDomain !== article.outletDomain);
-    const sameOutlet = others.filter((other) => other.outletDomain === article.outletDomain);
-    const first = this.article(this.storyArticles(articleId)[0]!);
-    return {
-      article,
-      otherOutlets,
-      sameOutlet,
-      otherOutletCount: new Set(otherOutlets.map((other) => other.outletDomain)).size,
-      firstReportUrl: first.publishedAt === null ? null : first.url,
-    };
+    return storyCoverage(members, ids.indexOf(articleId));
   }
+}
+
+/**
+ * What a reader of `members[position]` is shown, from its story's articles (oldest first): other
+ * outlets apart from the reader's own, the count of distinct other outlets, and the first report.
+ */
+export function storyCoverage(members: readonly CoverageArticle[], position: number): Coverage {
+  const article = members[position]!;
+  const others = members.filter((_member, index) => index !== position);
+  const otherOutlets = others.filter((other) => other.outletDomain !== article.outletDomain);
+  return {
+    article,
+    otherOutlets,
+    sameOutlet: others.filter((other) => other.outletDomain === article.outletDomain),
+    otherOutletCount: new Set(otherOutlets.map((other) => other.outletDomain)).size,
+    firstReportUrl: members[0]!.publishedAt === null ? null : members[0]!.url,
+  };
 }
