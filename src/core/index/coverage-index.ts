@@ -23,6 +23,8 @@ export interface Coverage {
   otherOutletCount: number;
   /** The earliest report of the whole story, if its time is known. */
   firstReportUrl: string | null;
+  /** Names of the subscribed lists (issue 7) that contributed articles; absent when only the bundled index knows the story. */
+  lists?: string[];
 }
 
 export class IndexFormatError extends Error {}

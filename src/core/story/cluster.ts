@@ -75,7 +75,8 @@ function newer(a: Copy, b: Copy): Copy {
   return a.order >= b.order ? a : b;
 }
 
-function compareArticles(a: Article, b: Article): number {
+/** Oldest first, undated last, then by address: the one order of a story's articles everywhere. */
+export function compareArticles(a: Pick<Article, 'publishedAt' | 'url'>, b: Pick<Article, 'publishedAt' | 'url'>): number {
   const timeA = a.publishedAt ?? Number.POSITIVE_INFINITY;
   const timeB = b.publishedAt ?? Number.POSITIVE_INFINITY;
   if (timeA !== timeB) return timeA - timeB;
