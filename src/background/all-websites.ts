@@ -15,16 +15,38 @@ function staticContentScript(): { js: string[]; matches: string[] } | null {
   return script?.js ? { js: script.js, matches: script.matches ?? [] } : null;
 }
 
-/** Makes the dynamic registration match the setting and the granted permissions. Safe to call any time. */
-export async function syncAllWebsites(): Promise<void> {
-  const [settings, granted] = await Promise.all([loadSettings(), browser.permissions.contains(ALL_WEBSITES_PERMISSIONS)]);
+/** The last sync in flight: syncs run one after another (see syncAllWebsites). */
+let syncing: Promise<void> = Promise.resolve();
+
+/**
+ * Makes the dynamic registration match the setting and the granted permissions. Safe to call any
+ * time. A grant fires permissions.onAdded and the settings page's storage change together; two
+ * overlapping syncs would both find nothing registered and both register, and the second fails on
+ * the duplicate id, so each sync waits for the one before.
+ */
+export function syncAllWebsites(): Promise<void> {
+  const run = syncing.then(syncOnce);
+  syncing = run.catch(() => undefined);
+  return run;
+}
+
+async function syncOnce(): Promise<void> {
+  const [settings, granted, scripting] = await Promise.all([
+    loadSettings(),
+    browser.permissions.contains(ALL_WEBSITES_PERMISSIONS),
+    browser.permissions.contains({ permissions: ['scripting'] }),
+  ]);
   if (settings.allWebsites && !granted) {
     // The reader revoked the permission in the browser: fall back to the default quietly.
     await updateSettings(() => ({ allWebsites: false }));
     return;
   }
-  // Without the scripting permission the API is absent, and nothing can be registered.
-  if (!browser.scripting) return;
+  // Without the scripting permission nothing can be registered, read or unregistered. Its API
+  // object outlives a revocation (every call then throws), so ask the permission, not the object.
+  // A registration left from before the settings page gave `scripting` back cannot run: its
+  // `<all_urls>` went with it, and the outlets it could still reach are excluded. The next grant
+  // brings a sync that keeps it or removes it.
+  if (!scripting) return;
   const registered = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   const wanted = settings.allWebsites && granted;
   const content = staticContentScript();

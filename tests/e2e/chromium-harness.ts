@@ -12,6 +12,7 @@ export class ChromiumHarness implements ExtensionHarness {
   /** Uncaught errors and console errors from pages and extension pages: must stay empty. */
   readonly errors: string[] = [];
   private probe: Page | null = null;
+  private extensionsPage: Page | null = null;
 
   private constructor(
     readonly context: BrowserContext,
@@ -152,10 +153,78 @@ export class ChromiumHarness implements ExtensionHarness {
     return names;
   }
 
+  /**
+   * Chrome's own extensions page, chrome://extensions, and the private API its UI calls
+   * (`chrome.developerPrivate`): what a reader does there, done the way that page does it.
+   */
+  private async developerPrivate<T>(call: (api: DeveloperPrivate, args: readonly [id: string, arg: string]) => Promise<T>, arg = ''): Promise<T> {
+    if (!this.extensionsPage || this.extensionsPage.isClosed()) {
+      this.extensionsPage = await this.context.newPage();
+      await this.extensionsPage.goto('chrome://extensions');
+    }
+    const api = await this.extensionsPage.evaluateHandle(() => (globalThis as unknown as { chrome: { developerPrivate: DeveloperPrivate } }).chrome.developerPrivate);
+    return api.evaluate(call, [this.extensionId, arg] as const);
+  }
+
+  /** Grants the extension access to sites matching `pattern`, as chrome://extensions' "Site access" does. */
+  grantSiteAccess(pattern: string): Promise<void> {
+    return this.developerPrivate((api, [id, host]) => api.addHostPermission(id, host), pattern);
+  }
+
+  /** Takes the extension's access to `pattern` away again, as a reader does on chrome://extensions. */
+  revokeSiteAccess(pattern: string): Promise<void> {
+    return this.developerPrivate((api, [id, host]) => api.removeHostPermission(id, host), pattern);
+  }
+
+  /**
+   * Adds the service worker's uncaught errors, rejected promises, console errors and unchecked
+   * `runtime.lastError`s to `errors`. The page listeners above see pages only, and
+   * chrome://extensions' error list missed a rejection in the worker (tried, Chromium 156), so this
+   * attaches DevTools to the worker itself (non-flat, since Playwright's sessions take no session id).
+   * Watches the worker running now: call it again after stopping the worker.
+   */
+  async watchWorkerErrors(): Promise<void> {
+    const probe = await this.extensionProbe();
+    const session = await this.context.newCDPSession(probe);
+    const { targetInfos } = await session.send('Target.getTargets');
+    const worker = targetInfos.find((target) => target.type === 'service_worker' && target.url.startsWith(this.extensionUrl('')));
+    if (!worker) throw new Error('the extension has no running service worker');
+    const { sessionId } = await session.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+    session.on('Target.receivedMessageFromTarget', (event) => {
+      const { method, params } = JSON.parse(event.message) as { method?: string; params?: WorkerEvent };
+      if (method === 'Runtime.exceptionThrown' && params?.exceptionDetails) {
+        const details = params.exceptionDetails;
+        this.errors.push(`${worker.url}: ${details.text} ${details.exception?.description ?? ''}`.trim());
+      } else if (method === 'Runtime.consoleAPICalled' && params?.type === 'error') {
+        this.errors.push(`${worker.url}: ${(params.args ?? []).map((arg) => arg.value ?? arg.description).join(' ')}`);
+      } else if (method === 'Log.entryAdded' && params?.entry?.level === 'error') {
+        this.errors.push(`${worker.url}: ${params.entry.text}`);
+      }
+    });
+    let id = 0;
+    for (const command of ['Runtime.enable', 'Log.enable']) {
+      await session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method: command }) });
+    }
+  }
+
   async close(): Promise<void> {
     await this.context.close();
     rmSync(this.profile, { recursive: true, force: true });
   }
+}
+
+/** The part of chrome://extensions' private API these tests use (chrome/common/extensions/api/developer_private.idl). */
+interface DeveloperPrivate {
+  addHostPermission(extensionId: string, host: string): Promise<void>;
+  removeHostPermission(extensionId: string, host: string): Promise<void>;
+}
+
+/** The few fields of the worker's DevTools events that `watchWorkerErrors` reads. */
+interface WorkerEvent {
+  exceptionDetails?: { text: string; exception?: { description?: string } };
+  type?: string;
+  args?: Array<{ value?: unknown; description?: string }>;
+  entry?: { level: string; text: string };
 }
 
 /** Chrome's promise-returning `chrome` global, typed through the polyfill's declarations. */

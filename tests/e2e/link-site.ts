@@ -5,6 +5,11 @@
 import { CNET_ARTICLE, DCK_ARTICLE, FORBES_ARTICLE, UNKNOWN_PAGE, type FixtureResponse } from './fixture-site';
 
 export const FRONT_PAGE = 'https://www.forbes.com/sites/front-page/';
+/**
+ * The same front page on a site that is not in the index (an aggregator): only "Show badges on all
+ * websites" brings the content script there.
+ */
+export const AGGREGATOR_PAGE = 'https://news.example.net/front-page/';
 /** The front page, served with `?links=N`: N links, every other one to a known article. */
 const MANY_LINKS_PATH = `${FRONT_PAGE}?links=`;
 /** Generated pages have at most this many links: enough for the 10,000-link story, and a bound on fixture size. */
@@ -126,7 +131,7 @@ ${items.join('\n')}
 }
 
 export function linkFixture(url: string): FixtureResponse | null {
-  if (url === FRONT_PAGE) return { status: 200, headers: { 'content-security-policy': STRICT_CSP }, body: frontPage() };
+  if (url === FRONT_PAGE || url === AGGREGATOR_PAGE) return { status: 200, headers: { 'content-security-policy': STRICT_CSP }, body: frontPage() };
   if (url.startsWith(MANY_LINKS_PATH)) {
     const count = Number(url.slice(MANY_LINKS_PATH.length));
     if (!Number.isSafeInteger(count) || count < 0 || count > MAX_GENERATED_LINKS) return null;

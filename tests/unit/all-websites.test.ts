@@ -4,34 +4,41 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const fake = vi.hoisted(() => {
   const state = {
     stored: {} as Record<string, unknown>,
+    /** `<all_urls>` and `scripting` both granted. */
     granted: false,
-    scriptingAvailable: true,
+    /** `scripting` granted: the settings page's toggle gives it back with `<all_urls>`, the browser's site access UI does not. */
+    scriptingGranted: true,
     registered: [] as Array<{ id: string; matches: string[]; excludeMatches?: string[]; js: string[] }>,
   };
+  /** As in Chrome, the API object outlives a revocation; every call then throws. */
+  const checked = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (!state.scriptingGranted) throw new Error("'scripting' is not available in this context.");
+    return call(...args);
+  };
   const scripting = {
-    getRegisteredContentScripts: async ({ ids }: { ids: string[] }) => state.registered.filter((script) => ids.includes(script.id)),
-    registerContentScripts: async (scripts: typeof state.registered) => {
+    getRegisteredContentScripts: checked(async ({ ids }: { ids: string[] }) => state.registered.filter((script) => ids.includes(script.id))),
+    registerContentScripts: checked(async (scripts: typeof state.registered) => {
+      // A real await between the check and the write, as in the browser, so overlapping calls interleave.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       for (const script of scripts) {
         if (state.registered.some((existing) => existing.id === script.id)) throw new Error(`Duplicate script ID '${script.id}'`);
         state.registered.push(script);
       }
-    },
-    unregisterContentScripts: async ({ ids }: { ids: string[] }) => {
+    }),
+    unregisterContentScripts: checked(async ({ ids }: { ids: string[] }) => {
       state.registered = state.registered.filter((script) => !ids.includes(script.id));
-    },
+    }),
   };
   const browser = {
     runtime: { getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*'] }] }) },
-    permissions: { contains: async () => state.granted },
+    permissions: { contains: async (wanted: { origins?: string[] }) => (wanted.origins ? state.granted : state.scriptingGranted) },
     storage: {
       sync: {
         get: async (key: string) => (key in state.stored ? { [key]: state.stored[key] } : {}),
         set: async (items: Record<string, unknown>) => Object.assign(state.stored, items),
       },
     },
-    get scripting() {
-      return state.scriptingAvailable ? scripting : undefined;
-    },
+    scripting,
   };
   return { state, browser };
 });
@@ -41,7 +48,7 @@ const { syncAllWebsites } = await import('../../src/background/all-websites');
 const { loadSettings, updateSettings } = await import('../../src/shared/settings');
 
 beforeEach(() => {
-  Object.assign(fake.state, { stored: {}, granted: false, scriptingAvailable: true, registered: [] });
+  Object.assign(fake.state, { stored: {}, granted: false, scriptingGranted: true, registered: [] });
 });
 
 describe('syncAllWebsites', () => {
@@ -69,9 +76,33 @@ describe('syncAllWebsites', () => {
     await updateSettings(() => ({ allWebsites: true }));
     await syncAllWebsites();
     fake.state.granted = false;
-    fake.state.scriptingAvailable = false;
     await expect(syncAllWebsites()).resolves.toBeUndefined();
     expect((await loadSettings()).allWebsites).toBe(false);
+    // The settings change brings another sync (storage.onChanged); `scripting` is still granted.
+    await syncAllWebsites();
+    expect(fake.state.registered).toEqual([]);
+  });
+
+  it('leaves the scripting API alone once the settings page has given `scripting` back', async () => {
+    fake.state.granted = true;
+    await updateSettings(() => ({ allWebsites: true }));
+    await syncAllWebsites();
+    fake.state.granted = false;
+    fake.state.scriptingGranted = false;
+    await updateSettings(() => ({ allWebsites: false }));
+    // Calling it would reject inside the service worker (seen in tests/e2e/all-websites.e2e.test.ts).
+    await expect(syncAllWebsites()).resolves.toBeUndefined();
+    // The next grant's sync removes what could not be removed then.
+    fake.state.scriptingGranted = true;
+    await syncAllWebsites();
+    expect(fake.state.registered).toEqual([]);
+  });
+
+  it('registers once when a grant and a settings change sync at the same time', async () => {
+    fake.state.granted = true;
+    await updateSettings(() => ({ allWebsites: true }));
+    await expect(Promise.all([syncAllWebsites(), syncAllWebsites()])).resolves.toBeDefined();
+    expect(fake.state.registered).toHaveLength(1);
   });
 
   it('registers nothing while the permission is missing, whatever the setting says', async () => {
