@@ -1,6 +1,7 @@
 import { syncAllWebsites } from './background/all-websites';
 import { createLinkMenu, onLinkMenuClicked } from './background/context-menu';
 import { onTabAddressChanged } from './background/navigation';
+import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
 import { forgetTab } from './background/tab-state';
 import { browser } from './shared/browser';
@@ -15,6 +16,11 @@ browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info
 browser.runtime.onInstalled.addListener(() => {
   createLinkMenu();
   void syncAllWebsites();
+  void scheduleListUpdates();
+});
+browser.runtime.onStartup.addListener(() => void scheduleListUpdates());
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === LIST_UPDATE_ALARM) void updateLists();
 });
 browser.permissions.onAdded.addListener(() => void syncAllWebsites());
 browser.permissions.onRemoved.addListener(() => void syncAllWebsites());

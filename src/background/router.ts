@@ -4,13 +4,14 @@ import { outletDomain } from '../core/url/outlet';
 import { pageAddresses } from '../core/url/page-signals';
 import { browser, type Runtime } from '../shared/browser';
 import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type RejectedReply, type TabView } from '../shared/protocol';
-import { bundledIndex } from './index-source';
+import { combinedCoverage } from '../core/list/combined-coverage';
+import { coverageSources } from './lists/list-sources';
+import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { openStoryView } from './story-view';
 import { readTab, setTab } from './tab-state';
 
 async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<Coverage | null> {
-  const index = await bundledIndex();
-  const coverage = index.coverage(pageAddresses(signals));
+  const coverage = combinedCoverage(await coverageSources(), pageAddresses(signals));
   // Only the top frame speaks for the tab; frames would otherwise overwrite its count.
   if (sender.tab?.id !== undefined && sender.frameId === 0) await setTab(sender.tab.id, signals.url, coverage);
   return coverage;
@@ -24,13 +25,13 @@ async function getTabView(tabId: number): Promise<TabView> {
   const site = page ? outletDomain(page.hostname) : null;
   if (record) return { coverage: record.coverage, site };
   // Nothing recorded (no content script there, or it has not reported yet): fall back to the address.
-  return { coverage: url === null ? null : (await bundledIndex()).coverage([url]), site };
+  return { coverage: url === null ? null : combinedCoverage(await coverageSources(), [url]), site };
 }
 
 async function lookupLinks(urls: readonly string[]): Promise<Array<LinkVerdict | null>> {
-  const index = await bundledIndex();
+  const sources = await coverageSources();
   return urls.map((url) => {
-    const coverage = index.coverage([url]);
+    const coverage = combinedCoverage(sources, [url]);
     if (!coverage || coverage.otherOutletCount === 0) return null;
     return { otherOutletCount: coverage.otherOutletCount, outlets: [...new Set(coverage.otherOutlets.map((other) => other.outlet))] };
   });
@@ -38,7 +39,7 @@ async function lookupLinks(urls: readonly string[]): Promise<Array<LinkVerdict |
 
 async function getUrlView(url: string): Promise<TabView> {
   const page = canonicalise(url);
-  return { coverage: page ? (await bundledIndex()).coverage([url]) : null, site: page ? outletDomain(page.hostname) : null };
+  return { coverage: page ? combinedCoverage(await coverageSources(), [url]) : null, site: page ? outletDomain(page.hostname) : null };
 }
 
 function isExtensionPage(sender: Runtime.MessageSender): boolean {
@@ -68,5 +69,13 @@ export function routeMessage(message: unknown, sender: Runtime.MessageSender): P
       return getTabView(request.params.tabId);
     case 'getUrlView':
       return getUrlView(request.params.url);
+    case 'listSubscriptions':
+      return listStatuses();
+    case 'subscribeList':
+      return subscribe(request.params.url);
+    case 'unsubscribeList':
+      return unsubscribe(request.params.url);
+    case 'updateLists':
+      return updateLists(request.params.url);
   }
 }

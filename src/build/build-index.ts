@@ -1,6 +1,7 @@
 import { canonicaliseSeed, clusterCanonical, type CanonicalSeed, type NamedSeed } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { encodeIndex } from '../core/index/encode';
+import { keyHost } from '../core/url/canonical';
 
 export interface BuiltIndex {
   stories: Story[];
@@ -19,7 +20,7 @@ export function buildIndexFromCanonical(seeds: readonly CanonicalSeed[]): BuiltI
   const hosts = new Set<string>();
   for (const story of stories) {
     for (const article of story.articles) {
-      for (const key of article.keys) hosts.add(key.slice(0, key.indexOf('/')).replace(/:\d+$/, ''));
+      for (const key of article.keys) hosts.add(keyHost(key));
     }
   }
   return { stories, bytes: encodeIndex(stories), hosts: [...hosts].sort() };

@@ -1,4 +1,6 @@
 import type { Coverage } from '../core/index/coverage-index';
+import type { SubscriptionUrlProblem } from '../core/list/subscription-url';
+import type { ListError } from '../core/list/list-error';
 import { MAX_URL_LENGTH } from '../core/url/limits';
 import { browser } from './browser';
 
@@ -30,6 +32,27 @@ export interface LinkVerdict {
   outlets: string[];
 }
 
+/** One subscribed list, as the settings page shows it. */
+export interface ListStatus {
+  url: string;
+  /** From list.json; null until the first good update. */
+  name: string | null;
+  homepage: string | null;
+  storyCount: number;
+  bytes: number;
+  updatedAt: number | null;
+  checkedAt: number | null;
+  error: ListError | null;
+  /** Outlet hosts of the list where Elsewhere has no host access, so no content script runs. */
+  uncoveredHosts: string[];
+}
+
+export interface SubscriptionReply {
+  /** Why the address was refused; null when it was added (or was there already). */
+  problem: SubscriptionUrlProblem | null;
+  lists: ListStatus[];
+}
+
 export interface BackgroundMethods {
   /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
   lookupPage(signals: PageSignals): Coverage | null;
@@ -41,6 +64,14 @@ export interface BackgroundMethods {
   getTabView(query: { tabId: number }): TabView;
   /** Extension pages only: the coverage of any address, for `popup.html?url=`. */
   getUrlView(query: { url: string }): TabView;
+  /** Extension pages only: the subscribed index lists (issue 7). */
+  listSubscriptions(query: Record<string, never>): ListStatus[];
+  /** Extension pages only: subscribe to a list.json address and fetch it now. */
+  subscribeList(query: { url: string }): SubscriptionReply;
+  /** Extension pages only: drop a list and its shards. */
+  unsubscribeList(query: { url: string }): ListStatus[];
+  /** Extension pages only: "Update now", for one list or (without url) all of them. */
+  updateLists(query: { url?: string }): ListStatus[];
 }
 
 export type MethodName = keyof BackgroundMethods;
@@ -85,7 +116,13 @@ export function parseRequest(message: unknown): Request | null {
     if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
     return { method, params: { urls } };
   }
-  if (method === 'openCoverage' || method === 'getUrlView') {
+  if (method === 'listSubscriptions') return { method, params: {} };
+  if (method === 'updateLists') {
+    const { url } = params as { url?: unknown };
+    if (url !== undefined && !isUrlText(url)) return null;
+    return { method, params: url === undefined ? {} : { url } };
+  }
+  if (method === 'openCoverage' || method === 'getUrlView' || method === 'subscribeList' || method === 'unsubscribeList') {
     const { url } = params as { url?: unknown };
     if (!isUrlText(url)) return null;
     return { method, params: { url } };
@@ -124,6 +161,10 @@ export const background = {
   openCoverage: (url: string) => call('openCoverage', { url }),
   getTabView: (tabId: number) => call('getTabView', { tabId }),
   getUrlView: (url: string) => call('getUrlView', { url }),
+  listSubscriptions: () => call('listSubscriptions', {}),
+  subscribeList: (url: string) => call('subscribeList', { url }),
+  unsubscribeList: (url: string) => call('unsubscribeList', { url }),
+  updateLists: (url?: string) => call('updateLists', url === undefined ? {} : { url }),
 };
 
 export const pageChangedNotice: ContentNotice = { notice: 'pageChanged' };

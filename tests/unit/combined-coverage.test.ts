@@ -1,33 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSeedText } from '../../src/build/read-seeds';
-import { CoverageIndex } from '../../src/core/index/coverage-index';
-import { encodeIndex } from '../../src/core/index/encode';
 import { combinedCoverage, MAX_MERGED_ARTICLES, type CoverageSource } from '../../src/core/list/combined-coverage';
-import { clusterStories } from '../../src/core/story/cluster';
-
-interface Entry {
-  url: string;
-  outlet: string;
-  date: string;
-  title?: string;
-}
-
-function seedText(main: Entry, related: Entry[]): string {
-  const item = (entry: Entry, indent: string) =>
-    [`title: "${entry.title ?? `Story at ${entry.outlet}`}"`, `excerpt: "About it."`, `publishedDateTime: ${entry.date}`, `webUrl: "${entry.url}"`].map((line) => indent + line).join('\n');
-  const relatedText = related.map((entry) => `  - ${item(entry, '    ').trimStart()}`).join('\n');
-  return `---\n${item(main, '')}\nprovider:\n  name: ${main.outlet}\n  domain: ${new URL(main.url).hostname.replace(/^www\./, '')}\nrelated:\n${relatedText}\n---\n`;
-}
-
-/** An index of the given stories, each an article and its related list, as a seed would say. */
-function indexOf(stories: Array<[Entry, Entry[]]>): CoverageIndex {
-  const seeds = stories.map(([main, related], position) => {
-    const read = readSeedText(seedText(main, related));
-    if (!read.seed) throw new Error(`fixture seed ${position} is invalid: ${JSON.stringify(read)}`);
-    return { source: `seed-${position}.md`, document: read.seed };
-  });
-  return CoverageIndex.decode(encodeIndex(clusterStories(seeds)));
-}
+import { indexOf, type Entry } from './story-fixture';
 
 const a: Entry = { url: 'https://www.alpha.example/news/one', outlet: 'Alpha', date: '2026-01-01T10:00:00Z' };
 const b: Entry = { url: 'https://beta.example/2026/one', outlet: 'Beta', date: '2026-01-01T09:00:00Z' };

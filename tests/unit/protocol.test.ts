@@ -108,6 +108,35 @@ describe('openCoverage and getUrlView', () => {
   }
 });
 
+describe('list subscriptions (extension pages only)', () => {
+  for (const method of ['subscribeList', 'unsubscribeList'] as const) {
+    it(`${method} keeps only the address`, () => {
+      expect(parseRequest({ method, params: { url: URL_OK, extra: 1 } })).toEqual({ method, params: { url: URL_OK } });
+    });
+    for (const url of [TOO_LONG, 42, null, undefined, [URL_OK]]) {
+      it(`${method} is rejected with url ${JSON.stringify(url)?.slice(0, 40) ?? 'undefined'}`, () => {
+        expect(parseRequest({ method, params: { url } })).toBeNull();
+      });
+    }
+  }
+
+  it('updateLists takes an optional address', () => {
+    expect(parseRequest({ method: 'updateLists', params: {} })).toEqual({ method: 'updateLists', params: {} });
+    expect(parseRequest({ method: 'updateLists', params: { url: URL_OK } })).toEqual({ method: 'updateLists', params: { url: URL_OK } });
+    expect(parseRequest({ method: 'updateLists', params: { url: TOO_LONG } })).toBeNull();
+    expect(parseRequest({ method: 'updateLists', params: { url: 5 } })).toBeNull();
+  });
+
+  it('listSubscriptions takes nothing and drops whatever it is sent', () => {
+    expect(parseRequest({ method: 'listSubscriptions', params: { url: URL_OK } })).toEqual({ method: 'listSubscriptions', params: {} });
+    expect(parseRequest({ method: 'listSubscriptions' })).toBeNull();
+  });
+
+  it('none of them is open to content scripts', () => {
+    for (const method of ['listSubscriptions', 'subscribeList', 'unsubscribeList', 'updateLists'] as const) expect(UNPRIVILEGED_METHODS.has(method)).toBe(false);
+  });
+});
+
 describe('anything else', () => {
   for (const message of [null, undefined, 0, 'lookupPage', true, [], ['lookupPage', signals]]) {
     it(`rejects the non-request ${JSON.stringify(message) ?? 'undefined'}`, () => {

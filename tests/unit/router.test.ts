@@ -185,6 +185,10 @@ describe('privileged methods are refused to content scripts', () => {
   it.each([
     ['getTabView', { tabId: TAB_ID }],
     ['getUrlView', { url: CNET_URL }],
+    ['listSubscriptions', {}],
+    ['subscribeList', { url: 'https://lists.example/list.json' }],
+    ['unsubscribeList', { url: 'https://lists.example/list.json' }],
+    ['updateLists', {}],
   ])('%s from a content script in a web page', async (method, params) => {
     fake.session.set(`tab:${TAB_ID}`, { url: CNET_URL, coverage: { secret: true } });
     for (const sender of [senders.contentTop(), senders.contentFrame()]) {

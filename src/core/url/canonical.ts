@@ -169,3 +169,9 @@ export function lookupKeysWithKind(address: string): Array<{ key: string; kind: 
 export function lookupKeys(address: string): string[] {
   return lookupKeysWithKind(address).map(({ key }) => key);
 }
+
+/** The host of a canonical key, without its port: what host permissions and content-script matches name. */
+export function keyHost(key: string): string {
+  const end = key.search(/[/?]/);
+  return (end === -1 ? key : key.slice(0, end)).replace(/:\d+$/, '');
+}

@@ -1,0 +1,40 @@
+import { CoverageIndex } from '../../core/index/coverage-index';
+import type { CoverageSource } from '../../core/list/combined-coverage';
+import { bundledIndex } from '../index-source';
+import { readListsWithShards } from './list-store';
+
+let loading: Promise<CoverageSource[]> | null = null;
+
+/** Decodes every shard of one list, or none: a list with a missing or damaged shard is left out whole. */
+function listSources(name: string, shardCount: number, shards: ArrayBuffer[]): CoverageSource[] {
+  if (shards.length !== shardCount) return [];
+  try {
+    return shards.map((bytes) => ({ index: CoverageIndex.decode(new Uint8Array(bytes), { verify: 'lazy' }), list: name }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The indexes a lookup consults: the bundled index first (its copies win), then each subscribed
+ * list in the order it was added. Loaded once per background lifetime, like the bundled index, and
+ * again after an update changes the lists. If IndexedDB is unavailable, lookups go on with the
+ * bundled index alone rather than failing.
+ */
+export function coverageSources(): Promise<CoverageSource[]> {
+  loading ??= (async () => {
+    const [bundled, lists] = await Promise.all([bundledIndex(), readListsWithShards().catch(() => [])]);
+    const sources: CoverageSource[] = [{ index: bundled, list: null }];
+    for (const { list, shards } of lists) sources.push(...listSources(list.name ?? list.url, list.shards.length, shards));
+    return sources;
+  })();
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+/** Called after an update or unsubscription commits, so the next lookup reads the new lists. */
+export function forgetLoadedLists(): void {
+  loading = null;
+}
