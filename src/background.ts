@@ -1,10 +1,16 @@
 import { syncAllWebsites } from './background/all-websites';
 import { createLinkMenu, onLinkMenuClicked } from './background/context-menu';
 import { onTabAddressChanged } from './background/navigation';
+import { syncListOutlets } from './background/lists/list-outlets';
 import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
 import { forgetTab } from './background/tab-state';
 import { browser } from './shared/browser';
+
+/** Dynamic content scripts follow the granted permissions and the settings: all websites, and list outlets. */
+function syncContentScripts(): void {
+  void syncAllWebsites().then(syncListOutlets);
+}
 
 // Listeners are registered synchronously at start-up so that a woken worker receives the event that woke it.
 browser.runtime.onMessage.addListener(routeMessage);
@@ -15,15 +21,15 @@ browser.tabs.onRemoved.addListener((tabId) => void forgetTab(tabId));
 browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
 browser.runtime.onInstalled.addListener(() => {
   createLinkMenu();
-  void syncAllWebsites();
+  syncContentScripts();
   void scheduleListUpdates();
 });
 browser.runtime.onStartup.addListener(() => void scheduleListUpdates());
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === LIST_UPDATE_ALARM) void updateLists();
 });
-browser.permissions.onAdded.addListener(() => void syncAllWebsites());
-browser.permissions.onRemoved.addListener(() => void syncAllWebsites());
+browser.permissions.onAdded.addListener(syncContentScripts);
+browser.permissions.onRemoved.addListener(syncContentScripts);
 browser.storage.onChanged.addListener((_changes, area) => {
-  if (area === 'sync') void syncAllWebsites();
+  if (area === 'sync') syncContentScripts();
 });

@@ -10,7 +10,7 @@ import { loadSettings, updateSettings } from '../shared/settings';
 const SCRIPT_ID = 'elsewhere-all-websites';
 
 /** The static content script, from the built manifest: the same file, minus the sites it already covers. */
-function staticContentScript(): { js: string[]; matches: string[] } | null {
+export function staticContentScript(): { js: string[]; matches: string[] } | null {
   const [script] = browser.runtime.getManifest().content_scripts ?? [];
   return script?.js ? { js: script.js, matches: script.matches ?? [] } : null;
 }

@@ -1,10 +1,12 @@
 import { render } from 'preact';
 import { browser } from '../shared/browser';
-import { ALL_WEBSITES_PERMISSIONS } from '../shared/permissions';
+import { ALL_WEBSITES_PERMISSIONS, listOutletPermissions } from '../shared/permissions';
+import { background, type ListStatus } from '../shared/protocol';
 import { translate } from '../shared/i18n';
 import { loadSettings, onSettingsChanged, updateSettings } from '../shared/settings';
 import type { Settings } from '../shared/settings-schema';
 import { I18nContext, type MessageKey } from '../ui/i18n';
+import { ListSubscriptions, type ListSubscriptionsProps } from './list-subscriptions';
 import { OptionsView } from './options-view';
 import '../ui/theme.css';
 import './options.css';
@@ -12,14 +14,55 @@ import './options.css';
 async function start(root: HTMLElement): Promise<void> {
   let settings = await loadSettings();
   let problem: MessageKey | null = null;
+  let lists: ListStatus[] = [];
+  let listProblem: ListSubscriptionsProps['problem'] = null;
+  let busy = false;
   const show = (): void => {
     document.documentElement.dataset.theme = settings.theme;
     render(
       <I18nContext.Provider value={translate}>
-        <OptionsView settings={settings} problem={problem} onChange={(change) => void change_(change)} onAllWebsites={(enable) => void allWebsites(enable)} />
+        <OptionsView settings={settings} problem={problem} onChange={(change) => void change_(change)} onAllWebsites={(enable) => void allWebsites(enable)}>
+          <ListSubscriptions
+            lists={lists}
+            busy={busy}
+            problem={listProblem}
+            onSubscribe={(url) => void listRequest(async () => {
+              const reply = await background.subscribeList(url);
+              listProblem = reply.problem;
+              return reply.lists;
+            })}
+            onRemove={(url) => {
+              listProblem = null;
+              void listRequest(() => background.unsubscribeList(url));
+            }}
+            onUpdate={(url) => {
+              listProblem = null;
+              void listRequest(() => background.updateLists(url));
+            }}
+            onAllowHosts={(hosts) => void allowListOutlets(hosts)}
+          />
+        </OptionsView>
       </I18nContext.Provider>,
       root,
     );
+  };
+  /** One list request at a time; the section shows it is busy while the background downloads. */
+  const listRequest = async (request: () => Promise<ListStatus[]>): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    show();
+    try {
+      lists = await request();
+    } finally {
+      busy = false;
+      show();
+    }
+  };
+  const allowListOutlets = async (hosts: string[]): Promise<void> => {
+    // permissions.request must run in the click's own turn, before any other await.
+    const granted = await browser.permissions.request(listOutletPermissions(hosts));
+    listProblem = granted ? null : 'optionListAllowRefused';
+    await listRequest(() => background.listSubscriptions());
   };
   const change_ = async (change: Partial<Settings>): Promise<void> => {
     settings = await updateSettings(() => change);
@@ -38,6 +81,8 @@ async function start(root: HTMLElement): Promise<void> {
     show();
   }, new AbortController().signal);
   document.documentElement.lang = browser.i18n.getUILanguage();
+  show();
+  lists = await background.listSubscriptions();
   show();
 }
 

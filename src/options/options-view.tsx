@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Settings, Theme } from '../shared/settings-schema';
 import { THEMES } from '../shared/settings-schema';
 import { useTranslate, type MessageKey } from '../ui/i18n';
@@ -9,6 +10,8 @@ export interface OptionsViewProps {
   onAllWebsites: (enable: boolean) => void;
   /** Shown when the browser refused the permission, or the change failed. */
   problem?: MessageKey | null;
+  /** Further sections (the index lists), after the built-in ones. */
+  children?: ComponentChildren;
 }
 
 const THEME_LABELS: Record<Theme, MessageKey> = { system: 'themeSystem', light: 'themeLight', dark: 'themeDark' };
@@ -26,7 +29,7 @@ function Toggle(props: { id: string; label: MessageKey; hint: MessageKey; checke
   );
 }
 
-export function OptionsView({ settings, onChange, onAllWebsites, problem }: OptionsViewProps) {
+export function OptionsView({ settings, onChange, onAllWebsites, problem, children }: OptionsViewProps) {
   const t = useTranslate();
   return (
     <div class="options">
@@ -72,6 +75,7 @@ export function OptionsView({ settings, onChange, onAllWebsites, problem }: Opti
           </ul>
         )}
       </section>
+      {children}
     </div>
   );
 }

@@ -26,6 +26,7 @@ export function PopupView({ state, now, onToggleSite }: PopupViewProps) {
       {coverage && (
         <>
           <p class="popup-reading">{t('readingArticle', [coverage.article.outlet, coverage.article.title])}</p>
+          {coverage.lists && <p class="popup-lists">{t('popupFromLists', [coverage.lists.join(', ')])}</p>}
           <CoverageTimeline coverage={coverage} />
           <CoverageList coverage={coverage} now={now} />
         </>

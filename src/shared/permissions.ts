@@ -5,3 +5,11 @@ import type { Permissions } from './browser';
  * content script there. Both are optional: requested from the settings page, revocable any time.
  */
 export const ALL_WEBSITES_PERMISSIONS: Permissions.Permissions = { origins: ['<all_urls>'], permissions: ['scripting'] };
+
+/**
+ * Badges on the outlets of a subscribed list that the bundled index does not know (issue 7): host
+ * access to just those hosts, plus `scripting` to register the content script there.
+ */
+export function listOutletPermissions(hosts: readonly string[]): Permissions.Permissions {
+  return { origins: hosts.map((host) => `*://*.${host}/*`), permissions: ['scripting'] };
+}

@@ -1,0 +1,29 @@
+import { browser } from '../../shared/browser';
+import { loadSettings } from '../../shared/settings';
+import { staticContentScript } from '../all-websites';
+
+/*
+ * Badges on the outlets a subscribed list added (issue 7). The settings page asks for host access
+ * to exactly those hosts; this keeps a dynamically registered copy of the content script matching
+ * whatever optional host access the reader granted, and removes it when they revoke it.
+ */
+const SCRIPT_ID = 'elsewhere-list-outlets';
+
+/** Safe to call any time: after permission changes, setting changes and at install. */
+export async function syncListOutlets(): Promise<void> {
+  // Without the scripting permission the API is absent, and nothing is or can be registered.
+  if (!browser.scripting) return;
+  const [{ origins = [] }, settings] = await Promise.all([browser.permissions.getAll(), loadSettings()]);
+  const required = new Set(browser.runtime.getManifest().host_permissions ?? []);
+  const granted = origins.filter((origin) => origin !== '<all_urls>' && !required.has(origin)).sort();
+  const content = staticContentScript();
+  // "All websites" runs the same script everywhere already; a second registration would inject it twice.
+  const everywhere = settings.allWebsites && origins.includes('<all_urls>');
+  const wanted = content && granted.length > 0 && !everywhere ? granted : [];
+  const [registered] = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
+  if (registered && [...(registered.matches ?? [])].sort().join() === wanted.join()) return;
+  if (registered) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
+  if (wanted.length > 0) {
+    await browser.scripting.registerContentScripts([{ id: SCRIPT_ID, js: content!.js, matches: wanted, runAt: 'document_idle', persistAcrossSessions: true }]);
+  }
+}
