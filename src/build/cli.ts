@@ -4,12 +4,16 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CoverageIndex, type Coverage } from '../core/index/coverage-index';
 import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
+import { MAX_LIST_SHARDS } from '../core/list/list-manifest';
 import { buildIndexFromCanonical, type BuiltIndex } from './build-index';
 import { writeCorpus } from './generate-corpus';
 import { INDEX_FILE, openIndexFile } from './index-file';
-import { readSeedsParallel } from './parallel-read';
+import { loadCanonicalSeeds, type SeedLoadOptions } from './load-seeds';
+import { publishList } from './publish-list';
 import { formatProblem, readSeeds } from './read-seeds';
 import { DEFAULT_CACHE_DIR } from './seed-cache';
+import { startListServer } from './serve-list';
+import { fail, positiveInteger, UsageError } from './usage-error';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
@@ -23,32 +27,23 @@ Commands:
   lookup URL --explain [--seeds DIR] [--json]  the address after unwrapping, each key tried, what matched and why
   stats  [--seeds DIR]                         stories, articles, outlets and index bytes
   generate --stories N --out DIR [--seed S]    write a deterministic synthetic corpus of N seed files
+  publish [--seeds DIR] --out DIR [--name NAME] [--homepage URL] [--shards N] [--skip-invalid] [--no-cache] [--workers N]
+                                               write a list for subscribers: DIR/list.json and DIR/shards/<sha256>.bin;
+                                               republishing rewrites only the shards whose stories changed.
+                                               --shards (a power of two up to ${MAX_LIST_SHARDS}) defaults to the
+                                               existing list's count, else to about 1000 stories a shard
+  serve DIR [--port N]                         serve a published list on 127.0.0.1 (port 0, the default, picks
+                                               a free one) and print the address of its list.json
 
 lookup and stats take --index DIR (a directory written by build) instead of --seeds, to query a
 built index without its seeds.
 
 --seeds defaults to seeds/.`;
 
-class UsageError extends Error {}
-
-function fail(message: string): never {
-  throw new UsageError(message);
-}
-
-interface BuildOptions {
-  skipInvalid: boolean;
-  cache: boolean;
-  workers?: number;
-}
+type BuildOptions = SeedLoadOptions;
 
 async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array; built: BuiltIndex }> {
-  const read = await readSeedsParallel(seedsDir, { cacheDir: options.cache ? DEFAULT_CACHE_DIR : null, workers: options.workers });
-  if (read.problems.length > 0) {
-    for (const problem of read.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    if (!options.skipInvalid) fail(`${read.invalidFiles.length} of ${read.fileCount} seed files are invalid; fix them or pass --skip-invalid`);
-    for (const file of read.invalidFiles) process.stderr.write(`skipped ${file}\n`);
-  }
-  const built = buildIndexFromCanonical(read.seeds);
+  const built = buildIndexFromCanonical(await loadCanonicalSeeds(seedsDir, options));
   return { index: CoverageIndex.decode(built.bytes, { verify: 'lazy' }), bytes: built.bytes, built };
 }
 
@@ -57,6 +52,9 @@ async function queryIndex(indexDir: string | undefined, seedsDir: string, option
   if (indexDir) return openIndexFile(join(indexDir, INDEX_FILE)).index;
   return (await loadIndex(seedsDir, options)).index;
 }
+
+/** The largest TCP port. */
+const MAX_PORT = 65535;
 
 /** Output is flushed in chunks this big: a write per line would make bulk lookups bound by syscalls. */
 const OUTPUT_CHUNK_CHARS = 1 << 16;
@@ -79,13 +77,6 @@ class BufferedOutput {
     this.size = 0;
     if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
-}
-
-function positiveInteger(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0) fail(`${name} must be a whole number, not "${value}"`);
-  return number;
 }
 
 function lookupResult(coverage: Coverage | null): object {
@@ -126,6 +117,10 @@ async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       stories: { type: 'string' },
       seed: { type: 'string' },
+      name: { type: 'string' },
+      homepage: { type: 'string' },
+      shards: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -197,6 +192,26 @@ async function main(argv: string[]): Promise<number> {
       if (stories === undefined || !values.out) fail('generate needs --stories N and --out DIR');
       const written = writeCorpus(values.out, { stories, seed: positiveInteger(values.seed, '--seed') ?? 1 });
       process.stderr.write(`wrote ${written.files} seed files (${written.bytes} bytes) to ${values.out}\n`);
+      return 0;
+    }
+    case 'publish': {
+      if (!values.out) fail('publish needs --out DIR');
+      const started = performance.now();
+      const result = await publishList({ ...buildOptions, seedsDir, outDir: values.out, name: values.name, homepage: values.homepage, shards: positiveInteger(values.shards, '--shards') });
+      for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+      const { manifest, written, unchanged, removed, bytes, writtenBytes } = result;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stderr.write(`published ${join(values.out, 'list.json')}: ${manifest.storyCount} stories, ${manifest.shards.length} shards (${written} written, ${unchanged} unchanged, ${removed} removed), ${bytes} bytes (${writtenBytes} written) in ${seconds} s\n`);
+      return 0;
+    }
+    case 'serve': {
+      if (rest.length !== 1) fail('serve needs exactly one directory: the --out of publish');
+      const port = positiveInteger(values.port, '--port') ?? 0;
+      if (port > MAX_PORT) fail(`--port must be at most ${MAX_PORT}`);
+      const server = await startListServer(rest[0]!, port, { log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`${server.url}\n`);
+      // Runs until killed; the listening socket keeps the process alive once main returns.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().finally(() => process.exit(0)));
       return 0;
     }
     default:
