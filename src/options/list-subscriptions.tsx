@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import type { ListErrorKind } from '../core/list/list-error';
 import type { SubscriptionUrlProblem } from '../core/list/subscription-url';
 import type { ListStatus } from '../shared/protocol';
@@ -79,7 +78,6 @@ function ListEntry({ list, busy, onRemove, onUpdate, onAllowHosts, now }: { list
 /** The "Index lists" section of the settings page (issue 7). */
 export function ListSubscriptions(props: ListSubscriptionsProps) {
   const t = useTranslate();
-  const [address, setAddress] = useState('');
   return (
     <section aria-labelledby="lists-heading" aria-busy={props.busy}>
       <h2 id="lists-heading">{t('optionLists')}</h2>
@@ -88,11 +86,11 @@ export function ListSubscriptions(props: ListSubscriptionsProps) {
         class="list-form"
         onSubmit={(event) => {
           event.preventDefault();
-          props.onSubscribe(address);
+          props.onSubscribe(String(new FormData(event.currentTarget).get('url') ?? ''));
         }}
       >
         <label for="list-url">{t('optionListUrl')}</label>
-        <input id="list-url" type="url" required value={address} placeholder="https://" onInput={(event) => setAddress(event.currentTarget.value)} />
+        <input id="list-url" name="url" type="url" required placeholder="https://" />
         <button type="submit" disabled={props.busy}>
           {t('optionListSubscribe')}
         </button>
