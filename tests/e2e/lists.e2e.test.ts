@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishList } from '../../src/build/publish-list';
+import { startListServer, type ListServer } from '../../src/build/serve-list';
+import { ChromiumHarness } from './chromium-harness';
+import { CNET_ARTICLE } from './fixture-site';
+import { waitFor } from './harness';
+
+/** Only the subscribed list knows this article (tests/fixtures/seeds-list), on an outlet the bundled index covers. */
+const LIST_ONLY_ARTICLE = 'https://www.cnet.com/news/list-only-chip-makers-ai-supercomputer/';
+const LIST_NAME = 'Test newsroom';
+const SETTLE_MS = 5000;
+
+/**
+ * Issue 7, end to end in Chromium: the reader subscribes to a list served from 127.0.0.1 by
+ * `cli serve`, published by `cli publish`; an article only the list knows gets a count and a
+ * popup, a bundled story grows by the list's article; unsubscribing takes both away. The list
+ * requests are the only ones the extension makes, and they carry no cookie and no referrer.
+ */
+describe('Chromium: index list subscriptions', () => {
+  let browser: ChromiumHarness;
+  let server: ListServer;
+  let listDir: string;
+  const listRequests: Array<{ url: string; headers: Record<string, string> }> = [];
+
+  beforeAll(async () => {
+    listDir = mkdtempSync(join(tmpdir(), 'elsewhere-list-'));
+    await publishList({ seedsDir: 'tests/fixtures/seeds-list', outDir: listDir, name: LIST_NAME, cache: false, skipInvalid: false });
+    server = await startListServer(listDir, 0);
+    browser = await ChromiumHarness.launch();
+    await browser.watchWorkerErrors();
+    // Routes registered later are tried first: let the list server through (and log what reaches
+    // it), and serve the list-only article as the outlet would.
+    await browser.context.route(`${server.origin}/**`, async (route) => {
+      listRequests.push({ url: route.request().url(), headers: await route.request().allHeaders() });
+      await route.continue();
+    });
+    await browser.context.route(LIST_ONLY_ARTICLE, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Chip makers</title><h1>Chip makers race to build an AI supercomputer</h1>' }),
+    );
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (listDir) rmSync(listDir, { recursive: true, force: true });
+  });
+
+  const toolbarCount = (tabId: number, expected: string) =>
+    waitFor(
+      () => browser.badgeText(tabId),
+      (text) => text === expected,
+      SETTLE_MS,
+    );
+
+  async function openSettings(): Promise<Page> {
+    const options = await browser.context.newPage();
+    await options.goto(browser.extensionUrl('src/options/options.html'));
+    await options.getByText('No lists yet. Elsewhere uses only the index it ships with.').or(options.locator('.list-entry').first()).waitFor();
+    return options;
+  }
+
+  it('knows nothing of the list-only article before subscribing', async () => {
+    const tab = await browser.openArticle(LIST_ONLY_ARTICLE);
+    const cnet = await browser.openArticle(CNET_ARTICLE);
+    expect(await toolbarCount(cnet.tabId, '2')).toBe('2');
+    expect(await browser.badgeText(tab.tabId)).toBe('');
+    await tab.close();
+    await cnet.close();
+  });
+
+  it('subscribes from the settings page and shows the list', async () => {
+    const options = await openSettings();
+    await options.getByLabel('Address of a list (list.json)').fill(server.url);
+    await options.getByRole('button', { name: 'Subscribe' }).click();
+    const entry = options.locator('.list-entry', { hasText: LIST_NAME });
+    await entry.waitFor();
+    expect(await entry.innerText()).toContain('2 stories');
+    // The Verge is in the list but not in the bundled index: no content script runs there yet.
+    expect(await entry.innerText()).toContain('1 outlets of this list are on sites where Elsewhere has no access');
+    await options.close();
+  });
+
+  it('counts an article only the list knows, even after the worker was stopped, and the popup names the list', async () => {
+    await browser.stopWorker();
+    const tab = await browser.openArticle(LIST_ONLY_ARTICLE);
+    expect(await toolbarCount(tab.tabId, '1')).toBe('1');
+    const popup = await browser.openPopup(tab.tabId);
+    // The list's related entry names no outlet, so the outlet is shown by its domain.
+    expect(await popup.locator('.es-outlet').allInnerTexts()).toEqual(['forbes.com']);
+    expect(await popup.locator('.popup-lists').innerText()).toBe(`Also from your lists: ${LIST_NAME}`);
+    await popup.close();
+    await tab.close();
+  });
+
+  it('merges the list’s follow-up into the bundled story it shares an article with', async () => {
+    const cnet = await browser.openArticle(CNET_ARTICLE);
+    expect(await toolbarCount(cnet.tabId, '3')).toBe('3');
+    const { entries } = await browser.popupEntries(cnet.tabId);
+    expect(entries.some((entry) => entry.includes('The Verge'))).toBe(true);
+    await cnet.close();
+  });
+
+  it('asked only the list server, for list.json and its shards, with no cookie and no referrer', () => {
+    expect(listRequests.length).toBeGreaterThan(1);
+    for (const { url, headers } of listRequests) {
+      expect(new URL(url).pathname).toMatch(/^\/(list\.json|shards\/[0-9a-f]{64}\.bin)$/);
+      expect(headers.cookie).toBeUndefined();
+      expect(headers.referer).toBeUndefined();
+    }
+    expect(browser.strayRequests).toEqual([]);
+  });
+
+  it('"Update now" asks again with the validators it holds and keeps the copy', async () => {
+    const before = listRequests.length;
+    const options = await openSettings();
+    await options.getByRole('button', { name: `Update ${LIST_NAME} now` }).click();
+    await waitFor(
+      async () => listRequests.length,
+      (count) => count > before,
+      SETTLE_MS,
+    );
+    await options.locator('section[aria-labelledby="lists-heading"][aria-busy="false"]').waitFor();
+    const recheck = listRequests.slice(before);
+    expect(recheck.map(({ url }) => new URL(url).pathname)).toEqual(['/list.json']);
+    expect(recheck[0]!.headers['if-none-match']).toBeTruthy();
+    expect(await options.locator('.list-entry').innerText()).not.toContain('failed');
+    await options.close();
+  });
+
+  it('unsubscribing takes the count and the popup away again', async () => {
+    const options = await openSettings();
+    await options.getByRole('button', { name: `Remove ${LIST_NAME}` }).click();
+    await options.getByText('No lists yet. Elsewhere uses only the index it ships with.').waitFor();
+    await options.close();
+    const tab = await browser.openArticle(LIST_ONLY_ARTICLE);
+    const cnet = await browser.openArticle(CNET_ARTICLE);
+    expect(await toolbarCount(cnet.tabId, '2')).toBe('2');
+    expect(await browser.badgeText(tab.tabId)).toBe('');
+    const { empty } = await browser.popupEntries(tab.tabId);
+    expect(empty).not.toBeNull();
+    await tab.close();
+    await cnet.close();
+    expect(browser.errors).toEqual([]);
+  });
+});
