@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CoverageIndex, type Coverage } from '../core/index/coverage-index';
 import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
-import { MAX_LIST_SHARDS } from '../core/list/list-manifest';
+import { LIST_MANIFEST_FILE, MAX_LIST_SHARDS } from '../core/list/list-manifest';
 import { buildIndexFromCanonical, type BuiltIndex } from './build-index';
 import { writeCorpus } from './generate-corpus';
 import { INDEX_FILE, openIndexFile } from './index-file';
@@ -201,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
       for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
       const { manifest, written, unchanged, removed, bytes, writtenBytes } = result;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      process.stderr.write(`published ${join(values.out, 'list.json')}: ${manifest.storyCount} stories, ${manifest.shards.length} shards (${written} written, ${unchanged} unchanged, ${removed} removed), ${bytes} bytes (${writtenBytes} written) in ${seconds} s\n`);
+      process.stderr.write(`published ${join(values.out, LIST_MANIFEST_FILE)}: ${manifest.storyCount} stories, ${manifest.shards.length} shards (${written} written, ${unchanged} unchanged, ${removed} removed), ${bytes} bytes (${writtenBytes} written) in ${seconds} s\n`);
       return 0;
     }
     case 'serve': {
@@ -210,6 +210,7 @@ async function main(argv: string[]): Promise<number> {
       if (port > MAX_PORT) fail(`--port must be at most ${MAX_PORT}`);
       const server = await startListServer(rest[0]!, port, { log: (line) => process.stderr.write(`${line}\n`) });
       process.stdout.write(`${server.url}\n`);
+      if (!existsSync(join(rest[0]!, LIST_MANIFEST_FILE))) process.stderr.write(`note: ${rest[0]} has no ${LIST_MANIFEST_FILE} yet; publish --out ${rest[0]} writes one\n`);
       // Runs until killed; the listening socket keeps the process alive once main returns.
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().finally(() => process.exit(0)));
       return 0;
