@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishList } from '../../src/build/publish-list';
 import { startListServer, type ListServer } from '../../src/build/serve-list';
 import { ChromiumHarness } from './chromium-harness';
+import { FirefoxHarness } from './firefox-harness';
 import { CNET_ARTICLE } from './fixture-site';
 import { waitFor } from './harness';
 
@@ -144,5 +145,53 @@ describe('Chromium: index list subscriptions', () => {
     await tab.close();
     await cnet.close();
     expect(browser.errors).toEqual([]);
+  });
+});
+
+/**
+ * The same subscription in Firefox, whose background is an event page with its own IndexedDB and
+ * fetch: subscribing merges the list's follow-up into a bundled story; removing the list undoes it.
+ */
+describe('Firefox: index list subscriptions', () => {
+  let browser: FirefoxHarness;
+  let server: ListServer;
+  let listDir: string;
+
+  beforeAll(async () => {
+    listDir = mkdtempSync(join(tmpdir(), 'elsewhere-list-'));
+    await publishList({ seedsDir: 'tests/fixtures/seeds-list', outDir: listDir, name: LIST_NAME, cache: false, skipInvalid: false });
+    server = await startListServer(listDir, 0);
+    browser = await FirefoxHarness.launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (listDir) rmSync(listDir, { recursive: true, force: true });
+  });
+
+  const count = (tabId: number, expected: string) =>
+    waitFor(
+      () => browser.badgeText(tabId),
+      (text) => text === expected,
+      SETTLE_MS,
+    );
+
+  it('subscribes in settings, grows a bundled story by the list’s article, and unsubscribes', async () => {
+    const options = await browser.openExtensionPage('src/options/options.html', '#list-url');
+    await options.type('#list-url', server.url);
+    await options.click('.list-form button[type="submit"]');
+    const entryText = () => options.evaluate(() => document.querySelector('.list-entry')?.textContent ?? '');
+    expect(await waitFor(entryText, (text) => text.includes('2 stories'), SETTLE_MS)).toContain(LIST_NAME);
+
+    const cnet = await browser.openArticle(CNET_ARTICLE);
+    expect(await count(cnet.tabId, '3')).toBe('3');
+    const { entries } = await browser.popupEntries(cnet.tabId);
+    expect(entries.some((entry) => entry.includes('The Verge'))).toBe(true);
+
+    await options.click(`button[aria-label="Remove ${LIST_NAME}"]`);
+    expect(await waitFor(entryText, (text) => text === '', SETTLE_MS)).toBe('');
+    await cnet.page.reload();
+    expect(await count(cnet.tabId, '2')).toBe('2');
+    expect(browser.strayRequests).toEqual([]);
   });
 });
