@@ -39,6 +39,8 @@ export interface LinkBadgeBenchOptions {
   runs?: number;
   /** Links per page. */
   sizes?: number[];
+  /** One unmeasured load of each page first (first-run caches, the extension's index); the smoke run skips it. */
+  warmUp?: boolean;
   /** Called with a line of progress, if given. */
   log?: (line: string) => void;
 }
@@ -220,7 +222,7 @@ function row(name: string, ours: number, baseline: number | null, unit: string):
  * extension) next to the baseline (the same page without it).
  */
 export async function benchLinkBadges(options: LinkBadgeBenchOptions = {}): Promise<BenchRow[]> {
-  const { extensionDir = 'dist/chrome', runs = DEFAULT_RUNS, sizes = DEFAULT_SIZES, log = () => undefined } = options;
+  const { extensionDir = 'dist/chrome', runs = DEFAULT_RUNS, sizes = DEFAULT_SIZES, warmUp = true, log = () => undefined } = options;
   const ours = await ChromiumHarness.launch(resolve(extensionDir));
   const baseline = await launchBaseline();
   const rows: BenchRow[] = [];
@@ -228,9 +230,10 @@ export async function benchLinkBadges(options: LinkBadgeBenchOptions = {}): Prom
     for (const size of sizes) {
       const withExtension: RunFigures[] = [];
       const without: RunFigures[] = [];
-      // Warm both browsers up on this page once, unmeasured (first-run caches, the extension's index).
-      await measure(ours.context, size, true);
-      await measure(baseline.context, size, false);
+      if (warmUp) {
+        await measure(ours.context, size, true);
+        await measure(baseline.context, size, false);
+      }
       for (let run = 0; run < runs; run++) {
         // Interleaved, so drift in the machine's load hits both sides alike.
         withExtension.push(await measure(ours.context, size, true));

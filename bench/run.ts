@@ -1,13 +1,14 @@
 /**
- * `npm run bench [-- --smoke]`: the node-side figures of issue 4, each next to its naive baseline
- * measured in the same run. Prints a table and writes bench/results.json (see BENCHMARKS.md).
+ * `npm run bench [-- --smoke] [-- --only=SECTION,…]`: the figures of issue 4 (build, index, and in
+ * real Chromium the browser section) and of issue 5 (link badges), each next to its baseline
+ * measured in the same run. Prints one table and writes bench/results.json (see BENCHMARKS.md).
  *
- * Sections run in order and each returns rows; browser-side figures (service-worker cold start,
- * popup render, content-script cost, bundle sizes) are meant to plug in as further sections
- * (`SECTIONS` below) writing rows of the same shape, so one table and one results.json hold all.
+ * Sections (`SECTIONS` below) run in order and each returns rows of the same shape.
  *
- * `--smoke` runs a tiny version in seconds for CI: it proves the bench still runs, and checks no
- * thresholds, because timings belong in benchmarks, not in tests.
+ * `--smoke` runs a tiny version for CI: it proves the bench still runs, and checks no thresholds,
+ * because timings belong in benchmarks, not in tests. Its link-badge section is one page of 100
+ * links measured once; the browser section is left out (it builds four extensions, minutes here)
+ * and says so: `npx tsx bench/browser.ts --smoke` runs it alone.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -18,6 +19,8 @@ import matter from 'gray-matter';
 import { ensureCorpus, Prng } from '../src/build/generate-corpus';
 import { listSeedFiles } from '../src/build/read-seeds';
 import { CoverageIndex } from '../src/core/index/coverage-index';
+import { browserBenchmarks, chromiumVersion, type BrowserBenchRow } from './browser';
+import { benchLinkBadges } from './link-badges';
 import { writeNaiveIndex } from './naive-index';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -287,10 +290,41 @@ function buildSection(): Row[] {
   ];
 }
 
-/** Browser-side sections (issue 4 figures 4–7) register here, each returning rows. */
-const SECTIONS: Array<{ name: string; run: () => Row[] }> = [
+/** Rows of the browser benchmarks (bench/browser.ts, bench/link-badges.ts), in this table's shape; their sizes are in their names. */
+function browserRows(section: string, rows: BrowserBenchRow[]): Row[] {
+  return rows.map((row) => ({ section, figure: row.name, stories: null, ours: row.ours, baseline: row.baseline, ratio: row.ratio, unit: row.unit, target: '', ...(row.note ? { note: row.note } : {}) }));
+}
+
+/** Issue 4 figures 4–7 in real Chromium: worker cold start, popup render, content-script cost, bundle sizes. */
+async function browserSection(): Promise<Row[]> {
+  if (SMOKE) {
+    log('browser section left out of --smoke (it builds four extensions); run it alone: npx tsx bench/browser.ts --smoke');
+    return [];
+  }
+  return browserRows('browser', await browserBenchmarks({ smoke: false }));
+}
+
+/** The built extension the link-badge section measures: `npm run build` makes it (`npm test` does first). */
+const CHROME_BUILD = join(ROOT, 'dist', 'chrome');
+
+/** Issue 5: what link badges cost a page of 1,000 and 10,000 links, next to the page without the extension. */
+async function linkBadgeSection(): Promise<Row[]> {
+  if (!existsSync(join(CHROME_BUILD, 'manifest.json'))) {
+    if (SMOKE) {
+      log(`link-badges section skipped: no build in ${CHROME_BUILD} (npm run build)`);
+      return [];
+    }
+    throw new Error(`no build in ${CHROME_BUILD}: run npm run build first`);
+  }
+  const plan = SMOKE ? { runs: 1, sizes: [100], warmUp: false } : { runs: 5, sizes: [1_000, 10_000], warmUp: true };
+  return browserRows('link-badges', await benchLinkBadges({ extensionDir: CHROME_BUILD, ...plan, log }));
+}
+
+const SECTIONS: Array<{ name: string; run: () => Row[] | Promise<Row[]> }> = [
   { name: 'build', run: buildSection },
   { name: 'index', run: indexSection },
+  { name: 'browser', run: browserSection },
+  { name: 'link-badges', run: linkBadgeSection },
 ];
 
 function format(value: number | null, unit: string): string {
@@ -322,24 +356,31 @@ interface SectionRun {
  * bench/tmp, so a later `--only` run of one section still reports the others from their last run
  * (each with its own date and machine load).
  */
-function runSections(): SectionRun[] {
+async function runSections(): Promise<SectionRun[]> {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
-  return SECTIONS.flatMap((section) => {
+  const unknown = only?.filter((name) => !SECTIONS.some((section) => section.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((section) => section.name).join(', ')}`);
+  const runs: SectionRun[] = [];
+  for (const section of SECTIONS) {
     const saved = join(TMP, `section-${section.name}${SMOKE ? '-smoke' : ''}.json`);
-    if (only && !only.includes(section.name)) return existsSync(saved) ? [JSON.parse(readFileSync(saved, 'utf8')) as SectionRun] : [];
+    if (only && !only.includes(section.name)) {
+      if (existsSync(saved)) runs.push(JSON.parse(readFileSync(saved, 'utf8')) as SectionRun);
+      continue;
+    }
     const started = Date.now();
     const loadAtStart = loadavg();
-    const rows = section.run();
+    const rows = await section.run();
     const result = { name: section.name, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), loadAverage: { start: loadAtStart, end: loadavg() }, rows };
     writeFileSync(saved, `${JSON.stringify(result, null, 2)}\n`);
-    return result;
-  });
+    runs.push(result);
+  }
+  return runs;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   mkdirSync(TMP, { recursive: true });
   const started = Date.now();
-  const sections = runSections();
+  const sections = await runSections();
   const rows = sections.flatMap((section) => section.rows);
   printTable(rows);
   const machine = {
@@ -347,6 +388,7 @@ function main(): void {
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    chromium: chromiumVersion(),
     platform: `${process.platform} ${process.arch}`,
   };
   // Other work on the machine inflates every timing; each section's load averages say how much there was.
@@ -356,4 +398,4 @@ function main(): void {
   log(`done in ${results.seconds} s`);
 }
 
-main();
+await main();

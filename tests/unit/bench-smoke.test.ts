@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,5 +20,14 @@ describe('npm run bench -- --smoke', () => {
       expect(figures.some((figure) => expected.test(figure)), String(expected)).toBe(true);
     }
     for (const row of results.rows) expect(Number.isFinite(row.ours), row.figure).toBe(true);
+    // The browser section is left out of the smoke run, and it says so.
+    expect(run.stderr).toContain('browser section left out of --smoke');
+    // Link badges are measured in Chromium on the built extension, which `npm test` builds first.
+    if (existsSync(join(ROOT, 'dist', 'chrome', 'manifest.json'))) {
+      expect(figures.some((figure) => /^link badges, 100 links .* load: main-thread time/.test(figure))).toBe(true);
+      expect(results.rows.find((row) => row.figure.endsWith('navigation to the badges in view'))?.ours).toBeGreaterThan(0);
+    } else {
+      expect(run.stderr).toContain('link-badges section skipped: no build');
+    }
   });
 });
