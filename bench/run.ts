@@ -19,7 +19,8 @@ import matter from 'gray-matter';
 import { ensureCorpus, Prng } from '../src/build/generate-corpus';
 import { listSeedFiles } from '../src/build/read-seeds';
 import { CoverageIndex } from '../src/core/index/coverage-index';
-import { browserBenchmarks, chromiumVersion, type BrowserBenchRow } from './browser';
+import { CHROMIUM_PATH } from '../tests/e2e/browsers';
+import { browserBenchmarks, type BrowserBenchRow } from './browser';
 import { benchLinkBadges } from './link-badges';
 import { writeNaiveIndex } from './naive-index';
 
@@ -388,7 +389,8 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    chromium: chromiumVersion(),
+    // The browser the browser and link-badge sections ran in.
+    chromium: spawnSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' }).stdout?.trim() || null,
     platform: `${process.platform} ${process.arch}`,
   };
   // Other work on the machine inflates every timing; each section's load averages say how much there was.
