@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
 import { pageFixture } from './fixtures';
 import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
@@ -94,6 +94,13 @@ export class ChromiumHarness implements ExtensionHarness {
     await session.send('ServiceWorker.enable');
     await session.send('ServiceWorker.stopAllWorkers');
     await session.detach();
+  }
+
+  /** The extension's running service worker, to run code in its own context. */
+  serviceWorker(): Worker {
+    const worker = this.context.serviceWorkers().find((candidate) => candidate.url().startsWith(this.extensionUrl('')));
+    if (!worker) throw new Error('the extension has no running service worker');
+    return worker;
   }
 
   /** Whether the extension's service worker is running right now. */
