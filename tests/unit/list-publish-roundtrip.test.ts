@@ -16,6 +16,9 @@ import { combinedCoverage } from '../../src/core/list/combined-coverage';
  * list.json and one shard; an unchanged list, one 304.
  */
 
+/** Publishing and updating on a loaded 2-core machine needs more than vitest's 5 s. */
+const TIMEOUT = 60_000;
+
 const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-roundtrip-'));
 const seeds = join(scratch, 'seeds');
 const out = join(scratch, 'list');
@@ -56,27 +59,27 @@ beforeAll(async () => {
   await publish(4);
   server = await startListServer(out, 0, { log: (line) => requests.push(line) });
   await addList(server.url, 1);
-});
+}, TIMEOUT);
 afterAll(async () => {
   await server?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('a published list, served and subscribed to', () => {
-  it('downloads list.json and every shard on the first update', async () => {
+  it('downloads list.json and every shard on the first update', { timeout: TIMEOUT }, async () => {
     expect(await updateList(server.url)).toBe('updated');
     expect(requests.filter((line) => line.startsWith('GET /shards/') && line.endsWith(' 200'))).toHaveLength(4);
     expect(await readList(server.url)).toMatchObject({ name: 'Round trip', storyCount: 40, error: null });
     expect((await lookup('https://outlet-a.example/news/12'))?.otherOutlets.map((article) => article.url)).toEqual(['https://outlet-b.example/world/12.html']);
   });
 
-  it('costs one 304 when nothing changed', async () => {
+  it('costs one 304 when nothing changed', { timeout: TIMEOUT }, async () => {
     requests.length = 0;
     expect(await updateList(server.url)).toBe('unchanged');
     expect(requests).toEqual(['GET /list.json 304']);
   });
 
-  it('downloads only the shard of an edited story after a republish', async () => {
+  it('downloads only the shard of an edited story after a republish', { timeout: TIMEOUT }, async () => {
     writeFileSync(join(seeds, 'story-7.md'), seedText(7, 'Story 7, updated'));
     const republished = await publish();
     expect(republished.written).toBe(1);

@@ -101,7 +101,7 @@ describe('publish a generated corpus', () => {
     first = await publish(seeds, out, { shards: 8, name: 'Test newsroom', homepage: 'https://example.org/list', now: new Date('2026-01-02T03:04:05Z') });
   }, TIMEOUT);
 
-  it('writes a list.json that clients parse, with the counts of the whole index', () => {
+  it('writes a list.json that clients parse, with the counts of the whole index', { timeout: TIMEOUT }, () => {
     const manifest = readManifest(out);
     const full = CoverageIndex.decode(buildIndex(readSeeds(seeds).seeds).bytes);
     expect(manifest).toEqual(first.manifest);
@@ -114,7 +114,7 @@ describe('publish a generated corpus', () => {
     expect(first.bytes).toBe(manifest.shards.reduce((sum, shard) => sum + shard.bytes, 0));
   });
 
-  it('names each shard by the SHA-256 of its bytes, each a complete index that verifies in full', () => {
+  it('names each shard by the SHA-256 of its bytes, each a complete index that verifies in full', { timeout: TIMEOUT }, () => {
     const manifest = readManifest(out);
     expect(shardFiles(out)).toEqual(manifest.shards.map((shard) => `${shard.sha256}.bin`).sort());
     for (const shard of manifest.shards) {
@@ -126,7 +126,7 @@ describe('publish a generated corpus', () => {
     }
   });
 
-  it('puts every story in exactly one shard, which answers every lookup as the whole index does', () => {
+  it('puts every story in exactly one shard, which answers every lookup as the whole index does', { timeout: TIMEOUT }, () => {
     const full = CoverageIndex.decode(buildIndex(readSeeds(seeds).seeds).bytes);
     const shards = readManifest(out).shards.map((shard) => CoverageIndex.decode(new Uint8Array(readFileSync(join(out, shard.file)))));
     let checked = 0;
@@ -142,7 +142,7 @@ describe('publish a generated corpus', () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
-  it('writes nothing when republished unchanged, keeping the shard count without --shards', async () => {
+  it('writes nothing when republished unchanged, keeping the shard count without --shards', { timeout: TIMEOUT }, async () => {
     const again = await publish(seeds, out);
     expect(again).toMatchObject({ shardCount: 8, written: 0, unchanged: 8, removed: 0, writtenBytes: 0 });
     // The name and homepage are kept too, and nothing half-written is left behind.
@@ -150,7 +150,7 @@ describe('publish a generated corpus', () => {
     expect(readdirSync(out).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
-  it('rewrites a damaged shard file', async () => {
+  it('rewrites a damaged shard file', { timeout: TIMEOUT }, async () => {
     const victim = join(out, first.manifest.shards[3]!.file);
     writeFileSync(victim, readFileSync(victim).subarray(0, 100));
     const again = await publish(seeds, out);
@@ -231,7 +231,7 @@ describe('republishing after edits', () => {
     expect(second.manifest.shards).toHaveLength(kept.length + 1);
   });
 
-  it('publishes an empty list from an empty seed folder', async () => {
+  it('publishes an empty list from an empty seed folder', { timeout: TIMEOUT }, async () => {
     const out = freshDir('list');
     const result = await publish(freshDir('seeds'), out);
     expect(result.manifest).toMatchObject({ storyCount: 0, addressCount: 0, shards: [] });
@@ -240,18 +240,18 @@ describe('republishing after edits', () => {
 });
 
 describe('refusals', () => {
-  it('refuses a shard count that is not a power of two', async () => {
+  it('refuses a shard count that is not a power of two', { timeout: TIMEOUT }, async () => {
     await expect(publish(join(ROOT, 'tests/fixtures/seeds-good'), freshDir('list'), { shards: 12 })).rejects.toThrow(/power of two/);
   });
 
-  it('refuses to overwrite a list.json it cannot read', async () => {
+  it('refuses to overwrite a list.json it cannot read', { timeout: TIMEOUT }, async () => {
     const out = freshDir('list');
     writeFileSync(join(out, LIST_MANIFEST_FILE), '{"format": 99}');
     await expect(publish(join(ROOT, 'tests/fixtures/seeds-good'), out)).rejects.toThrow(UsageError);
     expect(readFileSync(join(out, LIST_MANIFEST_FILE), 'utf8')).toBe('{"format": 99}');
   });
 
-  it('refuses a homepage that is not an http(s) address, writing nothing', async () => {
+  it('refuses a homepage that is not an http(s) address, writing nothing', { timeout: TIMEOUT }, async () => {
     const out = freshDir('list');
     await expect(publish(join(ROOT, 'tests/fixtures/seeds-good'), out, { homepage: 'javascript:alert(1)' })).rejects.toThrow(/homepage/);
     expect(readdirSync(out)).toEqual([]);

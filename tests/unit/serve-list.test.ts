@@ -27,7 +27,7 @@ beforeAll(async () => {
   symlinkSync(join(scratch, 'secret.txt'), join(listDir, 'link.txt'));
   writeFileSync(join(listDir, '.list.json.123.tmp'), 'half-written');
   server = await startListServer(listDir, 0, { log: (line) => logged.push(line) });
-});
+}, TIMEOUT);
 afterAll(async () => {
   await server?.close();
   rmSync(scratch, { recursive: true, force: true });
@@ -55,12 +55,12 @@ function send(path: string, options: { method?: string; headers?: Record<string,
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 describe('startListServer', () => {
-  it('listens on 127.0.0.1 and gives the address of list.json', () => {
+  it('listens on 127.0.0.1 and gives the address of list.json', { timeout: TIMEOUT }, () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/list.json`);
     expect(server.port).toBeGreaterThan(0);
   });
 
-  it('serves list.json with validators, no-cache and CORS for any origin', async () => {
+  it('serves list.json with validators, no-cache and CORS for any origin', { timeout: TIMEOUT }, async () => {
     const reply = await send('/list.json', { headers: { Origin: 'chrome-extension://abc' } });
     const file = readFileSync(join(listDir, 'list.json'));
     expect(reply.status).toBe(200);
@@ -76,7 +76,7 @@ describe('startListServer', () => {
     expect(Date.parse(reply.headers['last-modified']!)).not.toBeNaN();
   });
 
-  it('serves shards as immutable binaries whose ETag is their hash', async () => {
+  it('serves shards as immutable binaries whose ETag is their hash', { timeout: TIMEOUT }, async () => {
     expect(manifest.shards.length).toBeGreaterThan(0);
     for (const shard of manifest.shards) {
       const reply = await send(`/${shard.file}`);
@@ -91,7 +91,7 @@ describe('startListServer', () => {
     }
   });
 
-  it('answers 304 to a matching If-None-Match, and 200 to another tag', async () => {
+  it('answers 304 to a matching If-None-Match, and 200 to another tag', { timeout: TIMEOUT }, async () => {
     const { headers } = await send('/list.json');
     const etag = headers.etag!;
     for (const condition of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
@@ -103,7 +103,7 @@ describe('startListServer', () => {
     expect((await send('/list.json', { headers: { 'If-None-Match': '"stale"' } })).status).toBe(200);
   });
 
-  it('answers 304 to If-Modified-Since at or after the last change, unless If-None-Match disagrees', async () => {
+  it('answers 304 to If-Modified-Since at or after the last change, unless If-None-Match disagrees', { timeout: TIMEOUT }, async () => {
     const shard = `/${manifest.shards[0]!.file}`;
     const lastModified = (await send(shard)).headers['last-modified']!;
     expect((await send(shard, { headers: { 'If-Modified-Since': lastModified } })).status).toBe(304);
@@ -114,7 +114,7 @@ describe('startListServer', () => {
     expect((await send(shard, { headers: { 'If-Modified-Since': lastModified, 'If-None-Match': '"stale"' } })).status).toBe(200);
   });
 
-  it('answers CORS preflights with 204 and the methods and headers a conditional fetch needs', async () => {
+  it('answers CORS preflights with 204 and the methods and headers a conditional fetch needs', { timeout: TIMEOUT }, async () => {
     const reply = await send('/list.json', { method: 'OPTIONS', headers: { Origin: 'moz-extension://abc', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' } });
     expect(reply.status).toBe(204);
     expect(reply.headers).toMatchObject({
@@ -125,7 +125,7 @@ describe('startListServer', () => {
     });
   });
 
-  it('answers HEAD with the headers of GET and no body', async () => {
+  it('answers HEAD with the headers of GET and no body', { timeout: TIMEOUT }, async () => {
     const get = await send('/list.json');
     const head = await send('/list.json', { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -134,7 +134,7 @@ describe('startListServer', () => {
     expect(head.headers.etag).toBe(get.headers.etag);
   });
 
-  it('refuses other methods with 405', async () => {
+  it('refuses other methods with 405', { timeout: TIMEOUT }, async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       const reply = await send('/list.json', { method });
       expect(reply.status, method).toBe(405);
@@ -142,7 +142,7 @@ describe('startListServer', () => {
     }
   });
 
-  it('answers 404 for missing files, folders and dot files', async () => {
+  it('answers 404 for missing files, folders and dot files', { timeout: TIMEOUT }, async () => {
     for (const path of ['/missing.json', '/', '/shards', '/shards/', `/shards/${'0'.repeat(64)}.bin`, '/.list.json.123.tmp', '/shards/%00.bin']) {
       const reply = await send(path);
       expect(reply.status, path).toBe(404);
@@ -150,7 +150,7 @@ describe('startListServer', () => {
     }
   });
 
-  it('never serves anything outside its folder', async () => {
+  it('never serves anything outside its folder', { timeout: TIMEOUT }, async () => {
     const attempts = ['/../secret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/shards/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/shards/../../secret.txt', '//../secret.txt', '/link.txt', '/../package.json', '/%2E%2E/%2E%2E/package.json', `/${'%2e%2e/'.repeat(8)}etc/passwd`, '/%ff'];
     for (const path of attempts) {
       const reply = await send(path);
@@ -159,7 +159,7 @@ describe('startListServer', () => {
     }
   });
 
-  it('logs one line per request', async () => {
+  it('logs one line per request', { timeout: TIMEOUT }, async () => {
     logged.length = 0;
     await send('/list.json');
     await send('/nope');
@@ -204,7 +204,7 @@ describe('npm run cli -- serve', () => {
 });
 
 describe('a second folder', () => {
-  it('serves only its own list', async () => {
+  it('serves only its own list', { timeout: TIMEOUT }, async () => {
     const other = join(scratch, 'other');
     mkdirSync(other);
     writeFileSync(join(other, 'list.json'), '{}');
