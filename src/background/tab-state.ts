@@ -22,13 +22,34 @@ export async function readTab(tabId: number): Promise<TabRecord | null> {
   return (stored[storageKey(tabId)] as TabRecord | undefined) ?? null;
 }
 
+interface CallbackAction {
+  action: { setIcon(details: { tabId: number; path: Record<string, string> }, callback: () => void): void };
+  runtime: { lastError?: unknown };
+}
+
+/**
+ * action.setIcon through its callback form. Chromium's setIcon with `path` reports a tab that
+ * closed meanwhile as "Unchecked runtime.lastError" in the worker's console even when its promise
+ * is caught (Chromium 156; setBadgeText and setTitle do not); reading lastError in the callback is
+ * what marks it handled. Firefox's `chrome` namespace takes the same callback.
+ */
+function setIcon(details: { tabId: number; path: Record<string, string> }): Promise<void> {
+  const { chrome } = globalThis as unknown as { chrome: CallbackAction };
+  return new Promise((resolve) =>
+    chrome.action.setIcon(details, () => {
+      void chrome.runtime.lastError;
+      resolve();
+    }),
+  );
+}
+
 async function showOnToolbar(tabId: number, coverage: Coverage | null): Promise<void> {
   const count = coverage?.otherOutletCount ?? 0;
   const title = !coverage ? translate('toolbarUnknown') : count === 1 ? translate('toolbarKnownOne') : translate('toolbarKnownOther', [count]);
   await Promise.all([
     browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' }),
     browser.action.setTitle({ tabId, title }),
-    browser.action.setIcon({ tabId, path: iconSet(coverage ? 'known' : 'idle') }),
+    setIcon({ tabId, path: iconSet(coverage ? 'known' : 'idle') }),
   ]);
 }
 

@@ -13,6 +13,8 @@ import { waitFor } from './harness';
 /** Only the subscribed list knows this article (tests/fixtures/seeds-list), on an outlet the bundled index covers. */
 const LIST_ONLY_ARTICLE = 'https://www.cnet.com/news/list-only-chip-makers-ai-supercomputer/';
 const LIST_NAME = 'Test newsroom';
+/** The list's follow-up on an outlet the bundled index does not know, so the extension has no access there. */
+const NEW_OUTLET_ARTICLE = 'https://www.theverge.com/2021/5/20/microsoft-ai-supercomputer-one-year-on';
 const SETTLE_MS = 5000;
 
 /**
@@ -41,6 +43,9 @@ describe('Chromium: index list subscriptions', () => {
     });
     await browser.context.route(LIST_ONLY_ARTICLE, (route) =>
       route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Chip makers</title><h1>Chip makers race to build an AI supercomputer</h1>' }),
+    );
+    await browser.context.route(NEW_OUTLET_ARTICLE, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>One year on</title><h1>Microsoft’s AI supercomputer, one year on</h1>' }),
     );
   });
   afterAll(async () => {
@@ -102,6 +107,30 @@ describe('Chromium: index list subscriptions', () => {
     const { entries } = await browser.popupEntries(cnet.tabId);
     expect(entries.some((entry) => entry.includes('The Verge'))).toBe(true);
     await cnet.close();
+  });
+
+  it('shows badges on the list’s new outlet once the reader allows it from settings', async () => {
+    // No host access: no content script runs there (and the extension cannot even see the tab's address).
+    const before = await browser.context.newPage();
+    await before.goto(NEW_OUTLET_ARTICLE);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await before.evaluate(() => document.querySelector('elsewhere-badge'))).toBeNull();
+    await before.close();
+
+    // Headless Chromium cannot answer a permission prompt; as in all-websites.e2e.test.ts, the
+    // reader first allows the site on chrome://extensions, so the request from settings asks nobody.
+    await browser.grantSiteAccess('*://*.theverge.com/*');
+    const options = await openSettings();
+    const entry = options.locator('.list-entry', { hasText: LIST_NAME });
+    await entry.getByRole('button', { name: 'Show badges on them' }).click();
+    await expect.poll(() => entry.innerText(), { timeout: SETTLE_MS }).not.toContain('no access');
+    await options.close();
+
+    const after = await browser.openArticle(NEW_OUTLET_ARTICLE);
+    // The Verge's article joins the bundled story: CNET, Forbes and Data Center Knowledge.
+    expect(await toolbarCount(after.tabId, '3')).toBe('3');
+    expect((await waitFor(() => browser.pageBadge(after), (state) => state.present, SETTLE_MS)).present).toBe(true);
+    await after.close();
   });
 
   it('asked only the list server, for list.json and its shards, with no cookie and no referrer', () => {
