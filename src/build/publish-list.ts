@@ -99,7 +99,7 @@ function firstStoryIdentity(path: string): string | null {
     opened = openIndexFile(path);
     const { index } = opened;
     if (index.header.storyCount === 0) return null;
-    return storyIdentity({ articles: index.storyArticles(0).map((id) => ({ ...index.article(id) })) });
+    return storyIdentity({ articles: index.storyArticles(0).map((id) => index.article(id)) });
   } catch {
     return null;
   } finally {
@@ -143,7 +143,8 @@ export function publishStories(stories: readonly Story[], options: PublishOption
 
   const manifest: ListManifest = {
     format: LIST_FORMAT_VERSION,
-    name: options.name ?? previous?.name ?? basename(outDir),
+    // Trimmed as clients read it, so the name published is the name shown.
+    name: (options.name ?? previous?.name ?? basename(outDir)).trim(),
     homepage: (options.homepage ?? previous?.homepage ?? null) || null,
     createdAt: (options.now ?? new Date()).toISOString(),
     storyCount: stories.length,

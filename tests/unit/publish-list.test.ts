@@ -240,6 +240,13 @@ describe('republishing after edits', () => {
 });
 
 describe('refusals', () => {
+  it('trims the name as clients do, and refuses one longer than clients accept', { timeout: TIMEOUT }, async () => {
+    const out = freshDir('list');
+    expect((await publish(join(ROOT, 'tests/fixtures/seeds-good'), out, { name: '  Spaced  ' })).manifest.name).toBe('Spaced');
+    expect(readFileSync(join(out, LIST_MANIFEST_FILE), 'utf8')).toContain('"name": "Spaced"');
+    await expect(publish(join(ROOT, 'tests/fixtures/seeds-good'), freshDir('list'), { name: 'x'.repeat(101) })).rejects.toThrow(/name/);
+  });
+
   it('refuses a shard count that is not a power of two', { timeout: TIMEOUT }, async () => {
     await expect(publish(join(ROOT, 'tests/fixtures/seeds-good'), freshDir('list'), { shards: 12 })).rejects.toThrow(/power of two/);
   });
