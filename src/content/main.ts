@@ -20,6 +20,8 @@ const linkBadges = new LinkBadges({
 const lifetime = new AbortController();
 let settings: Settings = DEFAULT_SETTINGS;
 let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
+/** Resolves once the stored settings are in `settings`; set by start(). */
+let settingsLoaded: Promise<void> = Promise.resolve();
 
 function render(): void {
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
@@ -35,7 +37,8 @@ function render(): void {
 async function refresh(): Promise<void> {
   const signals = collectPageSignals();
   try {
-    latest = { coverage: await background.lookupPage(signals), url: signals.url };
+    const [coverage] = await Promise.all([background.lookupPage(signals), settingsLoaded]);
+    latest = { coverage, url: signals.url };
     render();
   } catch {
     // The extension was reloaded or updated under this page: this script is orphaned, so step aside.
@@ -45,12 +48,18 @@ async function refresh(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  settings = await loadSettings().catch(() => DEFAULT_SETTINGS);
-  // A changed setting applies to open tabs at once, without a reload.
-  onSettingsChanged((next) => {
-    settings = next;
-    render();
-  }, lifetime.signal);
+  // The settings and the first lookup are two round trips to the background, asked at once: an
+  // activated prerendered page has 300 ms to show its count and badge (issue 6).
+  settingsLoaded = loadSettings()
+    .catch(() => DEFAULT_SETTINGS)
+    .then((loaded) => {
+      settings = loaded;
+      // A changed setting applies to open tabs at once, without a reload.
+      onSettingsChanged((next) => {
+        settings = next;
+        render();
+      }, lifetime.signal);
+    });
   // The background says the address changed under this script (a single-page-app navigation).
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     if (sender.id === browser.runtime.id && isContentNotice(message)) void refresh();
@@ -59,4 +68,13 @@ async function start(): Promise<void> {
   await refresh();
 }
 
-void start();
+/** Not in TypeScript's DOM types yet: https://wicg.github.io/nav-speculation/prerendering.html */
+type PrerenderingDocument = Document & { prerendering?: boolean };
+
+/**
+ * A page prerendered by Speculation Rules may never be shown. Its script waits until the reader
+ * activates it (issue 6): until then it costs nothing, draws no badge and asks nothing of the
+ * background, so no count is ever set for a page the reader is not looking at.
+ */
+if ((document as PrerenderingDocument).prerendering) document.addEventListener('prerenderingchange', () => void start(), { once: true });
+else void start();

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumHarness } from './chromium-harness';
-import { CNET_ARTICLE, SPA_TARGET_PATH, UNKNOWN_PAGE } from './fixture-site';
+import { CNET_ARTICLE, PRERENDER_LAUNCHER, PRERENDERED_ARTICLE, SPA_TARGET_PATH, UNKNOWN_PAGE } from './fixture-site';
 import { waitFor, type ArticleTab } from './harness';
+import { PrerenderHarness } from './prerender-harness';
 
 /** The count and badge update within this long after a navigation (issue 6 asks for 300 ms; the machine is shared, so tests allow more). */
 const SETTLE_MS = 3000;
 /** Long enough for a wrong update to show up, if one were coming. */
 const QUIET_MS = 600;
+
+/** Issue 6: once the reader activates a prerendered page, its count and badge are right within this long. */
+const ACTIVATION_BUDGET_MS = 300;
 
 type SpaWindow = { goElsewhere: () => void; replaceElsewhere: () => void };
 
@@ -69,6 +73,68 @@ describe('Chromium: hash changes, replaceState, back and forward', () => {
   });
 
   it('let no error reach a page or extension page, and made no network request', () => {
+    expect(browser.errors).toEqual([]);
+    expect(browser.strayRequests).toEqual([]);
+  });
+});
+
+/** What the prerendered fixture page reports about itself (tests/e2e/fixture-site.ts, PRERENDER_PROBE). */
+interface PrerenderNotes {
+  seq: number;
+  startedPrerendering: boolean;
+  badgeDuringPrerender: boolean;
+  /** performance.now() at activation and when the badge first appeared after it. */
+  activatedAt: number | null;
+  badgeAt: number | null;
+  /** How many badge hosts the page holds now. */
+  badges: number;
+  activationStart: number | null;
+  timeOrigin: number;
+}
+
+describe('Chromium: a page prerendered by Speculation Rules', () => {
+  let browser: PrerenderHarness;
+  beforeAll(async () => {
+    browser = await PrerenderHarness.launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('does nothing while prerendered, and shows the count and one badge within 300 ms of activation', async () => {
+    const launcher = await browser.openPage(PRERENDER_LAUNCHER);
+    const countBadges = () => document.querySelectorAll('elsewhere-badge').length;
+    // The prerender fetches the article unseen; give its scripts time to misbehave if they would.
+    expect(await waitFor(async () => browser.served(PRERENDERED_ARTICLE), Boolean, SETTLE_MS)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    // The reader still looks at the launcher, which is not a known article: no count, no badge.
+    expect(await browser.badgeText(launcher.tabId)).toBe('');
+    expect(await launcher.page.evaluate(countBadges)).toBe(0);
+
+    // The reader looks at the launcher and clicks (input goes only to the tab in front).
+    await launcher.page.bringToFront();
+    const countShown = browser.watchBadgeText(launcher.tabId, '2', SETTLE_MS);
+    await launcher.page.click('#prerendered-link');
+    const shownAt = await countShown;
+    const notes = await waitFor(async () => browser.report<PrerenderNotes>(PRERENDERED_ARTICLE), (read) => read?.badgeAt != null, SETTLE_MS);
+    if (!notes) throw new Error('the prerendered page never reported after activation');
+    // A real prerender, activated: otherwise this test would prove nothing about prerendering.
+    expect(notes).toMatchObject({ startedPrerendering: true, badgeDuringPrerender: false });
+    expect(notes.activationStart).toBeGreaterThan(0);
+    expect(notes.activatedAt).not.toBeNull();
+    expect(notes.badgeAt).not.toBeNull();
+    expect(shownAt).not.toBeNull();
+    const badgeLatency = notes.badgeAt! - notes.activatedAt!;
+    const countLatency = shownAt! - (notes.timeOrigin + notes.activatedAt!);
+    console.info(`prerender activation: in-page badge after ${badgeLatency.toFixed(0)} ms, toolbar count after ${countLatency.toFixed(0)} ms`);
+    expect(badgeLatency).toBeLessThan(ACTIVATION_BUDGET_MS);
+    expect(countLatency).toBeLessThan(ACTIVATION_BUDGET_MS);
+    // Never duplicated, and nothing changes afterwards.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    expect([await browser.badgeText(launcher.tabId), browser.report<PrerenderNotes>(PRERENDERED_ARTICLE)?.badges]).toEqual(['2', 1]);
+  });
+
+  it('let no error reach a page, and made no network request', () => {
     expect(browser.errors).toEqual([]);
     expect(browser.strayRequests).toEqual([]);
   });

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
+import { FixtureServer } from './fixture-server';
+
+type ChromeGlobal = { chrome: typeof import('webextension-polyfill') };
+
+/**
+ * Chromium with the extension, driven by puppeteer, for what the Playwright harness cannot show:
+ * Chromium refuses to prerender under a DevTools client that attaches to pages without tab targets
+ * (Playwright does; puppeteer attaches through tab targets), and under request interception, so
+ * pages come from a real local server (FixtureServer) instead. Once a prerendered page is
+ * activated, puppeteer now and then cannot evaluate in it (a detached frame, or an execution context
+ * that never comes), so such a page reports what the test needs to the server instead.
+ */
+export class PrerenderHarness {
+  /** Uncaught errors and console errors of the pages the test opened: must stay empty. */
+  readonly errors: string[] = [];
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly server: FixtureServer,
+    private readonly profile: string,
+    /**
+     * The extension's service worker, asked what the toolbar shows. (An extension page as probe, as
+     * in the Playwright harness, now and then never finished loading under puppeteer.) DevTools keeps
+     * an attached worker running, which suits these tests: none of them stops the worker.
+     */
+    private readonly probe: WebWorker,
+  ) {}
+
+  static async launch(extensionDir = 'dist/chrome'): Promise<PrerenderHarness> {
+    const profile = mkdtempSync(join(tmpdir(), 'elsewhere-prerender-'));
+    const server = await FixtureServer.start(profile);
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      pipe: true,
+      userDataDir: profile,
+      enableExtensions: [resolve(extensionDir)],
+      args: [...CHROMIUM_FLAGS, ...server.chromiumArgs()],
+    });
+    const target = await browser.waitForTarget((candidate) => candidate.type() === 'service_worker' && candidate.url().startsWith('chrome-extension://'));
+    const worker = await target.worker();
+    if (!worker) throw new Error('the extension has no service worker');
+    return new PrerenderHarness(browser, server, profile, worker);
+  }
+
+  get strayRequests(): readonly string[] {
+    return this.server.strayRequests;
+  }
+
+  /** Whether the server has answered a request for `url` (a prerender fetches its page unseen). */
+  served(url: string): boolean {
+    return this.server.served.includes(url);
+  }
+
+  async openPage(url: string): Promise<{ page: Page; tabId: number }> {
+    const page = await this.browser.newPage();
+    page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${(error as Error).message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.errors.push(`${page.url()}: ${message.text()}`);
+    });
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    const ids = await this.probe.evaluate(async (address) => (await (globalThis as unknown as ChromeGlobal).chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
+    if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
+    return { page, tabId: ids[0] };
+  }
+
+  /** What the page at `url` last reported about itself (FIXTURE_REPORT_PATH), or null. */
+  report<T>(url: string): T | null {
+    return (this.server.reports.get(url) as T | undefined) ?? null;
+  }
+
+  async badgeText(tabId: number): Promise<string> {
+    return this.probe.evaluate((id) => (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id }), tabId);
+  }
+
+  /**
+   * Starts watching a tab's toolbar count from inside the browser (every 5 ms, so the time is not
+   * blurred by DevTools round trips) and resolves with the wall-clock time it first reads `text`,
+   * or null after `timeoutMs`.
+   */
+  async watchBadgeText(tabId: number, text: string, timeoutMs: number): Promise<number | null> {
+    return this.probe.evaluate(
+      (id, wanted, timeout) => {
+        const deadline = Date.now() + timeout;
+        return new Promise<number | null>((resolve) => {
+          const poll = async () => {
+            if ((await (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id })) === wanted) resolve(Date.now());
+            else if (Date.now() > deadline) resolve(null);
+            else setTimeout(poll, 5);
+          };
+          void poll();
+        });
+      },
+      tabId,
+      text,
+      timeoutMs,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    await this.server.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
