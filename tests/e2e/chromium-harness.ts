@@ -9,7 +9,10 @@ import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarn
 export class ChromiumHarness implements ExtensionHarness {
   readonly name = 'chromium';
   readonly strayRequests: string[] = [];
-  /** Uncaught errors and console errors from pages and extension pages: must stay empty. */
+  /**
+   * Uncaught errors and console errors from pages, extension pages and the extension's service
+   * worker (including its unhandled rejections, such as "Receiving end does not exist"): must stay empty.
+   */
   readonly errors: string[] = [];
   private probe: Page | null = null;
   private extensionsPage: Page | null = null;
@@ -33,6 +36,16 @@ export class ChromiumHarness implements ExtensionHarness {
     });
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     const harness = new ChromiumHarness(context, new URL(worker.url()).host, profile);
+    const watchWorker = (worker: Worker): void => {
+      if (!worker.url().startsWith('chrome-extension://')) return;
+      worker.on('console', (message) => {
+        if (message.type() === 'error') harness.errors.push(`service worker: ${message.text()}`);
+      });
+      // A worker stopped before it could be asked has nothing left to report.
+      void harness.watchUncaught(worker).catch(() => undefined);
+    };
+    context.serviceWorkers().forEach(watchWorker);
+    context.on('serviceworker', watchWorker);
     context.on('page', (page) => {
       page.on('pageerror', (error) => harness.errors.push(`${page.url()}: ${error.message}`));
       page.on('console', (message) => {
@@ -50,6 +63,28 @@ export class ChromiumHarness implements ExtensionHarness {
       return route.abort();
     });
     return harness;
+  }
+
+  /**
+   * Playwright reports a worker's console but not its uncaught errors or unhandled rejections, so
+   * each worker (a stopped one comes back as a new one) is asked to log those as console errors.
+   */
+  private watchUncaught(worker: Worker): Promise<void> {
+    return worker.evaluate(() => {
+      const scope = self as unknown as { elsewhereHarnessWatching?: true } & typeof self;
+      if (scope.elsewhereHarnessWatching) return;
+      scope.elsewhereHarnessWatching = true;
+      scope.addEventListener('error', (event) => console.error(`uncaught: ${event.message}`));
+      scope.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => console.error(`unhandled rejection: ${String(event.reason)}`));
+    });
+  }
+
+  /** The extension's running service worker, once its uncaught errors are being logged. */
+  async serviceWorker(): Promise<Worker> {
+    const worker = this.context.serviceWorkers().find((candidate) => candidate.url().startsWith(this.extensionUrl('')));
+    if (!worker) throw new Error('the extension has no running service worker');
+    await this.watchUncaught(worker);
+    return worker;
   }
 
   extensionUrl(path: string): string {

@@ -89,7 +89,30 @@ describe('Chromium: hostile pages and a killed service worker', () => {
     await tab.close();
   });
 
-  it('caused no error in any page or extension page, and no network request', () => {
+  it("hears the service worker's console errors, uncaught errors and unhandled rejections", async () => {
+    // Without this, the empty error log below would say nothing about the background.
+    const errorsBefore = browser.errors.length;
+    const worker = await browser.serviceWorker();
+    await worker.evaluate(() => {
+      console.error('probe: console');
+      setTimeout(() => {
+        throw new Error('probe: uncaught');
+      });
+      // A message to a tab that does not exist: Chromium's "Receiving end does not exist".
+      void (globalThis as unknown as { chrome: typeof import('webextension-polyfill') }).chrome.tabs.sendMessage(2_000_000_000, 'probe: unanswered');
+    });
+    // Open extension pages echo the worker's console too; the worker's own entries are what count.
+    const fromWorker = () => browser.errors.slice(errorsBefore).filter((error) => error.startsWith('service worker: '));
+    const heard = await waitFor(async () => fromWorker(), (errors) => errors.length >= 3, SETTLE_MS);
+    browser.errors.splice(errorsBefore);
+    expect(heard.sort()).toEqual([
+      'service worker: probe: console',
+      'service worker: uncaught: Uncaught Error: probe: uncaught',
+      'service worker: unhandled rejection: Error: Could not establish connection. Receiving end does not exist.',
+    ]);
+  });
+
+  it('caused no error in any page, extension page or the service worker, and no network request', () => {
     expect(browser.errors).toEqual([]);
     expect(browser.strayRequests).toEqual([]);
   });
