@@ -79,10 +79,9 @@ export class ChromiumHarness implements ExtensionHarness {
     });
   }
 
-  /** The extension's running service worker, once its uncaught errors are being logged. */
-  async serviceWorker(): Promise<Worker> {
-    const worker = this.context.serviceWorkers().find((candidate) => candidate.url().startsWith(this.extensionUrl('')));
-    if (!worker) throw new Error('the extension has no running service worker');
+  /** The extension's running service worker, once its uncaught errors are surely being logged. */
+  async watchedServiceWorker(): Promise<Worker> {
+    const worker = this.serviceWorker();
     await this.watchUncaught(worker);
     return worker;
   }

@@ -92,7 +92,7 @@ describe('Chromium: hostile pages and a killed service worker', () => {
   it("hears the service worker's console errors, uncaught errors and unhandled rejections", async () => {
     // Without this, the empty error log below would say nothing about the background.
     const errorsBefore = browser.errors.length;
-    const worker = await browser.serviceWorker();
+    const worker = await browser.watchedServiceWorker();
     await worker.evaluate(() => {
       console.error('probe: console');
       setTimeout(() => {
