@@ -27,7 +27,7 @@ const fake = vi.hoisted(() => {
         for (const k of Array.isArray(key) ? key : [key]) session.delete(k);
       }),
     },
-    action: { setBadgeText: vi.fn(async () => {}), setTitle: vi.fn(async () => {}), setIcon: vi.fn(async () => {}) },
+    action: { setBadgeText: vi.fn(async () => {}), setTitle: vi.fn(async () => {}), setIcon: vi.fn(async (_details: unknown) => {}) },
     tabs: { get: vi.fn(), create: vi.fn(async () => ({})) },
   };
 });
@@ -41,6 +41,14 @@ vi.mock('webextension-polyfill', () => ({
     i18n: { getMessage: (key: string, substitutions?: string[]) => [key, ...(substitutions ?? [])].join(' ') },
   },
 }));
+
+// tab-state calls setIcon through the `chrome` namespace's callback form (see its comment).
+vi.stubGlobal('chrome', {
+  action: {
+    setIcon: (details: unknown, callback: () => void) => void fake.action.setIcon(details).then(callback),
+  },
+  runtime: { lastError: undefined },
+});
 
 // The real index, built from seeds/ as the build does, instead of fetching index.bin.
 vi.mock('../../src/background/index-source', async () => {
