@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addList, readList, readListsWithShards, removeList, storedShards } from '../../src/background/lists/list-store';
 import { updateList } from '../../src/background/lists/update-list';
 import { combinedCoverage } from '../../src/core/list/combined-coverage';
@@ -95,6 +95,14 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
+});
+/** "None throws into the console" (issue 7): the updater reports through the list record only. */
+const console_ = { error: vi.spyOn(console, 'error'), warn: vi.spyOn(console, 'warn'), log: vi.spyOn(console, 'log') };
+afterEach(() => {
+  for (const spy of Object.values(console_)) {
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockClear();
+  }
 });
 beforeEach(async () => {
   behaviour = null;
