@@ -9,7 +9,8 @@ import { browser } from './shared/browser';
 
 /** Dynamic content scripts follow the granted permissions and the settings: all websites, and list outlets. */
 function syncContentScripts(): void {
-  void syncAllWebsites().then(syncListOutlets);
+  void syncAllWebsites();
+  void syncListOutlets();
 }
 
 // Listeners are registered synchronously at start-up so that a woken worker receives the event that woke it.

@@ -9,11 +9,21 @@ import { staticContentScript } from '../all-websites';
  */
 const SCRIPT_ID = 'elsewhere-list-outlets';
 
+/** The last sync in flight: as in all-websites.ts, overlapping syncs would register the script twice. */
+let syncing: Promise<void> = Promise.resolve();
+
 /** Safe to call any time: after permission changes, setting changes and at install. */
-export async function syncListOutlets(): Promise<void> {
-  // Without the scripting permission the API is absent, and nothing is or can be registered.
-  if (!browser.scripting) return;
-  const [{ origins = [] }, settings] = await Promise.all([browser.permissions.getAll(), loadSettings()]);
+export function syncListOutlets(): Promise<void> {
+  const run = syncing.then(syncOnce);
+  syncing = run.catch(() => undefined);
+  return run;
+}
+
+async function syncOnce(): Promise<void> {
+  const [{ origins = [], permissions = [] }, settings] = await Promise.all([browser.permissions.getAll(), loadSettings()]);
+  // Without `scripting` nothing can be registered, read or unregistered; its API object outlives a
+  // revocation (every call then throws), so ask the permission, not the object (all-websites.ts).
+  if (!permissions.includes('scripting')) return;
   const required = new Set(browser.runtime.getManifest().host_permissions ?? []);
   const granted = origins.filter((origin) => origin !== '<all_urls>' && !required.has(origin)).sort();
   const content = staticContentScript();
