@@ -50,12 +50,11 @@ const MAX_COMMIT_SIZE = 1_000;
 const TARGET_FRAME_MS = 40;
 /**
  * On a page so big that the browser's own pass alone nearly fills the target (10,000 links on a
- * slow machine), every pass is long whatever we put in it; there, fewer passes of up to this long
- * cost the reader less than many passes that are just as long.
+ * loaded machine: 26-65 ms to lay out after any change, even one plain <span> the page adds
+ * itself; BENCHMARKS.md, link badges), no group makes the frame short. There each group may add only
+ * this much to that pass, so our frames stay within a little of what any change to the page costs.
  */
-const HEAVY_PAGE_FRAME_MS = 100;
-/** Below this size a group is not worth a pass of its own on a heavy page. */
-const USEFUL_COMMIT_SIZE = 100;
+const OVER_PAGE_PASS_MS = 15;
 /** The fit uses this many recent frames: the page and the machine change. */
 const FRAMES_FITTED = 8;
 /**
@@ -138,6 +137,29 @@ function whenIdle(view: Window, callback: (deadline: IdleDeadlineLike) => void):
 function withoutFragment(address: string): string {
   const hash = address.indexOf('#');
   return hash < 0 ? address : address.slice(0, hash);
+}
+
+/**
+ * How a list of names ends, per language of Elsewhere's messages (assets/_locales: English, the
+ * default, and German): CLDR's "long conjunction" patterns, which Intl.ListFormat would give.
+ * Not Intl.ListFormat itself: the first Intl object a page's renderer makes loads ICU's data,
+ * 50-110 ms of one uninterruptible call on this machine (measured in a blank page), the longest
+ * task the content script had on a 10,000-link page. American English has the serial comma,
+ * other English does not; any other UI language reads the English messages, so English it is.
+ */
+const LIST_ENDINGS: ReadonlyArray<{ language: RegExp; two: string; last: string }> = [
+  { language: /^de\b/i, two: ' und ', last: ' und ' },
+  { language: /^en(?:-US)?$/i, two: ' and ', last: ', and ' },
+  { language: /^en\b/i, two: ' and ', last: ' and ' },
+];
+const DEFAULT_LIST_ENDING = LIST_ENDINGS[1]!;
+
+/** "CNET, Forbes, and Wired" (or "CNET, Forbes und Wired"). */
+export function joinNames(names: readonly string[], locale: string | undefined): string {
+  if (names.length <= 1) return names[0] ?? '';
+  const ending = LIST_ENDINGS.find(({ language }) => language.test(locale ?? '')) ?? DEFAULT_LIST_ENDING;
+  if (names.length === 2) return `${names[0]}${ending.two}${names[1]}`;
+  return `${names.slice(0, -1).join(', ')}${ending.last}${names.at(-1)}`;
 }
 
 /** The background's answer, checked: a content script trusts nothing it did not build itself. */
@@ -541,8 +563,7 @@ class Run implements EventListenerObject {
     } else {
       const perBadge = Math.max(0.001, this.frames.reduce((sum, frame) => sum + (frame.size - meanSize) * (frame.ms - meanMs), 0) / spread);
       const base = Math.max(0, meanMs - perBadge * meanSize);
-      next = (TARGET_FRAME_MS - base) / perBadge;
-      if (next < USEFUL_COMMIT_SIZE) next = (HEAVY_PAGE_FRAME_MS - base) / perBadge;
+      next = Math.max(TARGET_FRAME_MS - base, OVER_PAGE_PASS_MS) / perBadge;
       // A noisy fit must not leap: at most double at a time.
       next = Math.min(next, this.commitSize * 2);
     }
@@ -766,7 +787,6 @@ export class LinkBadges {
   private readonly open: (url: string) => unknown;
   private readonly translate: Translate;
   private readonly locale: string | undefined;
-  private listFormatter: { format(items: string[]): string } | null = null;
   private readonly labels = new WeakMap<LinkVerdict, string>();
   private theme: Theme;
   /** Shared by every badge's root: adopting one constructed sheet is cheap, and strict CSPs allow it. */
@@ -781,21 +801,6 @@ export class LinkBadges {
     this.translate = options.translate ?? ((key) => key);
     this.theme = options.theme ?? 'system';
     this.locale = options.locale;
-  }
-
-  /**
-   * Made on first use: the first Intl.ListFormat in a renderer costs tens of milliseconds (measured
-   * in bench/browser.ts), and most pages never show a link badge's label.
-   */
-  private get listFormat(): { format(items: string[]): string } {
-    if (!this.listFormatter) {
-      try {
-        this.listFormatter = new Intl.ListFormat(this.locale, { style: 'long', type: 'conjunction' });
-      } catch {
-        this.listFormatter = { format: (items) => items.join(', ') };
-      }
-    }
-    return this.listFormatter;
   }
 
   /** Removes link badges left by an earlier instance of this script (after an extension update or reload). */
@@ -886,7 +891,7 @@ export class LinkBadges {
   private outletList(verdict: LinkVerdict): string {
     const names = verdict.outlets.slice(0, MAX_NAMED_OUTLETS);
     const more = verdict.otherOutletCount - names.length;
-    return this.listFormat.format(more > 0 ? [...names, this.translate('linkBadgeMore', [more])] : names);
+    return joinNames(more > 0 ? [...names, this.translate('linkBadgeMore', [more])] : names, this.locale);
   }
 
   /** @internal The badge's accessible name: "Elsewhere: 3 other outlets covered this story: CNET, Forbes and 1 more". */

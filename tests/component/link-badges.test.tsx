@@ -1,12 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LINK_BADGE_TAG, LinkBadges, type LinkLookup } from '../../src/content/link-badges';
+import { joinNames, LINK_BADGE_TAG, LinkBadges, type LinkLookup } from '../../src/content/link-badges';
 import { MAX_LINKS_PER_BATCH, type LinkVerdict } from '../../src/shared/protocol';
 import { translatorFor } from './translate';
 
 // The protocol module (for MAX_LINKS_PER_BATCH) imports the WebExtension polyfill, which refuses to load outside an extension.
 vi.mock('../../src/shared/browser', () => ({ browser: {} }));
 
+// These tests run the real idle slicing over hundreds of links: seconds when the machine is loaded.
+vi.setConfig({ testTimeout: 20_000 });
+
 const english = translatorFor('en');
+
+/** src/content/link-badges.tsx: a hidden tab's badges go in after this long without an animation frame. */
+const COMMIT_FALLBACK_MS = 1_000;
 
 /** Any address with /known/ in it is an article of a story with three other outlets. */
 const VERDICT: LinkVerdict = { otherOutletCount: 3, outlets: ['CNET', 'Forbes', 'Wired'] };
@@ -314,10 +320,16 @@ describe('LinkBadges', () => {
   async function framesFor(count: number, frameMs: (size: number) => number): Promise<number[]> {
     const frames: FrameRequestCallback[] = [];
     vi.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => frames.push(callback));
+    // Frames are played by hand here; the fallback for a hidden tab (a timer of a second, which a
+    // loaded machine reaches while building 1,000 badges) must not put a group in meanwhile.
+    const setTimeout = window.setTimeout.bind(window);
+    vi.spyOn(window, 'setTimeout').mockImplementation(((handler: TimerHandler, delay?: number, ...rest: unknown[]) =>
+      delay === COMMIT_FALLBACK_MS ? 0 : setTimeout(handler, delay, ...rest)) as typeof window.setTimeout);
     document.body.append(list(Array.from({ length: count }, (_, i) => known(i))));
     const instance = create();
     instance.start();
-    await vi.waitFor(() => expect(frames.length).toBeGreaterThan(0));
+    // Scanning and building 1,000 links in idle slices takes seconds on a loaded machine.
+    await vi.waitFor(() => expect(frames.length).toBeGreaterThan(0), { timeout: 5000 });
     // All built in idle slices (each has its shadow root), yet none in the page before a frame.
     await vi.waitFor(() => expect(roots.size).toBe(count), { timeout: 5000 });
     expect(hosts()).toHaveLength(0);
@@ -339,12 +351,30 @@ describe('LinkBadges', () => {
     expect(await framesFor(1000, (size) => 10 + size * 0.1)).toEqual([100, 200, 300, 300, 100]);
   });
 
-  it('on a page whose every pass is long anyway, uses fewer, bigger groups', async () => {
-    // 45 ms a pass before any badge: halving the group does not help, so it grows instead.
-    const sizes = await framesFor(1000, (size) => 45 + size * 0.1);
+  it('on a page whose every pass is long anyway, adds little to each pass', async () => {
+    // 45 ms a pass before any badge (a big page on a slow machine): no group gets the frame under
+    // the 40 ms aimed at, so each adds at most 15 ms to the pass the page costs anyway.
+    const frameMs = (size: number) => 45 + size * 0.1;
+    const sizes = await framesFor(1000, frameMs);
     expect(sizes.slice(0, 2)).toEqual([100, 50]);
-    expect(Math.max(...sizes)).toBeGreaterThan(100);
-    expect(sizes.length).toBeLessThan(10);
+    for (const size of sizes.slice(2)) expect(frameMs(size)).toBeLessThanOrEqual(45 + 15 + 0.5);
+    expect(Math.max(...sizes.slice(2))).toBeGreaterThan(100);
+  });
+
+  it('joins outlet names as the reader\'s language does, without Intl (its first use costs a page 50-110 ms)', () => {
+    expect(joinNames(['CNET'], 'en-US')).toBe('CNET');
+    expect(joinNames(['CNET', 'Forbes'], 'en-US')).toBe('CNET and Forbes');
+    expect(joinNames(['CNET', 'Forbes', 'Wired'], 'en-US')).toBe('CNET, Forbes, and Wired');
+    expect(joinNames(['CNET', 'Forbes', 'Wired'], 'en-GB')).toBe('CNET, Forbes and Wired');
+    expect(joinNames(['CNET', 'Forbes', 'Wired'], 'de-DE')).toBe('CNET, Forbes und Wired');
+    expect(joinNames(['CNET', 'Forbes'], 'de')).toBe('CNET und Forbes');
+    // Any other UI language reads the English messages.
+    expect(joinNames(['CNET', 'Forbes', 'Wired'], 'fr')).toBe('CNET, Forbes, and Wired');
+    for (const locale of ['en-US', 'en-GB', 'de']) {
+      for (const names of [['A', 'B'], ['A', 'B', 'C'], ['A', 'B', 'C', 'D']]) {
+        expect(joinNames(names, locale)).toBe(new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names));
+      }
+    }
   });
 
   it('badges links only as they come near the viewport, and never those that do not', async () => {

@@ -305,26 +305,77 @@ describe('Firefox: link badges', () => {
   defineLinkBadgeStories(async () => firefoxBrowser(await FirefoxHarness.launch()));
 });
 
+/** A long task, as the Long Tasks API defines it: issue 5 says the extension never causes one. */
+const LONG_TASK_MS = 50;
+/** CPU profile sampling interval (µs): fine enough to see an 8 ms slice as several samples. */
+const SAMPLING_INTERVAL_US = 500;
+
+/** Consecutive samples further apart than this (µs) are not one stretch of running code. */
+const MAX_SAMPLE_GAP_US = 10_000;
+
+/** A stretch of the content script's code: how long, and its samples by innermost function of ours. */
+interface Stretch {
+  ms: number;
+  functions: Record<string, number>;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string }; children?: number[] }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
 /**
- * Installed before the page's own scripts: long tasks, and how late a setTimeout(0) runs while
- * the badges are processed (sampled every 25 ms from when the page has parsed).
+ * The longest stretches of the content script's own code, from V8's sampling profiler of the
+ * page's renderer (content scripts run in the page's isolate): consecutive samples with a frame of
+ * a chrome-extension:// script on the stack (its top-level run, idle slices, message replies and
+ * any style or layout they force). A sample of anything else (the page's scripts, the browser's
+ * rendering, idle) ends a stretch. Returned longest first, in ms.
  */
-const RESPONSIVENESS_PROBE = `
-window.__longTasks = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-}).observe({ type: 'longtask', buffered: true });
-window.__lag = { max: 0, samples: 0, since: 0 };
-document.addEventListener('DOMContentLoaded', () => setTimeout(() => {
-  window.__lag.since = performance.now();
-  setInterval(() => {
-    const asked = performance.now();
-    setTimeout(() => {
-      window.__lag.max = Math.max(window.__lag.max, performance.now() - asked);
-      window.__lag.samples++;
-    }, 0);
-  }, 25);
-}, 0));`;
+function extensionStretches(profile: CpuProfile): Stretch[] {
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  /** The innermost content-script function on a sample's stack, or null if none is. */
+  const ours = new Map<number, string | null>();
+  const ourFrame = (id: number): string | null => {
+    let known = ours.get(id);
+    if (known === undefined) {
+      const { callFrame } = byId.get(id)!;
+      const up = parent.get(id);
+      known = callFrame.url.startsWith('chrome-extension://') ? callFrame.functionName || '(top level)' : up === undefined ? null : ourFrame(up);
+      ours.set(id, known);
+    }
+    return known;
+  };
+  const stretches: Stretch[] = [];
+  let current: Stretch | null = null;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (current) {
+      // The time since the previous sample, which was in our code, counts as ours; but a gap longer
+      // than MAX_SAMPLE_GAP_US means the renderer was not running (the OS gave the cores to other
+      // processes), so what ran then, if anything, is unknown, and the stretch ends there.
+      if (delta > MAX_SAMPLE_GAP_US) {
+        stretches.push(current);
+        current = null;
+      } else {
+        current.ms += delta / 1000;
+      }
+    }
+    const frame = ourFrame(id);
+    if (frame === null) {
+      if (current) stretches.push(current);
+      current = null;
+      return;
+    }
+    current ??= { ms: 0, functions: {} };
+    current.functions[frame] = (current.functions[frame] ?? 0) + 1;
+  });
+  if (current) stretches.push(current);
+  return stretches.sort((a, b) => b.ms - a.ms);
+}
 
 describe('Chromium: link badges up close', () => {
   let harness: ChromiumHarness;
@@ -380,11 +431,14 @@ describe('Chromium: link badges up close', () => {
     await story.close();
   });
 
-  it('badges the known links of a 10,000-link page as the reader reaches them, while the page stays responsive', async () => {
+  it('badges the known links of a 10,000-link page as the reader reaches them, in slices far shorter than a long task', async () => {
     const links = 10_000;
     const page = await harness.context.newPage();
     opened = page;
-    await page.addInitScript(RESPONSIVENESS_PROBE);
+    const session = await harness.context.newCDPSession(page);
+    await session.send('Profiler.enable');
+    await session.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+    await session.send('Profiler.start');
     await page.goto(manyLinksPage(links));
     expect(await page.evaluate(() => document.querySelector('#links a')!.getAttribute('href'))).toBe(generatedLink(0));
     const settled = () => waitFor(() => page.evaluate(generatedPageBadges), (state) => state.near > 0 && state.missingNear === 0, 30_000);
@@ -399,14 +453,20 @@ describe('Chromium: link badges up close', () => {
       expect(there).toMatchObject({ missingNear: 0, misplaced: 0 });
       expect(there.badges).toBeGreaterThan(top.badges);
     }
-    const { lag, longTasks } = await page.evaluate(() => {
-      const w = window as unknown as { __lag: { max: number; samples: number; since: number }; __longTasks: Array<{ start: number; duration: number }> };
-      return { lag: w.__lag, longTasks: w.__longTasks.filter((task) => task.start >= w.__lag.since) };
-    });
-    // Coarse on purpose (other browsers may share this machine); the real figures are in bench/link-badges.ts.
-    expect(lag.samples).toBeGreaterThan(10);
-    expect(lag.max).toBeLessThan(200);
-    expect(longTasks.filter((task) => task.duration >= 200)).toEqual([]);
+    const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+    await session.detach();
+    // What the extension's own code costs the page, not how fast this machine is: the page's own
+    // tasks (parsing 10,000 links, laying them out, scrolling) take hundreds of ms when other
+    // browsers share these 2 cores, so a bound on main-thread lag or on any long task failed here
+    // without the extension being the cause. The content script's own stretches are 8 ms idle
+    // slices and short callbacks, plus the bundle's first run (12-24 ms in all at load 12-17); the scan
+    // without its clock check (one unsliced pass over the links) measured 96-223 ms and fails this,
+    // as would the first Intl object (50-110 ms of ICU set-up in one call). The browser's
+    // rendering after badges go in is not script: bench/link-badges.ts measures it against the page.
+    const stretches = extensionStretches(profile);
+    expect(stretches.length).toBeGreaterThan(10);
+    const longest = stretches.slice(0, 3).map(({ ms, functions }) => `${ms.toFixed(1)} ms (${JSON.stringify(functions)})`);
+    expect(stretches[0]!.ms, `the content script's longest stretches: ${longest.join('; ')}`).toBeLessThanOrEqual(LONG_TASK_MS);
   });
 
   it('caused no error in any page or extension page, and no network request', () => {
