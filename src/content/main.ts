@@ -17,7 +17,14 @@ const linkBadges = new LinkBadges({
   translate,
   locale: browser.i18n.getUILanguage(),
 });
+/** Aborts when this script is orphaned: its extension was reloaded, updated or removed under the page. */
 const lifetime = new AbortController();
+/**
+ * How often an open page checks that its extension is still there. Chromium tells an orphaned
+ * content script nothing and injects the new instance into no open tab, so without this check the
+ * old badges would stay until the reader reloads each page (issue 6). A check is one property read.
+ */
+const ORPHAN_CHECK_MS = 2000;
 let settings: Settings = DEFAULT_SETTINGS;
 let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
 /** Resolves once the stored settings are in `settings`; set by start(). */
@@ -41,24 +48,51 @@ async function refresh(): Promise<void> {
     latest = { coverage, url: signals.url };
     render();
   } catch {
-    // The extension was reloaded or updated under this page: this script is orphaned, so step aside.
-    badge.remove();
-    lifetime.abort();
+    // The extension was reloaded or updated under this page: this script is orphaned.
+    stepAside();
   }
 }
 
+/** Removes every badge this script drew and stops it (link badges stop with `lifetime`). */
+function stepAside(): void {
+  badge.remove();
+  lifetime.abort();
+}
+
+/** Once the extension is gone, `runtime.id` is undefined (Chromium) or reading it throws. */
+function orphaned(): boolean {
+  try {
+    return !browser.runtime?.id;
+  } catch {
+    return true;
+  }
+}
+
+function watchForOrphaning(): void {
+  const check = (): void => {
+    if (orphaned()) stepAside();
+  };
+  const timer = setInterval(check, ORPHAN_CHECK_MS);
+  // A reader who reloaded the extension elsewhere and comes back to this tab sees no stale badge.
+  document.addEventListener('visibilitychange', check, { signal: lifetime.signal });
+  lifetime.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
 async function start(): Promise<void> {
+  watchForOrphaning();
   // The settings and the first lookup are two round trips to the background, asked at once: an
   // activated prerendered page has 300 ms to show its count and badge (issue 6).
   settingsLoaded = loadSettings()
     .catch(() => DEFAULT_SETTINGS)
     .then((loaded) => {
       settings = loaded;
-      // A changed setting applies to open tabs at once, without a reload.
+      // A changed setting applies to open tabs at once, without a reload. The listener is never
+      // removed: `lifetime` aborts only once the extension is gone, when no change can arrive and
+      // removing it would throw (`storage` is undefined in an orphaned script).
       onSettingsChanged((next) => {
         settings = next;
         render();
-      }, lifetime.signal);
+      }, new AbortController().signal);
     });
   // The background says the address changed under this script (a single-page-app navigation).
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {

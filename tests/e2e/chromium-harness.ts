@@ -95,7 +95,8 @@ export class ChromiumHarness implements ExtensionHarness {
    * page rather than the service worker keeps working while the worker is stopped.
    */
   private async extensionProbe(): Promise<Page> {
-    if (!this.probe) {
+    // Reloading the extension closes every page of the old instance, this one included.
+    if (!this.probe || this.probe.isClosed()) {
       this.probe = await this.context.newPage();
       await this.probe.goto(this.extensionUrl('src/popup/popup.html?tab=0'));
     }
@@ -130,9 +131,44 @@ export class ChromiumHarness implements ExtensionHarness {
     await session.detach();
   }
 
+  /**
+   * Reloads the extension as `chrome.runtime.reload()` does (the reader's "Reload" on
+   * chrome://extensions, or an update): the id stays, the old instance's worker and pages go.
+   * Resolves once the new instance serves its pages; its worker starts on its first event.
+   * Chromium injects no content script into tabs already open.
+   */
+  async reloadExtension(): Promise<void> {
+    // Without developer mode, Chromium disables an extension loaded from a folder when it reloads
+    // ("unsupportedDeveloperExtension"); a reader who can reload one has developer mode on.
+    await this.developerPrivate((api) => api.updateProfileConfiguration({ inDeveloperMode: true }));
+    const old = this.serviceWorker();
+    const gone = new Promise((resolve) => old.once('close', resolve));
+    // Deferred, so the evaluation returns before the worker it runs in goes away.
+    await old.evaluate(() => {
+      setTimeout(() => (globalThis as unknown as ChromeGlobal).chrome.runtime.reload());
+    });
+    await gone;
+    this.probe = null;
+    // Until the new instance is installed, its pages are refused (net::ERR_BLOCKED_BY_CLIENT).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const page = await this.context.newPage();
+      try {
+        await page.goto(this.extensionUrl('src/popup/popup.html?tab=0'));
+        this.probe = page;
+        return;
+      } catch (error) {
+        await page.close();
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
   /** The extension's running service worker, to run code in its own context. */
   serviceWorker(): Worker {
-    const worker = this.context.serviceWorkers().find((candidate) => candidate.url().startsWith(this.extensionUrl('')));
+    // The last one: after a reload, the old instance's worker may not be reported closed yet.
+    const worker = this.context.serviceWorkers().findLast((candidate) => candidate.url().startsWith(this.extensionUrl('')));
     if (!worker) throw new Error('the extension has no running service worker');
     return worker;
   }
@@ -258,6 +294,7 @@ export class ChromiumHarness implements ExtensionHarness {
 interface DeveloperPrivate {
   addHostPermission(extensionId: string, host: string): Promise<void>;
   removeHostPermission(extensionId: string, host: string): Promise<void>;
+  updateProfileConfiguration(update: { inDeveloperMode: boolean }): Promise<void>;
 }
 
 /** The few fields of the worker's DevTools events that `watchWorkerErrors` reads. */

@@ -4,6 +4,7 @@ import { CNET_ARTICLE, DCK_ARTICLE } from './fixture-site';
 import { FirefoxHarness } from './firefox-harness';
 import { waitFor, type ArticleTab, type ExtensionHarness } from './harness';
 import { OVERLAY_PAGE, PROTOTYPE_OVERRIDE_PAGE } from './hostile-site';
+import { FRONT_PAGE, KNOWN_LINKS, LATE_LINKS } from './link-site';
 
 const SETTLE_MS = 5000;
 const pageErrors = (tab: ArticleTab) => tab.evaluate(() => (window as unknown as { __pageErrors: number }).__pageErrors);
@@ -113,6 +114,61 @@ describe('Chromium: hostile pages and a killed service worker', () => {
   });
 
   it('caused no error in any page, extension page or the service worker, and no network request', () => {
+    expect(browser.errors).toEqual([]);
+    expect(browser.strayRequests).toEqual([]);
+  });
+});
+
+describe('Chromium: the extension reloaded under open tabs', () => {
+  /**
+   * An orphaned script notices it was cut off within ORPHAN_CHECK_MS (src/content/main.ts); this
+   * bound leaves room for a busy machine. Chromium injects nothing into open tabs, so without that
+   * check the old badges would stay until the reader reloads each page.
+   */
+  const ORPHAN_GONE_MS = 6000;
+  /** Long enough for a second badge or a late error to show up, if one were coming. */
+  const QUIET_MS = 1000;
+  const linkBadgeCount = Object.keys(KNOWN_LINKS).length + Object.keys(LATE_LINKS).filter((id) => id.endsWith('-known')).length;
+  let browser: ChromiumHarness;
+  beforeAll(async () => {
+    browser = await ChromiumHarness.launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const badges = (tab: ArticleTab) => tab.evaluate(() => [document.querySelectorAll('elsewhere-badge').length, document.querySelectorAll('elsewhere-link-badge').length]);
+  const settle = (tab: ArticleTab, count: string, expected: number[]) =>
+    waitFor(async () => [await browser.badgeText(tab.tabId), ...(await badges(tab))], (state) => state.join() === [count, ...expected].join(), SETTLE_MS);
+
+  it("removes the old instance's badges and link badges from open tabs, and a page reload brings back exactly one of each", async () => {
+    await browser.watchWorkerErrors();
+    const article = await browser.openArticle(CNET_ARTICLE);
+    const front = await browser.openArticle(FRONT_PAGE);
+    expect(await settle(article, '2', [1, 0])).toEqual(['2', 1, 0]);
+    expect(await settle(front, '', [0, linkBadgeCount])).toEqual(['', 0, linkBadgeCount]);
+
+    await browser.reloadExtension();
+    expect(await waitFor(() => badges(article), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
+    expect(await waitFor(() => badges(front), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
+    // Nothing comes back by itself: the new instance never injects into a tab already open.
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    expect([await badges(article), await badges(front)]).toEqual([[0, 0], [0, 0]]);
+
+    await article.page.reload();
+    await front.page.reload();
+    expect(await settle(article, '2', [1, 0])).toEqual(['2', 1, 0]);
+    expect(await settle(front, '', [0, linkBadgeCount])).toEqual(['', 0, linkBadgeCount]);
+    // The new instance's worker started for these lookups; its console and uncaught errors were
+    // watched from its start (ChromiumHarness.launch), and from now on its runtime.lastError too.
+    await browser.watchWorkerErrors();
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    expect([await browser.badgeText(article.tabId), await badges(article), await badges(front)]).toEqual(['2', [1, 0], [0, linkBadgeCount]]);
+    await article.close();
+    await front.close();
+  });
+
+  it('caused no error in any page, extension page or either instance of the service worker, and no network request', () => {
     expect(browser.errors).toEqual([]);
     expect(browser.strayRequests).toEqual([]);
   });
