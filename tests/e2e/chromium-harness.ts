@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
+import { FIXTURE_REPORT_PATH } from './fixture-site';
 import { pageFixture } from './fixtures';
 import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
 
@@ -52,16 +53,7 @@ export class ChromiumHarness implements ExtensionHarness {
         if (message.type() === 'error') harness.errors.push(`${page.url()}: ${message.text()}`);
       });
     });
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url.startsWith('chrome-extension://')) return route.continue();
-      const fixture = pageFixture(url);
-      if (fixture) {
-        return route.fulfill({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
-      }
-      if (!isBrowserOwnRequest(url)) harness.strayRequests.push(url);
-      return route.abort();
-    });
+    await serveFixtures(context, (url) => harness.strayRequests.push(url));
     return harness;
   }
 
@@ -288,6 +280,27 @@ export class ChromiumHarness implements ExtensionHarness {
     await this.context.close();
     rmSync(this.profile, { recursive: true, force: true });
   }
+}
+
+/**
+ * Answers every request of `context` with its fixture page (tests/e2e/fixtures.ts), lets the
+ * extension's own files through, and refuses the rest, telling `stray` of any that is not the
+ * browser's own.
+ */
+export async function serveFixtures(context: BrowserContext, stray: (url: string) => void): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url.startsWith('chrome-extension://')) return route.continue();
+    // A page's report about itself, which only the HTTPS fixture server keeps: accepted and dropped
+    // here, so the page sees no failed request it would not see there.
+    if (route.request().method() === 'POST' && new URL(url).pathname === FIXTURE_REPORT_PATH) return route.fulfill({ status: 204 });
+    const fixture = pageFixture(url);
+    if (fixture) {
+      return route.fulfill({ status: fixture.status, headers: { 'content-type': 'text/html; charset=utf-8', ...fixture.headers }, body: fixture.body });
+    }
+    if (!isBrowserOwnRequest(url)) stray(url);
+    return route.abort();
+  });
 }
 
 /** The part of chrome://extensions' private API these tests use (chrome/common/extensions/api/developer_private.idl). */

@@ -7,6 +7,8 @@ import { DCK_ARTICLE, FORBES_ARTICLE } from './fixture-site';
 
 export const PROTOTYPE_OVERRIDE_PAGE = `${FORBES_ARTICLE}?fixture=prototypes`;
 export const OVERLAY_PAGE = `${DCK_ARTICLE}?fixture=overlay`;
+/** A known article whose own scripts fail: Elsewhere must neither add to its errors nor hide any. */
+export const FAILING_PAGE = `${DCK_ARTICLE}?fixture=failing`;
 
 /** Every hostile page counts its own errors, so a test can prove the extension caused none. */
 const ERROR_COUNTER = `window.__pageErrors = 0; window.addEventListener('error', () => { window.__pageErrors++; });`;
@@ -30,6 +32,15 @@ window.coverBadge = () => {
   document.documentElement.append(layer);
 };`;
 
+/** An uncaught error and an unhandled rejection, at load and again once the content script has run. */
+const FAILING = `
+const fail = (when) => {
+  setTimeout(() => { throw new Error('page error ' + when); });
+  Promise.reject(new Error('page rejection ' + when));
+};
+fail('at load');
+setTimeout(() => fail('later'), 1500);`;
+
 function page(title: string, script: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <script>${ERROR_COUNTER}</script></head>
@@ -47,4 +58,5 @@ export const HOSTILE_FIXTURES: ReadonlyMap<string, FixtureResponse> = new Map<st
   ...XSS_ARTICLES.map((url): [string, FixtureResponse] => [url, { status: 200, headers: {}, body: page('An ordinary page', '') }]),
   [PROTOTYPE_OVERRIDE_PAGE, { status: 200, headers: {}, body: page('Sabotaged prototypes', SABOTAGE) }],
   [OVERLAY_PAGE, { status: 200, headers: {}, body: page('Overlay', OVERLAY) }],
+  [FAILING_PAGE, { status: 200, headers: {}, body: page('Failing scripts', FAILING) }],
 ]);
