@@ -41,14 +41,24 @@ export class NaiveWorkerIndex {
   }
 }
 
-let loading: Promise<NaiveWorkerIndex> | null = null;
+/**
+ * Same contract as src/background/index-source.ts (the `index`, and `lookup`, which runs a lookup
+ * once what it reads is loaded): loaded once per worker lifetime. Everything is in memory here, so
+ * `lookup` just runs it.
+ */
+interface NaiveBundled {
+  index: NaiveWorkerIndex;
+  lookup<T>(addresses: readonly string[], lookup: () => T): Promise<T>;
+}
 
-/** Same contract as src/background/index-source.ts: loaded once per worker lifetime. */
-export function bundledIndex(): Promise<NaiveWorkerIndex> {
+let loading: Promise<NaiveBundled> | null = null;
+
+export function bundledIndex(): Promise<NaiveBundled> {
   loading ??= (async () => {
     const response = await fetch(browser.runtime.getURL(BUNDLED_INDEX_FILE));
     const file = JSON.parse(await response.text()) as NaiveFile;
-    return new NaiveWorkerIndex(file.stories, new Map(Object.entries(file.keys)));
+    const index = new NaiveWorkerIndex(file.stories, new Map(Object.entries(file.keys)));
+    return { index, lookup: async (_addresses, lookup) => lookup() };
   })();
   loading.catch(() => {
     loading = null;

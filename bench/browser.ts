@@ -16,16 +16,17 @@
  * A control build, the 1-story one with the 100k build's host lists added, tells what the index
  * costs apart from what the manifest's thousands of match patterns cost (in the rows' notes).
  *
- *   npx tsx bench/browser.ts [--smoke] [--markdown]
+ *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
  * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
  * bench/tmp/browser and are reused while the sources are unchanged. Results go to
- * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown.
+ * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown;
+ * `--build-only` makes (or keeps) the builds and measures nothing.
  *
  * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
  * routes every request of the context (the service worker's too) through Playwright: the worker's
- * fetch of index.bin and the popup's scripts would each wait on a round trip to node. Here only the
+ * fetches of the index and the popup's scripts would each wait on a round trip to node. Here only the
  * test pages' own http(s) requests are served from node (page.route), extension resources never.
  */
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { CORPUS_MARKER, ensureCorpus } from '../src/build/generate-corpus';
+import { readBundledIndex } from '../src/build/index-file';
+import { BUNDLED_INDEX_DIR, bundledIndexFiles, chunkOfShard, chunkLayout, detailChunkFile, HEAD_FILE } from '../src/core/index/chunks';
 import { CoverageIndex } from '../src/core/index/coverage-index';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/e2e/browsers';
 import { writeNaiveIndex } from './naive-index';
@@ -189,10 +192,10 @@ function prepareBuilds(plan: Plan): Builds {
   const naive = cachedBuild(naiveDir, `naive ${oursKey}`, () => {
     // The code is the same whatever the seeds: build from the tiny corpus, then give it the data and host lists of ours.
     viteBuild(tinySeeds, naiveDir, NAIVE_CONFIG);
-    rmSync(join(naiveDir, 'index.bin'));
+    rmSync(join(naiveDir, BUNDLED_INDEX_DIR), { recursive: true });
     copyHostLists(ours, naiveDir);
     const started = performance.now();
-    const bytes = writeNaiveIndex(join(naiveDir, 'naive.json'), CoverageIndex.decode(new Uint8Array(readFileSync(join(ours, 'index.bin'))), { verify: 'lazy' }));
+    const bytes = writeNaiveIndex(join(naiveDir, 'naive.json'), CoverageIndex.decode(readBundledIndex(ours), { verify: 'lazy' }));
     log(`wrote naive.json (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
   return { ours, naive, tiny, tinyWide };
@@ -339,17 +342,23 @@ function askUrlView(probe: Page, url: string): Promise<Answer> {
   }, url);
 }
 
-/** Reads the bundled index the way the background does (fetch, then bytes or JSON.parse), in an extension page. */
-function readIndexInPage(probe: Page, file: string, parse: boolean): Promise<number> {
+/**
+ * Reads what the background reads before its first answer, the way it does, in an extension page:
+ * `files` one after the other as bytes (ours: the index's head, then the chunk of the article
+ * asked about), or one file JSON.parse'd (the naive index).
+ */
+function readIndexInPage(probe: Page, files: string[], parse: boolean): Promise<number> {
   return probe.evaluate(
-    async ({ file: name, parse: json }) => {
+    async ({ files: names, parse: json }) => {
       const started = performance.now();
-      const response = await fetch(`/${name}`);
-      if (json) JSON.parse(await response.text());
-      else await response.arrayBuffer();
+      for (const name of names) {
+        const response = await fetch(`/${name}`);
+        if (json) JSON.parse(await response.text());
+        else await response.arrayBuffer();
+      }
       return performance.now() - started;
     },
-    { file, parse },
+    { files, parse },
   );
 }
 
@@ -494,16 +503,18 @@ function bundleRows(builds: Builds, stories: number): BrowserBenchRow[] {
       { name: `bundle: ${surface}, minified`, ours: minified / 1024, baseline: null, ratio: null, unit: 'KiB', note: fileNote },
     );
   }
-  const indexBytes = statSync(join(builds.ours, 'index.bin')).size;
+  const indexFiles = filesUnder(join(builds.ours, BUNDLED_INDEX_DIR));
+  const indexBytes = indexFiles.reduce((sum, file) => sum + statSync(file).size, 0);
+  const headBytes = statSync(join(builds.ours, HEAD_FILE)).size;
   const naiveBytes = statSync(join(builds.naive, 'naive.json')).size;
-  const header = CoverageIndex.decodeHeader(new Uint8Array(readFileSync(join(builds.ours, 'index.bin')).subarray(0, 64)));
+  const header = CoverageIndex.decodeHeader(new Uint8Array(readFileSync(join(builds.ours, HEAD_FILE)).subarray(0, 64)));
   rows.push({
     name: `index bytes per story (${sizeLabel(stories)})`,
     ours: indexBytes / header.storyCount,
     baseline: naiveBytes / header.storyCount,
     ratio: naiveBytes / indexBytes,
     unit: 'B',
-    note: `index.bin ${(indexBytes / 2 ** 20).toFixed(1)} MiB for ${header.storyCount} stories (${stories} seed files, ${header.articleCount} articles, ${header.keyCount} addresses: ${(indexBytes / stories).toFixed(0)} B per seed file); baseline = naive.json ${(naiveBytes / 2 ** 20).toFixed(1)} MiB`,
+    note: `index ${(indexBytes / 2 ** 20).toFixed(1)} MiB (head ${(headBytes / 2 ** 20).toFixed(1)} MiB + ${indexFiles.length - 1} details chunks) for ${header.storyCount} stories (${stories} seed files, ${header.articleCount} articles, ${header.keyCount} addresses: ${(indexBytes / stories).toFixed(0)} B per seed file); baseline = naive.json ${(naiveBytes / 2 ** 20).toFixed(1)} MiB`,
   });
   return rows;
 }
@@ -515,13 +526,18 @@ interface Known {
   /** Articles with at least one other outlet (so the in-page badge shows), spread over the index. */
   urls: string[];
   counts: number[];
+  /** The details chunk holding each article's record: what a cold answer about it fetches. */
+  chunks: string[];
 }
 
-function knownArticles(indexPath: string, wanted: number): Known {
-  const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
+function knownArticles(extensionDir: string, wanted: number): Known {
+  const bytes = readBundledIndex(extensionDir);
+  const index = CoverageIndex.decode(bytes, { verify: 'lazy' });
+  const layout = chunkLayout(index);
   const total = index.header.articleCount;
   const urls: string[] = [];
   const counts: number[] = [];
+  const chunks: string[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < wanted * 4 && urls.length < wanted; i++) {
     const start = Math.floor(((i * 7919) % (wanted * 4)) * (total / (wanted * 4)));
@@ -531,12 +547,15 @@ function knownArticles(indexPath: string, wanted: number): Known {
         seen.add(coverage.article.url);
         urls.push(coverage.article.url);
         counts.push(coverage.otherOutletCount);
+        chunks.push(detailChunkFile(chunkOfShard(layout, index.shardOfArticle(id))));
         break;
       }
     }
   }
-  if (urls.length === 0) throw new Error(`${indexPath}: no article with other outlets`);
-  return { urls, counts };
+  if (urls.length === 0) throw new Error(`${extensionDir}: no article with other outlets`);
+  // The chunk files must be the build's own: a bench that cut differently would time the wrong reads.
+  if (bundledIndexFiles(index, bytes).length !== filesUnder(join(extensionDir, BUNDLED_INDEX_DIR)).length) throw new Error(`${extensionDir}: chunk files differ from the layout`);
+  return { urls, counts, chunks };
 }
 
 function check(browser: Browser, answer: Answer, expected: number): void {
@@ -640,10 +659,10 @@ async function coldStartRows(run: Run): Promise<BrowserBenchRow[]> {
     const reads = await interleaved(
       run,
       [ours, naive],
-      (subject) => (subject === ours ? readIndexInPage(probes.get(ours)!, 'index.bin', false) : readIndexInPage(probes.get(naive)!, 'naive.json', true)),
+      (subject, repeat) => (subject === ours ? readIndexInPage(probes.get(ours)!, [HEAD_FILE, ours.known.chunks[(repeat + 1) % ours.known.chunks.length]!], false) : readIndexInPage(probes.get(naive)!, ['naive.json'], true)),
       (_subject, ms) => `${fixed(ms)} ms`,
     );
-    const indexMiB = statSync(join(run.builds.ours, 'index.bin')).size / 2 ** 20;
+    const headMiB = statSync(join(run.builds.ours, HEAD_FILE)).size / 2 ** 20;
     return [
       row(`worker cold start → first answer, ${size} (baseline: naive JSON index)`, cold(ours), cold(naive), 'ms', note),
       row(`worker cold start → first answer, ${size} (baseline: 1-story index)`, cold(ours), cold(tiny), 'ms', note),
@@ -653,7 +672,7 @@ async function coldStartRows(run: Run): Promise<BrowserBenchRow[]> {
         reads.get(ours)!,
         reads.get(naive)!,
         'ms',
-        `ours = fetch(index.bin).arrayBuffer() (${fixed(indexMiB)} MiB), what the worker does before it can answer; baseline = fetch(naive.json).text() + JSON.parse`,
+        `ours = fetch().arrayBuffer() of ${HEAD_FILE} (${fixed(headMiB, 1)} MiB) and then of one details chunk, what the worker reads before it can answer; baseline = fetch(naive.json).text() + JSON.parse`,
       ),
     ];
   } finally {
@@ -829,8 +848,8 @@ export async function browserBenchmarks(options: { smoke: boolean }): Promise<Br
   const manifest = JSON.parse(readFileSync(join(builds.ours, 'manifest.json'), 'utf8')) as Manifest;
   const patterns = manifest.content_scripts?.[0]?.matches ?? [];
   if (patterns.some((pattern) => pattern.includes(OFF_LIST_HOST.replace(/^www\./, '')))) throw new Error(`${OFF_LIST_HOST} is in the match list`);
-  const knownOurs = knownArticles(join(builds.ours, 'index.bin'), 64);
-  const knownTiny = knownArticles(join(builds.tiny, 'index.bin'), 64);
+  const knownOurs = knownArticles(builds.ours, 64);
+  const knownTiny = knownArticles(builds.tiny, 64);
   const subject = (browser: Browser, known: Known): Subject => ({ browser, known, host: new URL(known.urls[0]!).host });
 
   const browsers: Browser[] = [];
@@ -899,6 +918,11 @@ function markdownTable(rows: BrowserBenchRow[]): string {
 
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
+  if (process.argv.includes('--build-only')) {
+    // The 100k build takes minutes: made ahead, it can overlap other work that must not overlap the timings.
+    prepareBuilds(planFor(smoke));
+    return;
+  }
   const started = Date.now();
   const loadAtStart = loadavg();
   const rows = await browserBenchmarks({ smoke });

@@ -1,7 +1,6 @@
-import { combinedCoverage } from '../core/list/combined-coverage';
 import { browser } from '../shared/browser';
 import { pageChangedNotice } from '../shared/protocol';
-import { coverageSources } from './lists/list-sources';
+import { lookupCoverage } from './lists/list-sources';
 import { readTab, setTab } from './tab-state';
 
 /**
@@ -12,7 +11,7 @@ import { readTab, setTab } from './tab-state';
 export async function onTabAddressChanged(tabId: number, url: string): Promise<void> {
   const record = await readTab(tabId);
   if (record?.url === url) return;
-  const coverage = combinedCoverage(await coverageSources(), [url]);
+  const coverage = await lookupCoverage([url]);
   await setTab(tabId, url, coverage);
   // No content script on this page is normal (unknown sites); the rejection says only that.
   await browser.tabs.sendMessage(tabId, pageChangedNotice, { frameId: 0 }).catch(() => undefined);

@@ -4,14 +4,13 @@ import { outletDomain } from '../core/url/outlet';
 import { pageAddresses } from '../core/url/page-signals';
 import { browser, type Runtime } from '../shared/browser';
 import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type RejectedReply, type TabView } from '../shared/protocol';
-import { combinedCoverage } from '../core/list/combined-coverage';
-import { coverageSources } from './lists/list-sources';
+import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { openStoryView } from './story-view';
 import { readTab, setTab } from './tab-state';
 
 async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<Coverage | null> {
-  const coverage = combinedCoverage(await coverageSources(), pageAddresses(signals));
+  const coverage = await lookupCoverage(pageAddresses(signals));
   // Only the top frame speaks for the tab; frames would otherwise overwrite its count.
   if (sender.tab?.id !== undefined && sender.frameId === 0) await setTab(sender.tab.id, signals.url, coverage);
   return coverage;
@@ -25,21 +24,23 @@ async function getTabView(tabId: number): Promise<TabView> {
   const site = page ? outletDomain(page.hostname) : null;
   if (record) return { coverage: record.coverage, site };
   // Nothing recorded (no content script there, or it has not reported yet): fall back to the address.
-  return { coverage: url === null ? null : combinedCoverage(await coverageSources(), [url]), site };
+  return { coverage: url === null ? null : await lookupCoverage([url]), site };
 }
 
 async function lookupLinks(urls: readonly string[]): Promise<Array<LinkVerdict | null>> {
-  const sources = await coverageSources();
-  return urls.map((url) => {
-    const coverage = combinedCoverage(sources, [url]);
-    if (!coverage || coverage.otherOutletCount === 0) return null;
-    return { otherOutletCount: coverage.otherOutletCount, outlets: [...new Set(coverage.otherOutlets.map((other) => other.outlet))] };
-  });
+  const verdicts: Array<LinkVerdict | null> = [];
+  // One at a time: a known link may need a details chunk (~256 KiB) of its own, and a batch of
+  // them fetched at once would hold them all in memory; unknown links need none.
+  for (const url of urls) {
+    const coverage = await lookupCoverage([url]);
+    verdicts.push(!coverage || coverage.otherOutletCount === 0 ? null : { otherOutletCount: coverage.otherOutletCount, outlets: [...new Set(coverage.otherOutlets.map((other) => other.outlet))] });
+  }
+  return verdicts;
 }
 
 async function getUrlView(url: string): Promise<TabView> {
   const page = canonicalise(url);
-  return { coverage: page ? combinedCoverage(await coverageSources(), [url]) : null, site: page ? outletDomain(page.hostname) : null };
+  return { coverage: page ? await lookupCoverage([url]) : null, site: page ? outletDomain(page.hostname) : null };
 }
 
 function isExtensionPage(sender: Runtime.MessageSender): boolean {

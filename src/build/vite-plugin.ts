@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
+import { bundledIndexFiles } from '../core/index/chunks';
+import { CoverageIndex } from '../core/index/coverage-index';
 import { hostMatchPatterns, buildIndex, type BuiltIndex } from './build-index';
 import { formatProblem, readSeeds } from './read-seeds';
-
-export const INDEX_FILE_NAME = 'index.bin';
 
 /** Reads and validates every seed; a bad seed fails the build with every problem listed. */
 export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: string[] } {
@@ -19,14 +19,17 @@ export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: str
 
 /**
  * Emits the compiled index, the icons and the locales into the bundle. The index is built from seeds in
- * node at build time, so no bundle ever contains a YAML parser or parses a seed.
+ * node at build time, so no bundle ever contains a YAML parser or parses a seed. It ships as its head
+ * and details chunks (src/core/index/chunks.ts), byte ranges of the one encoded index.bin, so that a
+ * waking background reads the head and the chunk it needs, not the whole index (issue 4).
  */
 export function elsewhereAssets(index: BuiltIndex, assetsDir: string): Plugin {
   return {
     name: 'elsewhere-assets',
     apply: 'build',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: INDEX_FILE_NAME, source: index.bytes });
+      const decoded = CoverageIndex.decode(index.bytes, { verify: 'lazy' });
+      for (const file of bundledIndexFiles(decoded, index.bytes)) this.emitFile({ type: 'asset', fileName: file.path, source: file.bytes });
       const iconsDir = join(assetsDir, 'icons');
       for (const name of readdirSync(iconsDir).filter((file) => file.endsWith('.png'))) {
         this.emitFile({ type: 'asset', fileName: `icons/${name}`, source: readFileSync(join(iconsDir, name)) });

@@ -50,15 +50,20 @@ vi.stubGlobal('chrome', {
   runtime: { lastError: undefined },
 });
 
-// The real index, built from seeds/ as the build does, instead of fetching index.bin.
+// The real index, built from seeds/ and cut into the files the build ships, served from memory
+// instead of fetched from the package.
 vi.mock('../../src/background/index-source', async () => {
   const { readSeeds } = await import('../../src/build/read-seeds');
   const { buildIndex } = await import('../../src/build/build-index');
   const { CoverageIndex } = await import('../../src/core/index/coverage-index');
+  const { bundledIndexFiles } = await import('../../src/core/index/chunks');
+  const { ChunkedIndex } = await import('../../src/background/chunked-index');
   const read = readSeeds(fileURLToPath(new URL('../../seeds', import.meta.url)));
   if (read.problems.length > 0) throw new Error(`seeds/ is invalid: ${JSON.stringify(read.problems)}`);
-  const index = CoverageIndex.decode(buildIndex(read.seeds).bytes);
-  return { BUNDLED_INDEX_FILE: 'index.bin', bundledIndex: vi.fn(async () => index) };
+  const { bytes } = buildIndex(read.seeds);
+  const files = new Map(bundledIndexFiles(CoverageIndex.decode(bytes), bytes).map((file) => [file.path, file.bytes]));
+  const bundled = await ChunkedIndex.open(async (path) => files.get(path)!.slice().buffer);
+  return { bundledIndex: vi.fn(async () => bundled) };
 });
 
 const { routeMessage } = await import('../../src/background/router');

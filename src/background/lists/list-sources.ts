@@ -1,5 +1,5 @@
-import { CoverageIndex } from '../../core/index/coverage-index';
-import type { CoverageSource } from '../../core/list/combined-coverage';
+import { CoverageIndex, type Coverage } from '../../core/index/coverage-index';
+import { combinedCoverage, type CoverageSource } from '../../core/list/combined-coverage';
 import { bundledIndex } from '../index-source';
 import { readListsWithShards } from './list-store';
 
@@ -24,7 +24,7 @@ function listSources(name: string, shardCount: number, shards: ArrayBuffer[]): C
 export function coverageSources(): Promise<CoverageSource[]> {
   loading ??= (async () => {
     const [bundled, lists] = await Promise.all([bundledIndex(), readListsWithShards().catch(() => [])]);
-    const sources: CoverageSource[] = [{ index: bundled, list: null }];
+    const sources: CoverageSource[] = [{ index: bundled.index, list: null }];
     for (const { list, shards } of lists) sources.push(...listSources(list.name ?? list.url, list.shards.length, shards));
     return sources;
   })();
@@ -32,6 +32,16 @@ export function coverageSources(): Promise<CoverageSource[]> {
     loading = null;
   });
   return loading;
+}
+
+/**
+ * The coverage of the first known address across the bundled index and every subscribed list: the
+ * one lookup the router makes. The bundled index's details are read from chunks, which are loaded
+ * for the lookup first (ChunkedIndex.lookup), including those reached only through a list's keys.
+ */
+export async function lookupCoverage(addresses: readonly string[]): Promise<Coverage | null> {
+  const [bundled, sources] = await Promise.all([bundledIndex(), coverageSources()]);
+  return bundled.lookup(addresses, () => combinedCoverage(sources, addresses));
 }
 
 /** Called after an update or unsubscription commits, so the next lookup reads the new lists. */

@@ -211,13 +211,65 @@ export class CoverageIndex {
     return new CoverageIndex(head, header, source, null, false);
   }
 
+  /** Details shards: each holds the records of STORIES_PER_SHARD consecutive stories. */
+  get shardCount(): number {
+    return this.shardSums.length;
+  }
+
+  /**
+   * Where shard `shard`'s records start in the details section; `shardStart(shardCount)` is where
+   * the last shard ends. Shards are contiguous and in order, so shard k spans
+   * shardStart(k) .. shardStart(k + 1).
+   */
+  shardStart(shard: number): number {
+    return this.detailStart[this.storyStart[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
+  }
+
+  /** The details shard holding the record of `articleId` (and of every article of its story). */
+  shardOfArticle(articleId: number): number {
+    return Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
+  }
+
+  /**
+   * Every shard a lookup of `addresses` may read: those of each article whose key hash equals a
+   * lookup key's, found in the key arrays without reading a record. A superset of what `match` and
+   * `coverage` read (they stop at the first confirmed key, and a story's records share its shard),
+   * so a reader whose details arrive asynchronously can fetch them all before the synchronous
+   * lookup (issue 4: the background's chunked details).
+   */
+  candidateShards(addresses: readonly string[]): Set<number> {
+    const shards = new Set<number>();
+    for (const address of addresses) {
+      for (const key of lookupKeys(address)) {
+        const [hi, lo] = hashKey(key);
+        for (let i = this.firstSlot(hi, lo); i !== -1 && i < this.header.keyCount && this.keyHi[i] === hi && this.keyLo[i] === lo; i++) {
+          shards.add(this.shardOfArticle(this.keyArticle[i]!));
+        }
+      }
+    }
+    return shards;
+  }
+
+  /** The first key slot whose hash is (hi, lo), or -1: slots are sorted by (hi, lo), so equal hashes are adjacent. */
+  private firstSlot(hi: number, lo: number): number {
+    const bucket = hi >>> this.bucketShift;
+    const end = this.bucketStart[bucket + 1]!;
+    for (let i = this.bucketStart[bucket]!; i < end; i++) {
+      const slotHi = this.keyHi[i]!;
+      if (slotHi < hi) continue;
+      if (slotHi > hi) return -1;
+      const slotLo = this.keyLo[i]!;
+      if (slotLo < lo) continue;
+      return slotLo === lo ? i : -1;
+    }
+    return -1;
+  }
+
   /** The shard holding the records of `articleId`'s story, read and verified on first use. */
   private shardOf(articleId: number): Shard {
-    const shard = Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
-    const first = this.storyStart[shard * STORIES_PER_SHARD]!;
-    const end = this.storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, this.header.storyCount)]!;
-    const from = this.detailStart[first]!;
-    const to = this.detailStart[end]!;
+    const shard = this.shardOfArticle(articleId);
+    const from = this.shardStart(shard);
+    const to = this.shardStart(shard + 1);
     if (this.memoryShard) {
       if (this.shardChecked[shard] === 0) {
         if (checksum(this.memoryShard.bytes.subarray(from, to)) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
@@ -269,15 +321,9 @@ export class CoverageIndex {
   /** The article stored under a canonical key, or -1. */
   findArticle(key: string): number {
     const [hi, lo] = hashKey(key);
-    const bucket = hi >>> this.bucketShift;
-    const end = this.bucketStart[bucket + 1]!;
-    for (let i = this.bucketStart[bucket]!; i < end; i++) {
-      const slotHi = this.keyHi[i]!;
-      if (slotHi < hi) continue;
-      if (slotHi > hi) break;
-      const slotLo = this.keyLo[i]!;
-      if (slotLo < lo) continue;
-      if (slotLo > lo) break;
+    const first = this.firstSlot(hi, lo);
+    if (first === -1) return -1;
+    for (let i = first; i < this.header.keyCount && this.keyHi[i] === hi && this.keyLo[i] === lo; i++) {
       // A hash hit is confirmed against the stored key, so a collision never shows the wrong story.
       const article = this.keyArticle[i]!;
       if (this.recordHasKey(article, key)) return article;
