@@ -19,7 +19,8 @@ function naiveIndexSource(): Plugin {
     name: 'elsewhere-bench-naive-index',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (source === './index-source' && importer && /[\\/]src[\\/]background[\\/][^\\/]+\.ts$/.test(importer)) return NAIVE_SOURCE;
+      // Every importer under src/background (lists/list-sources.ts imports it as '../index-source').
+      if (/^(\.\.?\/)+index-source$/.test(source) && importer && /[\\/]src[\\/]background[\\/]/.test(importer)) return NAIVE_SOURCE;
       return null;
     },
   };

@@ -111,7 +111,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** What a build depends on, apart from its seeds: every source, the config, the manifest, the locales, the lock file. */
-function sourceHash(): string {
+export function sourceHash(): string {
   const hash = createHash('sha1');
   const inputs = [
     ...filesUnder(join(ROOT, 'src')),
