@@ -4,6 +4,7 @@ import { onTabAddressChanged } from './background/navigation';
 import { syncListOutlets } from './background/lists/list-outlets';
 import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
+import { bundledIndex } from './background/index-source';
 import { forgetTab } from './background/tab-state';
 import { browser } from './shared/browser';
 
@@ -34,3 +35,8 @@ browser.permissions.onRemoved.addListener(syncContentScripts);
 browser.storage.onChanged.addListener((_changes, area) => {
   if (area === 'sync') syncContentScripts();
 });
+
+// Most wakes are for a lookup (a navigation, a page's or the popup's message): start reading the
+// index's head now, so it is on its way while the event that woke the worker is dispatched. A
+// failure here is retried by the lookup that needs the index.
+void bundledIndex().catch(() => undefined);
