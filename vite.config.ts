@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
 
@@ -10,9 +10,9 @@ import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
  * ELSEWHERE_SEEDS and ELSEWHERE_OUT_DIR build from other seeds into another folder; the
  * end-to-end tests use them to bundle hostile seeds (tests/e2e/xss.e2e.test.ts).
  */
-export default defineConfig(({ mode }) => {
+export default defineConfig(async ({ mode }): Promise<UserConfig> => {
   const target = (BROWSER_TARGETS as readonly string[]).includes(mode) ? (mode as BrowserTarget) : 'chrome';
-  const index = compileSeeds(process.env.ELSEWHERE_SEEDS ?? 'seeds');
+  const index = await compileSeeds(process.env.ELSEWHERE_SEEDS ?? 'seeds');
   const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns, AMP_CACHE_HOST_PATTERNS);
   return {
     publicDir: false,

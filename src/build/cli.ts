@@ -5,10 +5,9 @@ import { parseArgs } from 'node:util';
 import { CoverageIndex, type Coverage } from '../core/index/coverage-index';
 import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
 import { LIST_MANIFEST_FILE, MAX_LIST_SHARDS } from '../core/list/list-manifest';
-import { buildIndexFromCanonical, type BuiltIndex } from './build-index';
 import { writeCorpus } from './generate-corpus';
 import { INDEX_FILE, openIndexFile } from './index-file';
-import { loadCanonicalSeeds, type SeedLoadOptions } from './load-seeds';
+import { loadSeedIndex, type SeedLoadOptions } from './load-seeds';
 import { publishList } from './publish-list';
 import { formatProblem, readSeeds } from './read-seeds';
 import { DEFAULT_CACHE_DIR } from './seed-cache';
@@ -42,9 +41,17 @@ built index without its seeds.
 
 type BuildOptions = SeedLoadOptions;
 
-async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array; built: BuiltIndex }> {
-  const built = buildIndexFromCanonical(await loadCanonicalSeeds(seedsDir, options));
-  return { index: CoverageIndex.decode(built.bytes, { verify: 'lazy' }), bytes: built.bytes, built };
+async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array }> {
+  const { bytes } = await loadSeedIndex(seedsDir, options);
+  return { index: CoverageIndex.decode(bytes, { verify: 'lazy' }), bytes };
+}
+
+/** What `stats` prints, the same whether the index was built now or read from --index. */
+function indexStats(index: CoverageIndex, byteLength: number): Record<string, number> {
+  const { storyCount, articleCount, keyCount } = index.header;
+  const outlets = new Set<string>();
+  for (let id = 0; id < articleCount; id++) outlets.add(index.article(id).outletDomain);
+  return { stories: storyCount, articles: articleCount, outlets: outlets.size, addresses: keyCount, indexBytes: byteLength };
 }
 
 /** The index to query: a built one (`--index DIR`, read lazily) or one built from `--seeds` now. */
@@ -140,11 +147,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'build': {
       if (!values.out) fail('build needs --out DIR');
-      const { bytes, built } = await loadIndex(seedsDir, buildOptions);
+      const built = await loadSeedIndex(seedsDir, buildOptions);
       mkdirSync(values.out, { recursive: true });
-      writeFileSync(join(values.out, INDEX_FILE), bytes);
+      writeFileSync(join(values.out, INDEX_FILE), built.bytes);
       writeFileSync(join(values.out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
-      process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.stories.length} stories, ${bytes.length} bytes\n`);
+      process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.storyCount} stories, ${built.bytes.length} bytes\n`);
       return 0;
     }
     case 'lookup': {
@@ -174,15 +181,10 @@ async function main(argv: string[]): Promise<number> {
       let stats: Record<string, number>;
       if (values.index) {
         const { index, bytes } = openIndexFile(join(values.index, INDEX_FILE));
-        const { storyCount, articleCount, keyCount } = index.header;
-        const outlets = new Set<string>();
-        for (let id = 0; id < articleCount; id++) outlets.add(index.article(id).outletDomain);
-        stats = { stories: storyCount, articles: articleCount, outlets: outlets.size, addresses: keyCount, indexBytes: bytes };
+        stats = indexStats(index, bytes);
       } else {
-        const { built, bytes, index } = await loadIndex(seedsDir, buildOptions);
-        const articles = built.stories.reduce((sum, story) => sum + story.articles.length, 0);
-        const outlets = new Set(built.stories.flatMap((story) => story.articles.map((article) => article.outletDomain)));
-        stats = { stories: built.stories.length, articles, outlets: outlets.size, addresses: index.header.keyCount, indexBytes: bytes.length };
+        const { index, bytes } = await loadIndex(seedsDir, buildOptions);
+        stats = indexStats(index, bytes.length);
       }
       process.stdout.write(values.json ? `${JSON.stringify(stats)}\n` : `${Object.entries(stats).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
       return 0;

@@ -1,29 +1,45 @@
 import type { CanonicalSeed } from '../core/story/cluster';
-import { readSeedsParallel } from './parallel-read';
+import { indexSeeds, type SeedIndex } from './index-cache';
+import { readSeedEntries, readSeedsParallel, type CanonicalReadResult } from './parallel-read';
 import { formatProblem } from './read-seeds';
-import { DEFAULT_CACHE_DIR } from './seed-cache';
+import { DEFAULT_CACHE_DIR, seedCacheKey } from './seed-cache';
 import { fail } from './usage-error';
 
 export interface SeedLoadOptions {
   /** Leave out invalid files (naming each) instead of failing. */
   skipInvalid: boolean;
-  /** Reuse parses from DEFAULT_CACHE_DIR. */
+  /** Reuse parses and the last index from DEFAULT_CACHE_DIR. */
   cache: boolean;
   workers?: number;
 }
 
 /**
- * Reads every seed below `seedsDir` with the parallel, cached reader, for every command that
- * builds from seeds (build, lookup, stats, publish). Every problem is printed as FILE:LINE:
- * message; any invalid file fails the command unless `skipInvalid`, which names each file it
- * leaves out, so nobody ships an index that silently lacks stories.
+ * Prints every problem as FILE:LINE: message; any invalid file fails the command unless
+ * `skipInvalid`, which names each file it leaves out, so nobody ships an index that silently
+ * lacks stories.
  */
+function reportProblems(read: Pick<CanonicalReadResult, 'problems' | 'invalidFiles' | 'fileCount'>, options: SeedLoadOptions): void {
+  if (read.problems.length === 0) return;
+  for (const problem of read.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  if (!options.skipInvalid) fail(`${read.invalidFiles.length} of ${read.fileCount} seed files are invalid; fix them or pass --skip-invalid`);
+  for (const file of read.invalidFiles) process.stderr.write(`skipped ${file}\n`);
+}
+
+/** Reads every seed below `seedsDir` with the parallel, cached reader, for commands that need the stories themselves (publish). */
 export async function loadCanonicalSeeds(seedsDir: string, options: SeedLoadOptions): Promise<CanonicalSeed[]> {
   const read = await readSeedsParallel(seedsDir, { cacheDir: options.cache ? DEFAULT_CACHE_DIR : null, workers: options.workers });
-  if (read.problems.length > 0) {
-    for (const problem of read.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    if (!options.skipInvalid) fail(`${read.invalidFiles.length} of ${read.fileCount} seed files are invalid; fix them or pass --skip-invalid`);
-    for (const file of read.invalidFiles) process.stderr.write(`skipped ${file}\n`);
-  }
+  reportProblems(read, options);
   return read.seeds;
+}
+
+/**
+ * The index of every seed below `seedsDir`, for every command that builds one (build, lookup,
+ * stats, and the extension's vite build): read on every core, reusing the parse of every seed
+ * the cache has seen, and rebuilt incrementally from the last index (index-cache.ts).
+ */
+export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions): Promise<SeedIndex> {
+  const cacheDir = options.cache ? DEFAULT_CACHE_DIR : null;
+  const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers });
+  reportProblems(read, options);
+  return indexSeeds(read.entries, cacheDir, seedCacheKey());
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
@@ -108,12 +108,65 @@ async function processInWorkers(paths: readonly string[], known: readonly string
   return outcomes;
 }
 
+/** One valid seed file after reading: its record is parsed only when a build needs its articles. */
+export interface SeedEntry {
+  /** The name it is known by (relative to the working directory), as CanonicalSeed.source. */
+  source: string;
+  path: string;
+  hash: string;
+  record: SeedRecord;
+}
+
+export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
+  /** Valid files, in file order. */
+  entries: SeedEntry[];
+}
+
+/** A valid record starts so: anything else is parsed at once, for its problems or as damage. */
+const VALID_RECORD_START = '{"a":';
+
+/** The seed of a valid entry. A damaged cache record is not fatal: the file is parsed again. */
+export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
+  try {
+    const read = readRecord(entry.record, entry.source);
+    if ('seed' in read) return read.seed;
+  } catch {
+    // Damaged: parse the file again below.
+  }
+  const read = readRecord(seedRecord(readFileSync(entry.path)), entry.source);
+  if (!('seed' in read)) throw new Error(`${entry.source} changed while it was being built; build again`);
+  return read.seed;
+}
+
+/** relative(process.cwd(), path), computed once per folder: path.relative costs microseconds a call. */
+function sourceNamer(): (path: string) => string {
+  const folders = new Map<string, string>();
+  return (path) => {
+    const folder = dirname(path);
+    let name = folders.get(folder);
+    if (name === undefined) {
+      name = relative(process.cwd(), folder);
+      folders.set(folder, name);
+    }
+    return join(name, basename(path));
+  };
+}
+
 /**
  * Reads every seed below `dir` like readSeeds, but parses on every core, reuses the records of
  * files whose content the cache has seen, and returns canonicalised seeds ready for clustering.
  * Every problem in every file is still collected, as FILE:LINE: message.
  */
 export async function readSeedsParallel(dir: string, options: ParallelReadOptions = {}): Promise<CanonicalReadResult> {
+  const { entries, ...rest } = await readSeedEntries(dir, options);
+  return { ...rest, seeds: entries.map(canonicalSeedOf) };
+}
+
+/**
+ * readSeedsParallel without parsing the records of valid files: an incremental build needs the
+ * articles of the few seeds that changed, and their content hashes for the rest.
+ */
+export async function readSeedEntries(dir: string, options: ParallelReadOptions = {}): Promise<SeedEntriesResult> {
   const files = listSeedFiles(dir);
   const absolute = files.map((file) => resolve(file));
   const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
@@ -146,11 +199,12 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
     if (processed[i]!.record !== null) parsedFiles++;
   });
 
-  const seeds: CanonicalSeed[] = [];
+  const entries: SeedEntry[] = [];
   const problems: SeedFileProblem[] = [];
   const invalidFiles: string[] = [];
+  const sourceOf = sourceNamer();
   files.forEach((path, i) => {
-    const file = relative(process.cwd(), path) || path;
+    const file = sourceOf(path);
     const { hash, readError } = outcomes[i]!;
     if (hash === null) {
       problems.push({ file, line: 1, message: `cannot read: ${readError}` });
@@ -159,9 +213,9 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
     }
     let record = outcomes[i]!.record ?? cache?.records.get(hash);
     let recordHash = hash;
-    let read: ReturnType<typeof readRecord> | null = null;
+    let read: ReturnType<typeof readRecord> | { valid: true } | null = null;
     try {
-      if (record !== undefined) read = readRecord(record, file);
+      if (record !== undefined) read = record.startsWith(VALID_RECORD_START) ? { valid: true } : readRecord(record, file);
     } catch {
       // A damaged cache line: parse the file again rather than fail the build.
     }
@@ -178,12 +232,12 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
       parsedFiles++;
     }
     cache?.remember(absolute[i]!, stats[i]!.size, stats[i]!.mtimeMs, recordHash, record!);
-    if ('seed' in read) seeds.push(read.seed);
+    if ('valid' in read || 'seed' in read) entries.push({ source: file, path: absolute[i]!, hash: recordHash, record: record! });
     else {
       invalidFiles.push(file);
       for (const problem of read.problems) problems.push({ file, ...problem });
     }
   });
   cache?.save(absolute);
-  return { seeds, problems, invalidFiles, fileCount: files.length, parsedFiles };
+  return { entries, problems, invalidFiles, fileCount: files.length, parsedFiles };
 }

@@ -6,6 +6,7 @@ import { locateField } from '../core/seed/locate';
 import type { SeedProblem } from '../core/seed/types';
 import { validateSeed } from '../core/seed/validate';
 import type { NamedSeed } from '../core/story/cluster';
+import { canonicalise } from '../core/url/canonical';
 
 export const SEED_EXTENSIONS = ['.md', '.txt'];
 
@@ -69,8 +70,11 @@ function escapeControls(text: string): string {
   return text.replace(CONTROL_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Parses and validates one seed's text. Never throws: every failure becomes a located problem. */
-export function readSeedText(text: string): { seed: NamedSeed['document'] | null; problems: SeedProblem[] } {
+/**
+ * Parses and validates one seed's text. Never throws: every failure becomes a located problem.
+ * `canonicaliseUrl` checks addresses (see validateSeed).
+ */
+export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise = canonicalise): { seed: NamedSeed['document'] | null; problems: SeedProblem[] } {
   // The limit is in bytes, as readSeeds measures files: 100,000 "€" are 100,000 characters but
   // 300,000 bytes, which text.length let through (issue 6, tests/unit/seed-fuzz.test.ts).
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -98,7 +102,7 @@ export function readSeedText(text: string): { seed: NamedSeed['document'] | null
   // Lines are split only when a problem needs locating: most seeds are valid, and splitting every
   // file costs a noticeable share of a large build.
   let lines: string[] | null = null;
-  const result = validateSeed(data, (path) => locateField((lines ??= frontMatterLines(text)), 2, path));
+  const result = validateSeed(data, (path) => locateField((lines ??= frontMatterLines(text)), 2, path), canonicaliseUrl);
   return result.ok ? { seed: result.document, problems: [] } : { seed: null, problems: result.problems };
 }
 

@@ -28,17 +28,16 @@ const RECORDS_FILE = 'seed-records.jsonl';
 const MANIFEST_FILE = 'seed-manifest.json';
 
 /** The modules whose code decides what a record holds, relative to src/. */
-const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'build/read-seeds.ts', 'build/seed-records.ts'];
+export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'build/read-seeds.ts', 'build/seed-records.ts'];
 /** The packages whose code does too (YAML parsing, registrable domains). */
-const RECORD_PACKAGES = ['gray-matter', 'js-yaml', 'tldts'];
+export const RECORD_PACKAGES = ['gray-matter', 'js-yaml', 'tldts'];
 
 /**
- * The cache's identity: its version, plus a hash of the code and package versions that produce
- * records. Editing the validator or the canonicaliser (a new tracking parameter, say) would
- * otherwise leave stale keys in the cache; this way any such edit empties it by itself.
+ * A hash of `label`, the named sources (files, or folders of .ts files, relative to src/) and the
+ * named packages' versions: the identity of a cache whose entries that code computes.
  */
-export function seedCacheKey(): string {
-  const hash = createHash('sha1').update(`v${SEED_CACHE_VERSION}\n`);
+export function codeFingerprint(label: string, sources: readonly string[], packages: readonly string[]): string {
+  const hash = createHash('sha1').update(`${label}\n`);
   const src = fileURLToPath(new URL('../', import.meta.url));
   const add = (path: string): void => {
     try {
@@ -47,14 +46,14 @@ export function seedCacheKey(): string {
       // Sources are not shipped next to bundled code; the version constant alone keys the cache then.
     }
   };
-  for (const entry of RECORD_SOURCES) {
+  for (const entry of sources) {
     if (entry.endsWith('.ts')) add(entry);
     else if (existsSync(join(src, entry))) {
       for (const name of readdirSync(join(src, entry)).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')).sort()) add(`${entry}/${name}`);
     }
   }
   const require = createRequire(import.meta.url);
-  for (const name of RECORD_PACKAGES) {
+  for (const name of packages) {
     try {
       hash.update(`${name}@${(require(`${name}/package.json`) as { version: string }).version}\n`);
     } catch {
@@ -62,6 +61,15 @@ export function seedCacheKey(): string {
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * The cache's identity: its version, plus a hash of the code and package versions that produce
+ * records. Editing the validator or the canonicaliser (a new tracking parameter, say) would
+ * otherwise leave stale keys in the cache; this way any such edit empties it by itself.
+ */
+export function seedCacheKey(): string {
+  return codeFingerprint(`v${SEED_CACHE_VERSION}`, RECORD_SOURCES, RECORD_PACKAGES);
 }
 
 interface Manifest {

@@ -3,17 +3,23 @@ import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { bundledIndexFiles } from '../core/index/chunks';
 import { CoverageIndex } from '../core/index/coverage-index';
-import { hostMatchPatterns, buildIndex, type BuiltIndex } from './build-index';
-import { formatProblem, readSeeds } from './read-seeds';
+import { hostMatchPatterns, type BuiltIndex } from './build-index';
+import { indexSeeds, type SeedIndex } from './index-cache';
+import { readSeedEntries } from './parallel-read';
+import { formatProblem } from './read-seeds';
+import { DEFAULT_CACHE_DIR, seedCacheKey } from './seed-cache';
 
-/** Reads and validates every seed; a bad seed fails the build with every problem listed. */
-export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: string[] } {
-  const read = readSeeds(seedsDir);
+/**
+ * Reads and validates every seed with the CLI's loader (parallel, cached, incremental: see
+ * load-seeds.ts); a bad seed fails the build with every problem listed.
+ */
+export async function compileSeeds(seedsDir: string): Promise<SeedIndex & { hostPatterns: string[] }> {
+  const read = await readSeedEntries(seedsDir, { cacheDir: DEFAULT_CACHE_DIR });
   if (read.problems.length > 0) {
     const lines = read.problems.map(formatProblem).join('\n');
     throw new Error(`${read.invalidFiles.length} invalid seed file(s); run "npm run -s cli -- check" for details:\n${lines}`);
   }
-  const built = buildIndex(read.seeds);
+  const built = indexSeeds(read.entries, DEFAULT_CACHE_DIR, seedCacheKey());
   return { ...built, hostPatterns: hostMatchPatterns(built.hosts) };
 }
 
@@ -23,7 +29,7 @@ export function compileSeeds(seedsDir: string): BuiltIndex & { hostPatterns: str
  * and details chunks (src/core/index/chunks.ts), byte ranges of the one encoded index.bin, so that a
  * waking background reads the head and the chunk it needs, not the whole index (issue 4).
  */
-export function elsewhereAssets(index: BuiltIndex, assetsDir: string): Plugin {
+export function elsewhereAssets(index: Pick<BuiltIndex, 'bytes'>, assetsDir: string): Plugin {
   return {
     name: 'elsewhere-assets',
     apply: 'build',

@@ -28,7 +28,7 @@ const snapshot = JSON.parse(readFileSync(new URL(SNAPSHOT_FILE, root), 'utf8')) 
 
 // The same inputs vite.config.ts gives deriveManifest.
 const baseManifest = JSON.parse(readFileSync(new URL('manifest.json', root), 'utf8')) as Record<string, unknown>;
-const compiled = compileSeeds(new URL('seeds', root).pathname);
+const compiled = await compileSeeds(new URL('seeds', root).pathname);
 const manifests = Object.fromEntries(
   BROWSER_TARGETS.map((target) => [target, deriveManifest(structuredClone(baseManifest), target, compiled.hostPatterns, AMP_CACHE_HOST_PATTERNS) as unknown as Record<string, unknown>]),
 ) as Record<BrowserTarget, Record<string, unknown>>;

@@ -168,15 +168,15 @@ interface Slots {
 }
 
 /** Writes each article's record and one key slot per key; story and record tables alongside. */
-function writeRecords(stories: readonly Story[], records: RecordWriter, recordBase: number, slots: Slots, tables: { storyStart: Uint32Array; articleStory: Uint32Array; detailStart: Uint32Array }): void {
-  const { storyStart, articleStory, detailStart } = tables;
+function writeRecords(stories: readonly Story[], records: RecordWriter, slots: Slots, tables: { storyStart: Uint32Array; articleStory: Uint32Array; recordStart: Uint32Array }): void {
+  const { storyStart, articleStory, recordStart } = tables;
   let articleId = 0;
   let slot = 0;
   for (let storyId = 0; storyId < stories.length; storyId++) {
     storyStart[storyId] = articleId;
     for (const article of stories[storyId]!.articles) {
       articleStory[articleId] = storyId;
-      detailStart[articleId] = recordBase + records.at;
+      recordStart[articleId] = records.at;
       records.f64(article.publishedAt ?? Number.NaN);
       const referenceStart = keyReferenceStart(article.url);
       records.text(article.url);
@@ -201,7 +201,7 @@ function writeRecords(stories: readonly Story[], records: RecordWriter, recordBa
     }
   }
   storyStart[stories.length] = articleId;
-  detailStart[articleId] = recordBase + records.at;
+  recordStart[articleId] = records.at;
 }
 
 /**
@@ -229,53 +229,95 @@ function sortedUniqueSlots(slots: Slots): Uint32Array {
   return kept.subarray(0, count);
 }
 
-function gather(target: Uint32Array, at: number, source: Uint32Array, order: Uint32Array): void {
-  for (let i = 0; i < order.length; i++) target[at + i] = source[order[i]!]!;
+/** Source values in `order`: the key arrays' columns, in hash order. */
+function gather(source: Uint32Array, order: Uint32Array): Uint32Array {
+  const target = new Uint32Array(order.length);
+  for (let i = 0; i < order.length; i++) target[i] = source[order[i]!]!;
+  return target;
 }
 
-/** Serialises stories into the compact index format (see format.ts). */
-export function encodeIndex(stories: readonly Story[]): Uint8Array {
+/**
+ * An index before assembly: its key slots (sorted by hash, without duplicates), its tables, and
+ * its records, with record offsets relative to the records rather than to the details section.
+ * Encoding and splicing (splice.ts) both produce parts, so both assemble bytes the same way.
+ */
+export interface IndexParts {
+  storyCount: number;
+  articleCount: number;
+  keyHi: Uint32Array;
+  keyLo: Uint32Array;
+  keyArticle: Uint32Array;
+  articleStory: Uint32Array;
+  /** storyCount + 1 entries: story s owns articles storyStart[s] .. storyStart[s+1]-1. */
+  storyStart: Uint32Array;
+  /** articleCount + 1 entries: article a's record is records[recordStart[a] .. recordStart[a+1]). */
+  recordStart: Uint32Array;
+  records: Uint8Array;
+}
+
+/** Encodes stories (in the order given) into parts. */
+export function encodeParts(stories: readonly Story[]): IndexParts {
   const storyCount = stories.length;
-  const shardCount = shardCountOf(storyCount);
   let articleCount = 0;
   let slotCount = 0;
   for (const story of stories) {
     articleCount += story.articles.length;
     for (const article of story.articles) slotCount += article.keys.length;
   }
-
-  // Records, story by story, after room for the shard sums at the start of the details section.
   const recordBytes = recordsSize(stories);
   const records = new RecordWriter(recordBytes);
-  const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), detailStart: new Uint32Array(articleCount + 1) };
+  const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), recordStart: new Uint32Array(articleCount + 1) };
   // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
   const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
-  const shardBase = shardCount * 4;
-  writeRecords(stories, records, shardBase, slots, tables);
+  writeRecords(stories, records, slots, tables);
   if (records.at !== recordBytes) throw new Error(`index encoder sized records as ${recordBytes} bytes but wrote ${records.at}`);
   const kept = sortedUniqueSlots(slots);
+  return {
+    storyCount,
+    articleCount,
+    keyHi: gather(slots.hi, kept),
+    keyLo: gather(slots.lo, kept),
+    keyArticle: gather(slots.article, kept),
+    articleStory: tables.articleStory,
+    storyStart: tables.storyStart,
+    recordStart: tables.recordStart,
+    records: records.bytes,
+  };
+}
 
-  const keyCount = kept.length;
+/** Lays parts out in the index format (see format.ts), with every checksum. */
+export function assembleIndex(parts: IndexParts): Uint8Array {
+  const { storyCount, articleCount, storyStart, recordStart } = parts;
+  const keyCount = parts.keyHi.length;
+  const shardCount = shardCountOf(storyCount);
+  // Records follow the shard sums at the start of the details section.
+  const shardBase = shardCount * 4;
   const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
-  const detailBytes = shardBase + recordBytes;
+  const detailBytes = shardBase + parts.records.length;
   const bytes = new Uint8Array(detailsAt + detailBytes);
   const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
   let at = HEADER_WORDS;
-  gather(u32, at, slots.hi, kept);
-  gather(u32, (at += keyCount), slots.lo, kept);
-  gather(u32, (at += keyCount), slots.article, kept);
-  u32.set(tables.articleStory, (at += keyCount));
-  u32.set(tables.storyStart, (at += articleCount));
-  u32.set(tables.detailStart, at + storyCount + 1);
-  bytes.set(records.bytes, detailsAt + shardBase);
-  const { storyStart, detailStart } = tables;
+  u32.set(parts.keyHi, at);
+  u32.set(parts.keyLo, (at += keyCount));
+  u32.set(parts.keyArticle, (at += keyCount));
+  u32.set(parts.articleStory, (at += keyCount));
+  u32.set(storyStart, (at += articleCount));
+  const detailStartAt = at + storyCount + 1;
+  for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;
+  bytes.set(parts.records, detailsAt + shardBase);
+  const recordsAt = detailsAt + shardBase;
   for (let shard = 0; shard < shardCount; shard++) {
     const first = storyStart[shard * STORIES_PER_SHARD]!;
     const end = storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
-    u32[detailsAt / 4 + shard] = checksum(bytes.subarray(detailsAt + detailStart[first]!, detailsAt + detailStart[end]!));
+    u32[detailsAt / 4 + shard] = checksum(bytes.subarray(recordsAt + recordStart[first]!, recordsAt + recordStart[end]!));
   }
   u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes], 0);
   u32[7] = checksum(bytes.subarray(HEADER_WORDS * 4, detailsAt + shardBase));
   u32[6] = checksum(bytes.subarray(HEADER_WORDS * 4));
   return bytes;
+}
+
+/** Serialises stories into the compact index format (see format.ts). */
+export function encodeIndex(stories: readonly Story[]): Uint8Array {
+  return assembleIndex(encodeParts(stories));
 }

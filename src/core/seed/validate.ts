@@ -80,7 +80,10 @@ function pathText(path: FieldPath): string {
 
 /** Validates one article of a seed (the top level or an entry of `related`). */
 class ArticleReader {
-  constructor(private readonly problems: ProblemList) {}
+  constructor(
+    private readonly problems: ProblemList,
+    private readonly canonicaliseUrl: typeof canonicalise,
+  ) {}
 
   private report(path: FieldPath, message: string): void {
     this.problems.add(path, `${pathText(path)}: ${message}`);
@@ -112,7 +115,7 @@ class ArticleReader {
   private address(record: Record<string, unknown>, path: FieldPath, key: string, required: boolean): string | null {
     const value = this.text(record, path, key, SEED_LIMITS.urlChars, required);
     if (value === null) return null;
-    if (!canonicalise(value)) {
+    if (!this.canonicaliseUrl(value)) {
       this.report([...path, key], `must be an absolute http(s) address, not ${quoteText(value.slice(0, 80))}`);
       return null;
     }
@@ -164,14 +167,15 @@ class ArticleReader {
 /**
  * Validates parsed front matter. Collects every problem rather than stopping at the first, so a
  * maintainer fixes a file in one pass. Unknown fields (topics, images, secured, …) are ignored and
- * never shipped.
+ * never shipped. `canonicaliseUrl` checks each address; the build passes a memoised one, because it
+ * canonicalises the same addresses again right after (canonicaliseSeedWith).
  */
-export function validateSeed(data: unknown, locate: Locate): ValidationResult {
+export function validateSeed(data: unknown, locate: Locate, canonicaliseUrl: typeof canonicalise = canonicalise): ValidationResult {
   if (!isRecord(data) || Object.keys(data).length === 0) {
     return { ok: false, problems: [{ line: locate([]), message: 'has no front matter: expected a --- block with title and webUrl' }] };
   }
   const problems = new ProblemList(locate);
-  const reader = new ArticleReader(problems);
+  const reader = new ArticleReader(problems, canonicaliseUrl);
   const article = reader.read(data, []);
   const related: SeedArticle[] = [];
   const list = data.related;

@@ -38,12 +38,12 @@ interface Copy {
   order: number;
 }
 
-function canonicalArticle(article: SeedArticle): CanonicalArticle | null {
-  const main = canonicalise(article.webUrl);
+function canonicalArticle(article: SeedArticle, canonicaliseUrl: typeof canonicalise): CanonicalArticle | null {
+  const main = canonicaliseUrl(article.webUrl);
   if (!main) return null;
   const keys = new Set([main.key]);
   for (const url of article.alternateUrls) {
-    const alternate = canonicalise(url);
+    const alternate = canonicaliseUrl(url);
     if (alternate) keys.add(alternate.key);
   }
   return {
@@ -58,10 +58,15 @@ function canonicalArticle(article: SeedArticle): CanonicalArticle | null {
 }
 
 /** Canonicalises every address of a seed: the per-document half of clustering. */
-export function canonicaliseSeed({ source, document }: NamedSeed): CanonicalSeed {
+export function canonicaliseSeed(seed: NamedSeed): CanonicalSeed {
+  return canonicaliseSeedWith(seed, canonicalise);
+}
+
+/** canonicaliseSeed with a given canonicaliser: the build passes the memoised one validation used. */
+export function canonicaliseSeedWith({ source, document }: NamedSeed, canonicaliseUrl: typeof canonicalise): CanonicalSeed {
   const articles: CanonicalArticle[] = [];
   for (const seed of [document.article, ...document.related]) {
-    const found = canonicalArticle(seed);
+    const found = canonicalArticle(seed, canonicaliseUrl);
     if (found) articles.push(found);
   }
   return { source, articles };
@@ -93,14 +98,23 @@ export function clusterStories(seeds: readonly NamedSeed[]): Story[] {
 
 /** clusterStories for seeds whose addresses were canonicalised already (by the build's workers). */
 export function clusterCanonical(seeds: readonly CanonicalSeed[]): Story[] {
-  const ordered = [...seeds].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return clusterWithOrigins(seeds).stories;
+}
+
+/**
+ * clusterCanonical, also saying which story each seed went into (seedStory[i] for seeds[i]; -1
+ * for a seed without articles). An incremental build keeps this to know which stories a changed
+ * seed touches.
+ */
+export function clusterWithOrigins(seeds: readonly CanonicalSeed[]): { stories: Story[]; seedStory: Int32Array } {
+  const order = seeds.map((_seed, index) => index).sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
   const copies: Copy[] = [];
   const documentCopies: number[][] = [];
-  ordered.forEach(({ articles }, order) => {
+  order.forEach((seedIndex, position) => {
     const ids: number[] = [];
-    for (const article of articles) {
+    for (const article of seeds[seedIndex]!.articles) {
       ids.push(copies.length);
-      copies.push({ article, order });
+      copies.push({ article, order: position });
     }
     documentCopies.push(ids);
   });
@@ -153,7 +167,13 @@ export function clusterCanonical(seeds: readonly CanonicalSeed[]): Story[] {
     if (members) members.push(article);
     else stories.set(storyRoot, [article]);
   }
-  return [...stories.values()]
-    .map((members) => ({ articles: members.sort(compareArticles) }))
-    .sort((a, b) => compareArticles(a.articles[0]!, b.articles[0]!));
+  const roots = [...stories.keys()];
+  const sorted = roots.map((root) => ({ root, story: { articles: stories.get(root)!.sort(compareArticles) } })).sort((a, b) => compareArticles(a.story.articles[0]!, b.story.articles[0]!));
+  const storyOfRoot = new Map<number, number>();
+  sorted.forEach(({ root }, index) => storyOfRoot.set(root, index));
+  const seedStory = new Int32Array(seeds.length).fill(-1);
+  documentCopies.forEach((ids, position) => {
+    if (ids.length > 0) seedStory[order[position]!] = storyOfRoot.get(sameStory.find(ids[0]!))!;
+  });
+  return { stories: sorted.map(({ story }) => story), seedStory };
 }

@@ -1,0 +1,220 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoverageIndex } from '../core/index/coverage-index';
+import { encodeIndex } from '../core/index/encode';
+import { INDEX_VERSION } from '../core/index/format';
+import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
+import { clusterWithOrigins } from '../core/story/cluster';
+import type { Story } from '../core/story/types';
+import { keyHost } from '../core/url/canonical';
+import { canonicalSeedOf, type SeedEntry } from './parallel-read';
+import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
+
+/**
+ * The last index built from seeds, kept beside the seed cache so that a rebuild does only what
+ * changed (issue 4: ≤ 1 s after one seed changed, at 100k seeds). It holds the index bytes and,
+ * for every seed, its content hash and the story it went into. A rebuild then
+ *   - reuses the bytes when no seed changed;
+ *   - otherwise re-clusters only the stories the changed seeds were in or now touch (with every
+ *     other seed of those stories) and splices them into the previous index (splice.ts);
+ *   - or, past SPLICE_MAX_CHANGED_SHARE or without a usable previous build, builds from scratch.
+ * Every path gives the same bytes (tests/unit/index-cache.test.ts).
+ */
+
+/** Bump when the manifest's shape or meaning changes; the code fingerprint catches the rest. */
+export const INDEX_CACHE_VERSION = 1;
+
+/**
+ * Past this share of changed seeds, re-clustering the touched stories costs about as much as
+ * clustering everything, so the build starts from scratch.
+ */
+const SPLICE_MAX_CHANGED_SHARE = 0.2;
+
+const MANIFEST_FILE = 'index-manifest.json';
+const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
+
+/** The modules that turn records into index bytes, beyond those that make records. */
+const INDEX_SOURCES = ['core/index', 'core/story', 'build/index-cache.ts'];
+
+interface Manifest {
+  key: string;
+  /** The index file in the cache directory, named per build so a concurrent build never reads half of another's. */
+  indexFile: string;
+  /** Per seed, in entry order: its source name, content hash and story (-1 when it has no article). */
+  sources: string[];
+  hashes: string[];
+  stories: number[];
+  /** Keys per host, so a splice can tell when a host's last address goes. */
+  hostKeys: Record<string, number>;
+}
+
+export interface SeedIndex {
+  bytes: Uint8Array;
+  /** Hostnames (without www.) of every indexed address, sorted: what the content script may run on. */
+  hosts: string[];
+  storyCount: number;
+  /** What the build did: built from scratch, spliced into the previous index, or reused it whole. */
+  how: 'built' | 'spliced' | 'reused';
+}
+
+/** The cache's identity: its version, the index format, the record cache's key and the indexing code. */
+export function indexCacheKey(recordKey: string): string {
+  const code = codeFingerprint(`index v${INDEX_CACHE_VERSION} format ${INDEX_VERSION}`, [...RECORD_SOURCES, ...INDEX_SOURCES], RECORD_PACKAGES);
+  return createHash('sha1').update(`${recordKey}\n${code}`).digest('hex');
+}
+
+function countHosts(keys: readonly string[], counts: Map<string, number>, sign: 1 | -1): void {
+  for (const key of keys) {
+    const host = keyHost(key);
+    counts.set(host, (counts.get(host) ?? 0) + sign);
+  }
+}
+
+function countStoryHosts(stories: readonly Story[], counts: Map<string, number>): void {
+  for (const story of stories) for (const article of story.articles) countHosts(article.keys, counts, 1);
+}
+
+function hostList(counts: ReadonlyMap<string, number>): string[] {
+  return [...counts].filter(([, count]) => count > 0).map(([host]) => host).sort();
+}
+
+interface PreviousBuild {
+  manifest: Manifest;
+  bytes: Uint8Array;
+  index: CoverageIndex;
+}
+
+function loadPrevious(dir: string, key: string): PreviousBuild | null {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+    if (manifest.key !== key || !INDEX_FILE_PATTERN.test(manifest.indexFile)) return null;
+    const count = manifest.sources.length;
+    if (manifest.hashes.length !== count || manifest.stories.length !== count) return null;
+    const bytes = new Uint8Array(readFileSync(join(dir, manifest.indexFile)));
+    // The cache is reused or spliced into a shipped index: a damaged file must not be laundered
+    // into one with fresh checksums. One pass over the bytes, a small share of a rebuild.
+    const index = CoverageIndex.decode(bytes, { verify: 'full' });
+    if (manifest.stories.some((story) => story >= index.header.storyCount)) return null;
+    return { manifest, bytes, index };
+  } catch {
+    return null;
+  }
+}
+
+function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile'>, bytes: Uint8Array): void {
+  mkdirSync(dir, { recursive: true });
+  const indexFile = `index-${randomBytes(8).toString('hex')}.bin`;
+  writeFileSync(join(dir, indexFile), bytes);
+  const temporary = join(dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
+  writeFileSync(temporary, JSON.stringify({ ...manifest, indexFile } satisfies Manifest));
+  renameSync(temporary, join(dir, MANIFEST_FILE));
+  for (const name of readdirSync(dir)) {
+    if (INDEX_FILE_PATTERN.test(name) && name !== indexFile) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** Builds from every seed. */
+function buildAll(entries: readonly SeedEntry[]): { bytes: Uint8Array; seedStory: ArrayLike<number>; hostKeys: Map<string, number>; storyCount: number } {
+  const { stories, seedStory } = clusterWithOrigins(entries.map(canonicalSeedOf));
+  const hostKeys = new Map<string, number>();
+  countStoryHosts(stories, hostKeys);
+  return { bytes: encodeIndex(stories), seedStory, hostKeys, storyCount: stories.length };
+}
+
+/**
+ * Splices the changed seeds' stories into the previous index, or returns null when there are too
+ * many changes for that to pay.
+ */
+function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, index }: PreviousBuild): ReturnType<typeof buildAll> | null {
+  const before = new Map<string, number>();
+  manifest.sources.forEach((source, i) => before.set(source, i));
+  const changed: number[] = [];
+  const stillThere = new Uint8Array(manifest.sources.length);
+  entries.forEach((entry, i) => {
+    const at = before.get(entry.source);
+    if (at !== undefined) stillThere[at] = 1;
+    if (at === undefined || manifest.hashes[at] !== entry.hash) changed.push(i);
+  });
+  const gone = manifest.sources.flatMap((_source, at) => (stillThere[at] ? [] : [at]));
+  if (changed.length + gone.length > entries.length * SPLICE_MAX_CHANGED_SHARE) return null;
+
+  const parts = readParts(previous);
+  // Stories to re-cluster: those a changed or deleted seed was in, and those its new content touches.
+  const touched = new Set<number>();
+  const previousStoryOf = (i: number): number => {
+    const at = before.get(entries[i]!.source);
+    return at === undefined ? -1 : manifest.stories[at]!;
+  };
+  for (const at of gone) if (manifest.stories[at]! >= 0) touched.add(manifest.stories[at]!);
+  const changedSeeds = new Map(changed.map((i) => [i, canonicalSeedOf(entries[i]!)]));
+  for (const [i, seed] of changedSeeds) {
+    if (previousStoryOf(i) >= 0) touched.add(previousStoryOf(i));
+    for (const article of seed.articles) {
+      for (const key of article.keys) {
+        const found = index.findArticle(key);
+        if (found !== -1) touched.add(parts.articleStory[found]!);
+      }
+    }
+  }
+  const regrouped = entries.flatMap((_entry, i) => (changedSeeds.has(i) || touched.has(previousStoryOf(i)) ? [i] : []));
+  const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
+  const spliced = spliceIndex(previous, touched, stories);
+
+  const seedStory = new Int32Array(entries.length);
+  entries.forEach((_entry, i) => {
+    const was = previousStoryOf(i);
+    seedStory[i] = was >= 0 ? spliced.previousStory[was]! : -1;
+  });
+  regrouped.forEach((i, j) => {
+    seedStory[i] = regroupedStory[j]! >= 0 ? spliced.addedStory[regroupedStory[j]!]! : -1;
+  });
+  const hostKeys = new Map(Object.entries(manifest.hostKeys));
+  for (const story of touched) {
+    for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) countHosts(index.article(article).keys, hostKeys, -1);
+  }
+  countStoryHosts(stories, hostKeys);
+  return { bytes: spliced.bytes, seedStory, hostKeys, storyCount: parts.storyCount - touched.size + stories.length };
+}
+
+/**
+ * The index of `entries` (every valid seed, as readSeedEntries lists them), from the cache in
+ * `dir` where it can be, and the cache updated for the next build. Without `dir`, a plain build.
+ */
+export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, recordKey: string): SeedIndex {
+  if (!dir) {
+    const built = buildAll(entries);
+    return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built' };
+  }
+  const key = indexCacheKey(recordKey);
+  const previous = loadPrevious(dir, key);
+  const unchanged =
+    previous !== null &&
+    previous.manifest.sources.length === entries.length &&
+    entries.every((entry, i) => entry.source === previous.manifest.sources[i] && entry.hash === previous.manifest.hashes[i]);
+  if (unchanged) {
+    const { manifest, bytes } = previous;
+    return { bytes, hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: readParts(bytes).storyCount, how: 'reused' };
+  }
+  let how: SeedIndex['how'] = 'spliced';
+  let built: ReturnType<typeof buildAll> | null = null;
+  try {
+    built = previous && splice(entries, previous);
+  } catch (error) {
+    // A previous index that cannot be spliced is only a missed shortcut; anything else is a bug.
+    if (!(error instanceof SpliceError)) throw error;
+  }
+  if (!built) {
+    how = 'built';
+    built = buildAll(entries);
+  }
+  const manifest = {
+    key,
+    sources: entries.map((entry) => entry.source),
+    hashes: entries.map((entry) => entry.hash),
+    stories: Array.from(built.seedStory),
+    hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
+  };
+  saveManifest(dir, manifest, built.bytes);
+  return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how };
+}

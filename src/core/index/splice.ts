@@ -1,0 +1,175 @@
+import { compareArticles } from '../story/cluster';
+import type { Story } from '../story/types';
+import { assembleIndex, encodeParts, type IndexParts } from './encode';
+import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, detailsOffset, shardCountOf } from './format';
+
+/**
+ * Splicing: an index with some of its stories replaced, built from the previous index's bytes
+ * rather than from every story again. A rebuild after one seed changed re-clusters only the
+ * stories that seed touches (issue 4: ≤ 1 s at 100k seeds), and the unchanged stories' records,
+ * keys and tables are copied from the previous index. The result is byte for byte what
+ * encodeIndex would write for the same stories (tests/unit/splice.test.ts).
+ */
+
+/** Thrown when the previous index cannot be spliced; callers build from scratch instead. */
+export class SpliceError extends Error {}
+
+export interface SplicedIndex {
+  bytes: Uint8Array;
+  /** New story id of each previous story; -1 for a removed one. */
+  previousStory: Int32Array;
+  /** New story id of each added story. */
+  addedStory: Uint32Array;
+}
+
+/** The parts of an encoded index, as views of its bytes (record offsets made relative to the records). */
+export function readParts(bytes: Uint8Array): IndexParts {
+  // Views need 4-byte alignment; a small Buffer from node's pool may not have it.
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const words = (at: number, count: number): Uint32Array => new Uint32Array(aligned.buffer, aligned.byteOffset + at * 4, count);
+  if (aligned.byteLength < HEADER_WORDS * 4) throw new SpliceError('the previous index is too short');
+  const [magic, version, keyCount, articleCount, storyCount, detailBytes] = words(0, HEADER_WORDS);
+  if (magic !== INDEX_MAGIC || version !== INDEX_VERSION) throw new SpliceError('the previous index has another format');
+  const detailsAt = detailsOffset(keyCount!, articleCount!, storyCount!);
+  if (detailsAt + detailBytes! !== aligned.byteLength) throw new SpliceError('the previous index has the wrong length');
+  const shardBase = shardCountOf(storyCount!) * 4;
+  let at = HEADER_WORDS;
+  const keyHi = words(at, keyCount!);
+  const keyLo = words((at += keyCount!), keyCount!);
+  const keyArticle = words((at += keyCount!), keyCount!);
+  const articleStory = words((at += keyCount!), articleCount!);
+  const storyStart = words((at += articleCount!), storyCount! + 1);
+  const detailStart = words(at + storyCount! + 1, articleCount! + 1);
+  const recordStart = new Uint32Array(articleCount! + 1);
+  for (let article = 0; article <= articleCount!; article++) recordStart[article] = detailStart[article]! - shardBase;
+  const records = aligned.subarray(detailsAt + shardBase, detailsAt + detailBytes!);
+  return { storyCount: storyCount!, articleCount: articleCount!, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records };
+}
+
+const textDecoder = new TextDecoder();
+
+/** The sort fields of a story's first article, read from its record (publishedAt, then url). */
+function firstArticle(parts: IndexParts, story: number): { publishedAt: number | null; url: string } {
+  const at = parts.recordStart[parts.storyStart[story]!]!;
+  const view = new DataView(parts.records.buffer, parts.records.byteOffset + at);
+  const time = view.getFloat64(0, true);
+  let cursor = 8;
+  let length = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    byte = parts.records[at + cursor++]!;
+    length |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  const url = textDecoder.decode(parts.records.subarray(at + cursor, at + cursor + length));
+  // A url with a lone surrogate was stored as U+FFFD, so its order here could differ from the
+  // order it was sorted in: leave such an index to a full build.
+  if (url.includes('\ufffd')) throw new SpliceError('a stored url does not round-trip');
+  return { publishedAt: Number.isNaN(time) ? null : time, url };
+}
+
+/** How many previous stories sort before `story`: where it goes. */
+function insertionPoint(previous: IndexParts, story: Story): number {
+  let low = 0;
+  let high = previous.storyCount;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareArticles(firstArticle(previous, middle), story.articles[0]!) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The previous index without the stories in `removed`, plus `added` (clustered stories, sorted as
+ * clusterCanonical sorts them). Added stories must share no key with the stories kept; clustering
+ * guarantees it when `added` is every story that any changed seed touches, re-clustered.
+ */
+export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[]): SplicedIndex {
+  const previous = readParts(previousBytes);
+  const fresh = encodeParts(added);
+  for (const story of removed) if (!(story >= 0 && story < previous.storyCount)) throw new SpliceError(`no story ${story} to remove`);
+  const positions = added.map((story) => insertionPoint(previous, story));
+
+  let removedArticles = 0;
+  let removedBytes = 0;
+  for (const story of removed) {
+    const first = previous.storyStart[story]!;
+    const end = previous.storyStart[story + 1]!;
+    removedArticles += end - first;
+    removedBytes += previous.recordStart[end]! - previous.recordStart[first]!;
+  }
+  const storyCount = previous.storyCount - removed.size + fresh.storyCount;
+  const articleCount = previous.articleCount - removedArticles + fresh.articleCount;
+  const records = new Uint8Array(previous.records.length - removedBytes + fresh.records.length);
+  const articleStory = new Uint32Array(articleCount);
+  const storyStart = new Uint32Array(storyCount + 1);
+  const recordStart = new Uint32Array(articleCount + 1);
+  const previousArticle = new Int32Array(previous.articleCount).fill(-1);
+  const addedArticle = new Uint32Array(fresh.articleCount);
+  const previousStory = new Int32Array(previous.storyCount).fill(-1);
+  const addedStory = new Uint32Array(fresh.storyCount);
+
+  let story = 0;
+  let article = 0;
+  let at = 0;
+  /** Appends story `s` of `source`, records and all, numbering its articles on. */
+  const place = (source: IndexParts, s: number, articleTo: Int32Array | Uint32Array, storyTo: Int32Array | Uint32Array): void => {
+    storyTo[s] = story;
+    storyStart[story] = article;
+    const first = source.storyStart[s]!;
+    const end = source.storyStart[s + 1]!;
+    const from = source.recordStart[first]!;
+    const to = source.recordStart[end]!;
+    records.set(source.records.subarray(from, to), at);
+    for (let a = first; a < end; a++) {
+      articleTo[a] = article;
+      articleStory[article] = story;
+      recordStart[article] = at + source.recordStart[a]! - from;
+      article++;
+    }
+    at += to - from;
+    story++;
+  };
+  let next = 0;
+  for (let s = 0; s <= previous.storyCount; s++) {
+    while (next < fresh.storyCount && positions[next]! <= s) place(fresh, next++, addedArticle, addedStory);
+    if (s < previous.storyCount && !removed.has(s)) place(previous, s, previousArticle, previousStory);
+  }
+  storyStart[story] = article;
+  recordStart[article] = at;
+
+  // Both key lists are in (hi, lo) order already; merging them by (hi, lo, article) gives the
+  // order encodeIndex's stable sort would: equal hashes in article order.
+  let keptKeys = 0;
+  for (let i = 0; i < previous.keyArticle.length; i++) if (previousArticle[previous.keyArticle[i]!] !== -1) keptKeys++;
+  const keyCount = keptKeys + fresh.keyHi.length;
+  const keyHi = new Uint32Array(keyCount);
+  const keyLo = new Uint32Array(keyCount);
+  const keyArticle = new Uint32Array(keyCount);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < keyCount; k++) {
+    while (i < previous.keyArticle.length && previousArticle[previous.keyArticle[i]!] === -1) i++;
+    let takePrevious = j >= fresh.keyHi.length;
+    if (!takePrevious && i < previous.keyArticle.length) {
+      const hi = previous.keyHi[i]! - fresh.keyHi[j]!;
+      const lo = previous.keyLo[i]! - fresh.keyLo[j]!;
+      takePrevious = hi < 0 || (hi === 0 && (lo < 0 || (lo === 0 && previousArticle[previous.keyArticle[i]!]! < addedArticle[fresh.keyArticle[j]!]!)));
+    }
+    if (takePrevious) {
+      keyHi[k] = previous.keyHi[i]!;
+      keyLo[k] = previous.keyLo[i]!;
+      keyArticle[k] = previousArticle[previous.keyArticle[i]!]!;
+      i++;
+    } else {
+      keyHi[k] = fresh.keyHi[j]!;
+      keyLo[k] = fresh.keyLo[j]!;
+      keyArticle[k] = addedArticle[fresh.keyArticle[j]!]!;
+      j++;
+    }
+  }
+  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records });
+  return { bytes, previousStory, addedStory };
+}
