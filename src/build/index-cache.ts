@@ -9,6 +9,7 @@ import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { keyHost } from '../core/url/canonical';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
+import { Progress } from './progress';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
 
 /**
@@ -115,18 +116,20 @@ function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile'>, bytes:
 }
 
 /** Builds from every seed. */
-function buildAll(entries: readonly SeedEntry[]): { bytes: Uint8Array; seedStory: ArrayLike<number>; hostKeys: Map<string, number>; storyCount: number } {
+function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: Uint8Array; seedStory: ArrayLike<number>; hostKeys: Map<string, number>; storyCount: number } {
   const { stories, seedStory } = clusterWithOrigins(entries.map(canonicalSeedOf));
+  progress.tick();
   const hostKeys = new Map<string, number>();
   countStoryHosts(stories, hostKeys);
-  return { bytes: encodeIndex(stories), seedStory, hostKeys, storyCount: stories.length };
+  const bytes = encodeIndex(stories);
+  return { bytes, seedStory, hostKeys, storyCount: stories.length };
 }
 
 /**
  * Splices the changed seeds' stories into the previous index, or returns null when there are too
  * many changes for that to pay.
  */
-function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, index }: PreviousBuild): ReturnType<typeof buildAll> | null {
+function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, index }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
   const before = new Map<string, number>();
   manifest.sources.forEach((source, i) => before.set(source, i));
   const changed: number[] = [];
@@ -159,6 +162,7 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, inde
   }
   const regrouped = entries.flatMap((_entry, i) => (changedSeeds.has(i) || touched.has(previousStoryOf(i)) ? [i] : []));
   const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
+  progress.tick();
   const spliced = spliceIndex(previous, touched, stories);
 
   const seedStory = new Int32Array(entries.length);
@@ -177,13 +181,32 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, inde
   return { bytes: spliced.bytes, seedStory, hostKeys, storyCount: parts.storyCount - touched.size + stories.length };
 }
 
+/** Stages of indexing that tick the progress bar: cluster, encode (or splice), save. */
+const INDEX_STAGES = 3;
+
+export interface IndexOptions {
+  /** Show a progress bar on a terminal once the build has taken over a second. */
+  progress?: boolean;
+  /** When the build began (performance.now()), reading included. */
+  startedAt?: number;
+}
+
 /**
  * The index of `entries` (every valid seed, as readSeedEntries lists them), from the cache in
  * `dir` where it can be, and the cache updated for the next build. Without `dir`, a plain build.
  */
-export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, recordKey: string): SeedIndex {
+export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, recordKey: string, options: IndexOptions = {}): SeedIndex {
+  const progress = new Progress('indexing', INDEX_STAGES, options.progress ?? Boolean(process.stderr.isTTY), options.startedAt);
+  try {
+    return indexWithProgress(entries, dir, recordKey, progress);
+  } finally {
+    progress.finish();
+  }
+}
+
+function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, recordKey: string, progress: Progress): SeedIndex {
   if (!dir) {
-    const built = buildAll(entries);
+    const built = buildAll(entries, progress);
     return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built' };
   }
   const key = indexCacheKey(recordKey);
@@ -199,15 +222,16 @@ export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, re
   let how: SeedIndex['how'] = 'spliced';
   let built: ReturnType<typeof buildAll> | null = null;
   try {
-    built = previous && splice(entries, previous);
+    built = previous && splice(entries, previous, progress);
   } catch (error) {
     // A previous index that cannot be spliced is only a missed shortcut; anything else is a bug.
     if (!(error instanceof SpliceError)) throw error;
   }
   if (!built) {
     how = 'built';
-    built = buildAll(entries);
+    built = buildAll(entries, progress);
   }
+  progress.tick();
   const manifest = {
     key,
     sources: entries.map((entry) => entry.source),
@@ -216,5 +240,6 @@ export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, re
     hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
   };
   saveManifest(dir, manifest, built.bytes);
+  progress.tick();
   return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how };
 }

@@ -38,8 +38,9 @@ export async function loadCanonicalSeeds(seedsDir: string, options: SeedLoadOpti
  * the cache has seen, and rebuilt incrementally from the last index (index-cache.ts).
  */
 export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions): Promise<SeedIndex> {
+  const startedAt = performance.now();
   const cacheDir = options.cache ? DEFAULT_CACHE_DIR : null;
   const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers });
   reportProblems(read, options);
-  return indexSeeds(read.entries, cacheDir, seedCacheKey());
+  return indexSeeds(read.entries, cacheDir, seedCacheKey(), { startedAt });
 }

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
 import { listSeedFiles, type SeedFileProblem } from './read-seeds';
-import { SeedCache } from './seed-cache';
+import { isValidRecord, SeedCache } from './seed-cache';
 import { contentHash, readRecord, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
 
@@ -114,7 +114,8 @@ export interface SeedEntry {
   source: string;
   path: string;
   hash: string;
-  record: SeedRecord;
+  /** Its record: from this run's parse, or read from the cache on demand. */
+  record: () => SeedRecord;
 }
 
 export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
@@ -122,13 +123,10 @@ export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
   entries: SeedEntry[];
 }
 
-/** A valid record starts so: anything else is parsed at once, for its problems or as damage. */
-const VALID_RECORD_START = '{"a":';
-
 /** The seed of a valid entry. A damaged cache record is not fatal: the file is parsed again. */
 export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
   try {
-    const read = readRecord(entry.record, entry.source);
+    const read = readRecord(entry.record(), entry.source);
     if ('seed' in read) return read.seed;
   } catch {
     // Damaged: parse the file again below.
@@ -189,7 +187,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
   const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
   const todoPaths = todo.map((i) => absolute[i]!);
-  const known = cache ? [...cache.records.keys()] : [];
+  const known = cache ? cache.knownHashes() : [];
   const workerCount = options.workers ?? defaultWorkers();
   const processed = workerCount > 1 && todo.length >= PARALLEL_MIN_FILES ? await processInWorkers(todoPaths, known, workerCount, progress) : processHere(todoPaths, new Set(known), progress);
   progress.finish();
@@ -211,29 +209,35 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
       invalidFiles.push(file);
       return;
     }
-    let record = outcomes[i]!.record ?? cache?.records.get(hash);
+    // A file parsed now, or one the cache knows: valid records are read only when a build needs
+    // their articles; an invalid one is read now for its problems.
+    let fresh = outcomes[i]!.record;
     let recordHash = hash;
-    let read: ReturnType<typeof readRecord> | { valid: true } | null = null;
+    let read: ReturnType<typeof readRecord> | 'valid' | null = null;
     try {
-      if (record !== undefined) read = record.startsWith(VALID_RECORD_START) ? { valid: true } : readRecord(record, file);
+      if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
+      else if (cache?.has(hash)) read = cache.isValid(hash) ? 'valid' : readRecord(cache.record(hash) ?? '', file);
     } catch {
       // A damaged cache line: parse the file again rather than fail the build.
     }
     if (!read) {
-      const fresh = processHere([absolute[i]!], new Set(), new Progress('', 0, false))[0]!;
-      if (fresh.hash === null) {
-        problems.push({ file, line: 1, message: `cannot read: ${fresh.readError}` });
+      const again = processHere([absolute[i]!], new Set(), new Progress('', 0, false))[0]!;
+      if (again.hash === null) {
+        problems.push({ file, line: 1, message: `cannot read: ${again.readError}` });
         invalidFiles.push(file);
         return;
       }
-      record = fresh.record!;
-      recordHash = fresh.hash;
-      read = readRecord(record, file);
+      fresh = again.record!;
+      recordHash = again.hash;
+      read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
       parsedFiles++;
     }
-    cache?.remember(absolute[i]!, stats[i]!.size, stats[i]!.mtimeMs, recordHash, record!);
-    if ('valid' in read || 'seed' in read) entries.push({ source: file, path: absolute[i]!, hash: recordHash, record: record! });
-    else {
+    cache?.remember(absolute[i]!, stats[i]!.size, stats[i]!.mtimeMs, recordHash, fresh);
+    if (read === 'valid' || 'seed' in read) {
+      const known = fresh;
+      const entryHash = recordHash;
+      entries.push({ source: file, path: absolute[i]!, hash: entryHash, record: () => known ?? cache?.record(entryHash) ?? '' });
+    } else {
       invalidFiles.push(file);
       for (const problem of read.problems) problems.push({ file, ...problem });
     }

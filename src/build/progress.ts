@@ -6,7 +6,6 @@ const BAR_CHARS = 30;
 
 /** A one-line progress bar on stderr, for terminals only, and only once a build is slow. */
 export class Progress {
-  private readonly started = performance.now();
   private lastDraw = 0;
   private drawn = false;
   private done = 0;
@@ -15,6 +14,8 @@ export class Progress {
     private readonly label: string,
     private readonly total: number,
     private readonly enabled: boolean = Boolean(process.stderr.isTTY),
+    /** When the work began (performance.now()): a later stage of a build passes the build's start. */
+    private readonly started: number = performance.now(),
   ) {}
 
   tick(count = 1): void {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { SeedRecord } from './seed-records';
  * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see.
  * Every cache written under another version (or another fingerprint) is ignored and replaced.
  */
-export const SEED_CACHE_VERSION = 1;
+export const SEED_CACHE_VERSION = 2;
 
 /** Where build caches live by default: ignored by git with node_modules, and wiped by `npm ci`. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/elsewhere';
@@ -72,6 +72,9 @@ export function seedCacheKey(): string {
   return codeFingerprint(`v${SEED_CACHE_VERSION}`, RECORD_SOURCES, RECORD_PACKAGES);
 }
 
+/** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
+type Location = [offset: number, length: number, valid: 0 | 1];
+
 interface Manifest {
   key: string;
   writtenAt: number;
@@ -79,18 +82,36 @@ interface Manifest {
   recordLines: number;
   /** Absolute path → [size, mtimeMs, content hash]. */
   files: Record<string, [number, number, string]>;
+  /** Content hash → where its record is. */
+  records: Record<string, Location>;
+}
+
+/**
+ * Past this many records read one by one, the rest come from one read of the whole file: a few
+ * positional reads serve an incremental build, a full one wants them all.
+ */
+const BULK_READ_AFTER = 1000;
+
+/** Whether a record is a valid seed's (seed-records.ts: valid ones start `{"a":`, invalid ones `{"p":`). */
+export function isValidRecord(record: SeedRecord): boolean {
+  return record.startsWith('{"a":');
 }
 
 /**
  * Records by content hash, and what each seed file's hash was when last seen. Stored as an
- * append-only JSON-lines file (`hash<TAB>record`) and a small manifest, both under the cache dir.
+ * append-only JSON-lines file (`hash<TAB>record`) and a manifest that says where each record is,
+ * so a build reads only the records it needs: a rebuild after one change reads a handful, not
+ * the ~150 MB of a 100k-seed corpus (issue 4).
  */
 export class SeedCache {
-  readonly records = new Map<string, SeedRecord>();
   private readonly files: Manifest['files'];
+  private readonly locations: Map<string, Location>;
+  /** Records parsed in this run, not yet (or just) written. */
   private readonly fresh = new Map<string, SeedRecord>();
   private recordLines: number;
   private readonly writtenAt: number;
+  private singleReads = 0;
+  private whole: Buffer | null = null;
 
   private constructor(
     private readonly dir: string,
@@ -98,6 +119,7 @@ export class SeedCache {
     manifest: Manifest | null,
   ) {
     this.files = manifest?.files ?? {};
+    this.locations = new Map(Object.entries(manifest?.records ?? {}));
     this.recordLines = manifest?.recordLines ?? 0;
     this.writtenAt = manifest?.writtenAt ?? 0;
   }
@@ -106,27 +128,53 @@ export class SeedCache {
     let manifest: Manifest | null;
     try {
       manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
-      if (manifest.key !== key) manifest = null;
+      if (manifest.key !== key || typeof manifest.records !== 'object') manifest = null;
     } catch {
       manifest = null;
     }
-    const cache = new SeedCache(dir, key, manifest);
-    if (!manifest) return cache;
-    let text: string;
+    return new SeedCache(dir, key, manifest);
+  }
+
+  /** Hashes whose records the cache holds: workers skip parsing those. */
+  knownHashes(): string[] {
+    return [...this.locations.keys(), ...this.fresh.keys()];
+  }
+
+  has(hash: string): boolean {
+    return this.fresh.has(hash) || this.locations.has(hash);
+  }
+
+  /** Whether the record of `hash` is a valid seed's, without reading it. */
+  isValid(hash: string): boolean {
+    const fresh = this.fresh.get(hash);
+    return fresh !== undefined ? isValidRecord(fresh) : this.locations.get(hash)?.[2] === 1;
+  }
+
+  /**
+   * The record of `hash`. Damage (a torn or overwritten line) shows as text that is not a record;
+   * callers parse the file again then (parallel-read.ts, canonicalSeedOf).
+   */
+  record(hash: string): SeedRecord | undefined {
+    const fresh = this.fresh.get(hash);
+    if (fresh !== undefined) return fresh;
+    const location = this.locations.get(hash);
+    if (!location) return undefined;
+    const [offset, length] = location;
+    const path = join(this.dir, RECORDS_FILE);
     try {
-      text = readFileSync(join(dir, RECORDS_FILE), 'utf8');
+      if (!this.whole && ++this.singleReads > BULK_READ_AFTER) this.whole = readFileSync(path);
+      if (this.whole) return this.whole.toString('utf8', offset, offset + length);
+      const bytes = Buffer.alloc(length);
+      const fd = openSync(path, 'r');
+      try {
+        readSync(fd, bytes, 0, length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      return bytes.toString('utf8');
     } catch {
-      return new SeedCache(dir, key, null);
+      return '';
     }
-    let at = 0;
-    while (at < text.length) {
-      const end = text.indexOf('\n', at);
-      if (end === -1) break; // A torn last line (interrupted append) is ignored.
-      const tab = text.indexOf('\t', at);
-      if (tab > at && tab < end) cache.records.set(text.slice(at, tab), text.slice(tab + 1, end));
-      at = end + 1;
-    }
-    return cache;
   }
 
   /** The hash recorded for a file, if its size and modification time say it has not changed since. */
@@ -134,16 +182,14 @@ export class SeedCache {
     const entry = this.files[path];
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs) return null;
     if (mtimeMs + RACY_WINDOW_MS >= this.writtenAt) return null;
-    return this.records.has(entry[2]) ? entry[2] : null;
+    return this.has(entry[2]) ? entry[2] : null;
   }
 
+  /** Notes a file's hash; `record` is a fresh parse (null when the cache already had it). */
   remember(path: string, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
     this.files[path] = [size, mtimeMs, hash];
-    // A record that differs from the stored one replaces it: the stored one was damaged.
-    if (record !== null && this.records.get(hash) !== record) {
-      this.records.set(hash, record);
-      this.fresh.set(hash, record);
-    }
+    // A fresh parse replaces the stored record: it was missing or damaged.
+    if (record !== null) this.fresh.set(hash, record);
   }
 
   /** Writes what changed: appends new records (or compacts), and rewrites the manifest. */
@@ -152,30 +198,60 @@ export class SeedCache {
     const live = new Set<string>();
     for (const path of livePaths) {
       const entry = this.files[path];
-      if (!entry) continue;
+      if (!entry || !this.has(entry[2])) continue;
       files[path] = entry;
       live.add(entry[2]);
     }
     mkdirSync(this.dir, { recursive: true });
     const recordsPath = join(this.dir, RECORDS_FILE);
-    const line = (hash: string, record: SeedRecord): string => `${hash}\t${record}\n`;
-    const dead = this.recordLines + this.fresh.size - live.size;
-    if (this.recordLines === 0 || dead > live.size * COMPACT_WHEN_DEAD_OVER_LIVE) {
-      const lines: string[] = [];
-      for (const hash of live) {
-        const record = this.records.get(hash);
-        if (record !== undefined) lines.push(line(hash, record));
+    const unwritten = [...this.fresh.keys()];
+    const dead = this.recordLines + unwritten.length - live.size;
+    /** Appends lines for `hashes` to `chunks`, noting where each record lands from byte `start` on. */
+    const write = (hashes: Iterable<string>, start: number, chunks: Buffer[]): number => {
+      let at = start;
+      let lines = 0;
+      for (const hash of hashes) {
+        const record = this.record(hash);
+        if (record === undefined) continue;
+        const head = Buffer.from(`${hash}\t`);
+        const body = Buffer.from(record);
+        chunks.push(head, body, NEWLINE);
+        this.locations.set(hash, [at + head.length, body.length, isValidRecord(record) ? 1 : 0]);
+        at += head.length + body.length + 1;
+        lines++;
       }
-      writeFileSync(`${recordsPath}.tmp`, lines.join(''));
+      return lines;
+    };
+    const chunks: Buffer[] = [];
+    if (this.recordLines === 0 || dead > live.size * COMPACT_WHEN_DEAD_OVER_LIVE) {
+      // Read every live record before the file is replaced.
+      if (live.size > BULK_READ_AFTER) this.singleReads = BULK_READ_AFTER;
+      const kept = [...live].map((hash) => [hash, this.record(hash)] as const);
+      for (const [hash, record] of kept) if (record !== undefined) this.fresh.set(hash, record);
+      this.locations.clear();
+      this.whole = null;
+      this.recordLines = write(live, 0, chunks);
+      writeFileSync(`${recordsPath}.tmp`, Buffer.concat(chunks));
       renameSync(`${recordsPath}.tmp`, recordsPath);
-      this.recordLines = lines.length;
-    } else if (this.fresh.size > 0) {
-      appendFileSync(recordsPath, [...this.fresh].map(([hash, record]) => line(hash, record)).join(''));
-      this.recordLines += this.fresh.size;
+    } else if (unwritten.length > 0) {
+      let size = 0;
+      try {
+        size = statSync(recordsPath).size;
+      } catch {
+        // No records file yet: appending creates it.
+      }
+      this.recordLines += write(unwritten, size, chunks);
+      appendFileSync(recordsPath, Buffer.concat(chunks));
     }
-    this.fresh.clear();
-    const manifest: Manifest = { key: this.key, writtenAt: Date.now(), recordLines: this.recordLines, files };
+    const records: Manifest['records'] = {};
+    for (const hash of live) {
+      const location = this.locations.get(hash);
+      if (location) records[hash] = location;
+    }
+    const manifest: Manifest = { key: this.key, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
     writeFileSync(join(this.dir, `${MANIFEST_FILE}.tmp`), JSON.stringify(manifest));
     renameSync(join(this.dir, `${MANIFEST_FILE}.tmp`), join(this.dir, MANIFEST_FILE));
   }
 }
+
+const NEWLINE = Buffer.from('\n');

@@ -1,0 +1,175 @@
+/**
+ * The incremental index (issue 4): reusing the last index when nothing changed, splicing the
+ * stories of changed seeds into it otherwise, and every path giving the bytes a build from
+ * scratch gives, single-threaded or on workers.
+ */
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildIndex } from '../../src/build/build-index';
+import { generateCorpus, Prng, writeCorpus } from '../../src/build/generate-corpus';
+import { indexCacheKey, indexSeeds, type SeedIndex } from '../../src/build/index-cache';
+import { readSeedEntries } from '../../src/build/parallel-read';
+import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
+import { encodeIndex } from '../../src/core/index/encode';
+import { spliceIndex } from '../../src/core/index/splice';
+import { clusterStories } from '../../src/core/story/cluster';
+
+/** Workers start under tsx and parse hundreds of seeds: generous on a loaded 2-core machine. */
+const TIMEOUT = 120_000;
+const RECORD_KEY = 'index-cache-test';
+const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-index-cache-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function setUp(name: string, stories = 40): { seeds: string; cache: string } {
+  const seeds = join(scratch, name, 'seeds');
+  writeCorpus(seeds, { stories, seed: 7 });
+  return { seeds, cache: join(scratch, name, 'cache') };
+}
+
+async function incremental(seeds: string, cache: string | null, workers = 1, recordKey = RECORD_KEY): Promise<SeedIndex> {
+  const read = await readSeedEntries(seeds, { cacheDir: cache, workers, progress: false, cacheKey: recordKey });
+  return indexSeeds(read.entries, cache, recordKey);
+}
+
+function fromScratch(seeds: string): { bytes: Uint8Array; hosts: string[] } {
+  return buildIndex(readSeeds(seeds).seeds);
+}
+
+function expectSameIndex(built: SeedIndex, seeds: string): void {
+  const expected = fromScratch(seeds);
+  expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+  expect(built.hosts).toEqual(expected.hosts);
+}
+
+
+/** Edits a seed corpus the ways maintainers do, each one a different kind of change to the stories. */
+const EDITS: Array<(files: string[], random: Prng, round: number) => void> = [
+  // A new title: the same story, one record different.
+  (files, random, round) => {
+    const file = files[random.int(0, files.length - 1)]!;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, `title: "Edit ${round} `));
+  },
+  // A new date: the story moves in the index's order.
+  (files, random) => {
+    const file = files[random.int(0, files.length - 1)]!;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^publishedDateTime: \S+/m, `publishedDateTime: ${random.int(1990, 2030)}-01-0${random.int(1, 9)}T00:00:00Z`));
+  },
+  // A related article of another seed's story: two stories merge.
+  (files, random) => {
+    const [from, to] = [files[random.int(0, files.length - 1)]!, files[random.int(0, files.length - 1)]!];
+    // The other seed may have been made invalid already: then there is nothing to link to.
+    const other = /^webUrl: "([^"]*)"/m.exec(readFileSync(to, 'utf8'))?.[1];
+    if (other) writeFileSync(from, readFileSync(from, 'utf8').replace(/^( {4}webUrl: )"[^"]*"/m, `$1"${other}"`));
+  },
+  // A deleted seed: its story shrinks, or splits if it bridged two.
+  (files, random) => {
+    if (files.length > 2) unlinkSync(files[random.int(0, files.length - 1)]!);
+  },
+  // A new seed, copying an existing one under another name: the same story gains a document.
+  (files, random, round) => {
+    const file = files[random.int(0, files.length - 1)]!;
+    writeFileSync(`${file.replace(/\.txt$/, '')}-copy-${round}.md`, readFileSync(file, 'utf8'));
+  },
+  // A new seed of a new story.
+  (files, _random, round) => {
+    const extra = [...generateCorpus({ stories: 3, seed: 1000 + round })].pop()!;
+    writeFileSync(join(files[0]!, '..', `new-${round}-${extra.name}`), extra.text);
+  },
+  // A seed made invalid: it drops out of the index.
+  (files, random) => {
+    writeFileSync(files[random.int(0, files.length - 1)]!, '---\ntitle: "unclosed\n---\n');
+  },
+];
+
+describe('incremental index', () => {
+  it('reuses the last index when nothing changed', async () => {
+    const { seeds, cache } = setUp('reuse');
+    const first = await incremental(seeds, cache);
+    expect(first.how).toBe('built');
+    const second = await incremental(seeds, cache);
+    expect(second.how).toBe('reused');
+    expectSameIndex(second, seeds);
+    expect(second.storyCount).toBe(first.storyCount);
+  });
+
+  it('splices changed seeds into the last index, giving the bytes of a build from scratch', { timeout: TIMEOUT }, async () => {
+    const { seeds, cache } = setUp('splice');
+    await incremental(seeds, cache);
+    const random = new Prng(12);
+    const how: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      const edits = random.int(1, 3);
+      for (let n = 0; n < edits; n++) EDITS[random.int(0, EDITS.length - 1)]!(listSeedFiles(seeds), random, round);
+      const built = await incremental(seeds, cache);
+      how.push(built.how);
+      expectSameIndex(built, seeds);
+    }
+    // An edit can change nothing (an invalid seed made invalid again), so a round may reuse the index.
+    expect(how.filter((done) => done === 'spliced').length).toBeGreaterThan(30);
+    expect(how).not.toContain('built');
+  });
+
+  it('builds the same bytes single-threaded, on workers, and from the cache', { timeout: TIMEOUT }, async () => {
+    const { seeds, cache } = setUp('paths', 450);
+    const expected = fromScratch(seeds);
+    const parallel = await incremental(seeds, null, 2);
+    const cold = await incremental(seeds, cache, 2);
+    const [file] = listSeedFiles(seeds);
+    writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "Changed '));
+    const spliced = await incremental(seeds, cache, 2);
+    expect([parallel.how, cold.how, spliced.how]).toEqual(['built', 'built', 'spliced']);
+    for (const built of [parallel, cold]) expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+    expectSameIndex(spliced, seeds);
+  });
+
+  it('builds from scratch when most seeds changed', async () => {
+    const { seeds, cache } = setUp('many');
+    await incremental(seeds, cache);
+    for (const file of listSeedFiles(seeds)) writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, 'title: "All new '));
+    const built = await incremental(seeds, cache);
+    expect(built.how).toBe('built');
+    expectSameIndex(built, seeds);
+  });
+
+  it('ignores a cache written under another version or by other code', async () => {
+    expect(indexCacheKey('a')).not.toBe(indexCacheKey('b'));
+    expect(indexCacheKey('a')).toBe(indexCacheKey('a'));
+    const { seeds, cache } = setUp('version');
+    expect((await incremental(seeds, cache, 1, 'version-a')).how).toBe('built');
+    expect((await incremental(seeds, cache, 1, 'version-a')).how).toBe('reused');
+    expect((await incremental(seeds, cache, 1, 'version-b')).how).toBe('built');
+  });
+
+  it('builds from scratch when the cached index is damaged', async () => {
+    const { seeds, cache } = setUp('damaged');
+    await incremental(seeds, cache);
+    const manifest = JSON.parse(readFileSync(join(cache, 'index-manifest.json'), 'utf8')) as { indexFile: string };
+    const bytes = readFileSync(join(cache, manifest.indexFile));
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
+    writeFileSync(join(cache, manifest.indexFile), bytes);
+    const [file] = listSeedFiles(seeds);
+    writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "After damage '));
+    const built = await incremental(seeds, cache);
+    expect(built.how).toBe('built');
+    expectSameIndex(built, seeds);
+  });
+});
+
+describe('spliceIndex', () => {
+  it('removes and adds stories as encodeIndex would place them', () => {
+    const documents = readSeeds(setUp('splice-unit', 30).seeds).seeds;
+    const stories = clusterStories(documents);
+    const previous = encodeIndex(stories);
+    const removed = new Set([0, 5, stories.length - 1]);
+    const kept = stories.filter((_story, id) => !removed.has(id));
+    // Added stories come sorted, as clustering returns them.
+    const added = [{ articles: [{ ...stories[0]!.articles[0]!, title: 'Replaced' }] }, stories[5]!];
+    const spliced = spliceIndex(previous, removed, added);
+    const expected = [...kept, ...added].sort((a, b) => (a.articles[0]!.publishedAt ?? Infinity) - (b.articles[0]!.publishedAt ?? Infinity) || (a.articles[0]!.url < b.articles[0]!.url ? -1 : 1));
+    expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
+    expect(spliced.previousStory[0]).toBe(-1);
+    expect(spliced.addedStory).toHaveLength(2);
+  });
+});
