@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
-import { INDEX_VERSION } from '../core/index/format';
+import { HEADER_WORDS, INDEX_VERSION } from '../core/index/format';
+import { checksum } from '../core/index/hash';
 import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
@@ -83,7 +84,6 @@ function hostList(counts: ReadonlyMap<string, number>): string[] {
 interface PreviousBuild {
   manifest: Manifest;
   bytes: Uint8Array;
-  index: CoverageIndex;
 }
 
 function loadPrevious(dir: string, key: string): PreviousBuild | null {
@@ -95,9 +95,10 @@ function loadPrevious(dir: string, key: string): PreviousBuild | null {
     const bytes = new Uint8Array(readFileSync(join(dir, manifest.indexFile)));
     // The cache is reused or spliced into a shipped index: a damaged file must not be laundered
     // into one with fresh checksums. One pass over the bytes, a small share of a rebuild.
-    const index = CoverageIndex.decode(bytes, { verify: 'full' });
-    if (manifest.stories.some((story) => story >= index.header.storyCount)) return null;
-    return { manifest, bytes, index };
+    const header = CoverageIndex.decodeHeader(bytes);
+    if (checksum(bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) return null;
+    if (manifest.stories.some((story) => story >= header.storyCount)) return null;
+    return { manifest, bytes };
   } catch {
     return null;
   }
@@ -129,7 +130,7 @@ function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: U
  * Splices the changed seeds' stories into the previous index, or returns null when there are too
  * many changes for that to pay.
  */
-function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, index }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
+function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
   const before = new Map<string, number>();
   manifest.sources.forEach((source, i) => before.set(source, i));
   const changed: number[] = [];
@@ -143,6 +144,7 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous, inde
   if (changed.length + gone.length > entries.length * SPLICE_MAX_CHANGED_SHARE) return null;
 
   const parts = readParts(previous);
+  const index = CoverageIndex.decode(previous, { verify: 'lazy' });
   // Stories to re-cluster: those a changed or deleted seed was in, and those its new content touches.
   const touched = new Set<number>();
   const previousStoryOf = (i: number): number => {

@@ -114,8 +114,14 @@ export interface SeedEntry {
   source: string;
   path: string;
   hash: string;
-  /** Its record: from this run's parse, or read from the cache on demand. */
-  record: () => SeedRecord;
+  /** Its record when parsed in this run; otherwise `cache` has it. */
+  fresh: SeedRecord | null;
+  cache: SeedCache | null;
+}
+
+/** An entry's record: parsed in this run, or read from the cache on demand ('' when it cannot be). */
+function recordOf(entry: SeedEntry): SeedRecord {
+  return entry.fresh ?? entry.cache?.record(entry.hash) ?? '';
 }
 
 export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
@@ -126,7 +132,7 @@ export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
 /** The seed of a valid entry. A damaged cache record is not fatal: the file is parsed again. */
 export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
   try {
-    const read = readRecord(entry.record(), entry.source);
+    const read = readRecord(recordOf(entry), entry.source);
     if ('seed' in read) return read.seed;
   } catch {
     // Damaged: parse the file again below.
@@ -187,7 +193,8 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
   const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
   const todoPaths = todo.map((i) => absolute[i]!);
-  const known = cache ? cache.knownHashes() : [];
+  // Only when something is parsed: listing 100k hashes costs a rebuild that parses nothing.
+  const known = cache && todo.length > 0 ? cache.knownHashes() : [];
   const workerCount = options.workers ?? defaultWorkers();
   const processed = workerCount > 1 && todo.length >= PARALLEL_MIN_FILES ? await processInWorkers(todoPaths, known, workerCount, progress) : processHere(todoPaths, new Set(known), progress);
   progress.finish();
@@ -233,11 +240,8 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
       parsedFiles++;
     }
     cache?.remember(absolute[i]!, stats[i]!.size, stats[i]!.mtimeMs, recordHash, fresh);
-    if (read === 'valid' || 'seed' in read) {
-      const known = fresh;
-      const entryHash = recordHash;
-      entries.push({ source: file, path: absolute[i]!, hash: entryHash, record: () => known ?? cache?.record(entryHash) ?? '' });
-    } else {
+    if (read === 'valid' || 'seed' in read) entries.push({ source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
+    else {
       invalidFiles.push(file);
       for (const problem of read.problems) problems.push({ file, ...problem });
     }
