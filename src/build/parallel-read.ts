@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 import type { CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
 import { listSeedFiles, type SeedFileProblem } from './read-seeds';
-import { isValidRecord, SeedCache } from './seed-cache';
-import { contentHash, readRecord, seedRecord, type SeedRecord } from './seed-records';
+import { SeedCache } from './seed-cache';
+import { contentHash, isValidRecord, readRecord, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
 
 /**

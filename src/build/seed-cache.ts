@@ -3,7 +3,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SeedRecord } from './seed-records';
+import { isValidRecord, type SeedRecord } from './seed-records';
 
 /**
  * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see.
@@ -91,11 +91,6 @@ interface Manifest {
  * positional reads serve an incremental build, a full one wants them all.
  */
 const BULK_READ_AFTER = 1000;
-
-/** Whether a record is a valid seed's (seed-records.ts: valid ones start `{"a":`, invalid ones `{"p":`). */
-export function isValidRecord(record: SeedRecord): boolean {
-  return record.startsWith('{"a":');
-}
 
 /**
  * Records by content hash, and what each seed file's hash was when last seen. Stored as an

@@ -16,6 +16,11 @@ import { readSeedText } from './read-seeds';
  */
 export type SeedRecord = string;
 
+/** Whether a record is a valid seed's, without parsing it: the cache and the reader sort records by this. */
+export function isValidRecord(record: SeedRecord): boolean {
+  return record.startsWith('{"a":');
+}
+
 /** Content identity of a seed file: sha1 is fast and collisions cannot happen by accident. */
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
