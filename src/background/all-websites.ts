@@ -1,6 +1,7 @@
 import { browser } from '../shared/browser';
 import { ALL_WEBSITES_PERMISSIONS } from '../shared/permissions';
 import { loadSettings, updateSettings } from '../shared/settings';
+import { oneAtATime } from './one-at-a-time';
 
 /*
  * "Show badges on all websites": the optional permissions plus a dynamically registered copy of
@@ -15,22 +16,8 @@ export function staticContentScript(): { js: string[]; matches: string[] } | nul
   return script?.js ? { js: script.js, matches: script.matches ?? [] } : null;
 }
 
-/** The last sync in flight: syncs run one after another (see syncAllWebsites). */
-let syncing: Promise<void> = Promise.resolve();
-
-/**
- * Makes the dynamic registration match the setting and the granted permissions. Safe to call any
- * time. A grant fires permissions.onAdded and the settings page's storage change together; two
- * overlapping syncs would both find nothing registered and both register, and the second fails on
- * the duplicate id, so each sync waits for the one before.
- */
-export function syncAllWebsites(): Promise<void> {
-  const run = syncing.then(syncOnce);
-  syncing = run.catch(() => undefined);
-  return run;
-}
-
-async function syncOnce(): Promise<void> {
+/** Makes the dynamic registration match the setting and the granted permissions. Safe to call any time. */
+export const syncAllWebsites = oneAtATime(async () => {
   const [settings, granted, scripting] = await Promise.all([
     loadSettings(),
     browser.permissions.contains(ALL_WEBSITES_PERMISSIONS),
@@ -57,4 +44,4 @@ async function syncOnce(): Promise<void> {
   } else if (!wanted && registered.length > 0) {
     await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
   }
-}
+});

@@ -1,6 +1,7 @@
 import { browser } from '../../shared/browser';
 import { loadSettings } from '../../shared/settings';
 import { staticContentScript } from '../all-websites';
+import { oneAtATime } from '../one-at-a-time';
 
 /*
  * Badges on the outlets a subscribed list added (issue 7). The settings page asks for host access
@@ -9,17 +10,8 @@ import { staticContentScript } from '../all-websites';
  */
 const SCRIPT_ID = 'elsewhere-list-outlets';
 
-/** The last sync in flight: as in all-websites.ts, overlapping syncs would register the script twice. */
-let syncing: Promise<void> = Promise.resolve();
-
 /** Safe to call any time: after permission changes, setting changes and at install. */
-export function syncListOutlets(): Promise<void> {
-  const run = syncing.then(syncOnce);
-  syncing = run.catch(() => undefined);
-  return run;
-}
-
-async function syncOnce(): Promise<void> {
+export const syncListOutlets = oneAtATime(async () => {
   const [{ origins = [], permissions = [] }, settings] = await Promise.all([browser.permissions.getAll(), loadSettings()]);
   // Without `scripting` nothing can be registered, read or unregistered; its API object outlives a
   // revocation (every call then throws), so ask the permission, not the object (all-websites.ts).
@@ -36,4 +28,4 @@ async function syncOnce(): Promise<void> {
   if (wanted.length > 0) {
     await browser.scripting.registerContentScripts([{ id: SCRIPT_ID, js: content!.js, matches: wanted, runAt: 'document_idle', persistAcrossSessions: true }]);
   }
-}
+});
