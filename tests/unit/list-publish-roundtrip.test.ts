@@ -9,6 +9,7 @@ import { publishList, type PublishResult } from '../../src/build/publish-list';
 import { startListServer, type ListServer } from '../../src/build/serve-list';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { combinedCoverage } from '../../src/core/list/combined-coverage';
+import { seedText } from './story-fixture';
 
 /*
  * Issue 7 end to end in node: what `publish` writes, served by `serve`, read by the extension's
@@ -25,24 +26,6 @@ const out = join(scratch, 'list');
 const requests: string[] = [];
 let server: ListServer;
 
-function seedText(n: number, title: string): string {
-  return [
-    '---',
-    `title: "${title}"`,
-    'publishedDateTime: 2024-03-02T08:00:00Z',
-    `webUrl: "https://www.outlet-a.example/news/${n}"`,
-    'provider:',
-    '  name: Outlet A',
-    'related:',
-    `  - title: "Another view of story ${n}"`,
-    '    publishedDateTime: 2024-03-02T09:00:00Z',
-    `    webUrl: "https://outlet-b.example/world/${n}.html"`,
-    '    provider:',
-    '      name: Outlet B',
-    '---',
-    '',
-  ].join('\n');
-}
 
 function publish(shards?: number): Promise<PublishResult> {
   return publishList({ seedsDir: seeds, outDir: out, skipInvalid: false, cache: false, workers: 0, shards, name: 'Round trip' });

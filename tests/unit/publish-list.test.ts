@@ -12,6 +12,7 @@ import { readSeeds } from '../../src/build/read-seeds';
 import { UsageError } from '../../src/build/usage-error';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { LIST_MANIFEST_FILE, parseListManifest, type ListManifest } from '../../src/core/list/list-manifest';
+import { seedText } from './story-fixture';
 
 /** The CLI runs as a real process from the repository root, as `npm run cli` does. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,26 +54,6 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** A story of one seed file: its own two articles, so each file is one story and nothing merges. */
-function seedText(n: number, title = `Story ${n}`): string {
-  return [
-    '---',
-    `title: "${title}"`,
-    'excerpt: "An excerpt."',
-    'publishedDateTime: 2024-03-02T08:00:00Z',
-    `webUrl: "https://www.outlet-a.example/news/${n}"`,
-    'provider:',
-    '  name: Outlet A',
-    'related:',
-    `  - title: "Another view of story ${n}"`,
-    '    publishedDateTime: 2024-03-02T09:00:00Z',
-    `    webUrl: "https://outlet-b.example/world/${n}.html"`,
-    '    provider:',
-    '      name: Outlet B',
-    '---',
-    '',
-  ].join('\n');
-}
 
 function writeSeeds(dir: string, numbers: readonly number[]): void {
   mkdirSync(dir, { recursive: true });

@@ -11,7 +11,7 @@ export interface Entry {
   title?: string;
 }
 
-function seedText(main: Entry, related: Entry[]): string {
+function storySeedText(main: Entry, related: Entry[]): string {
   const item = (entry: Entry, indent: string) =>
     [`title: "${entry.title ?? `Story at ${entry.outlet}`}"`, `excerpt: "About it."`, `publishedDateTime: ${entry.date}`, `webUrl: "${entry.url}"`].map((line) => indent + line).join('\n');
   const relatedText = related.map((entry) => `  - ${item(entry, '    ').trimStart()}`).join('\n');
@@ -21,7 +21,7 @@ function seedText(main: Entry, related: Entry[]): string {
 /** The index bytes of the given stories, each an article and its related list, as a seed would say. */
 export function encodeStories(stories: Array<[Entry, Entry[]]>): Uint8Array {
   const seeds = stories.map(([main, related], position) => {
-    const read = readSeedText(seedText(main, related));
+    const read = readSeedText(storySeedText(main, related));
     if (!read.seed) throw new Error(`fixture seed ${position} is invalid: ${JSON.stringify(read)}`);
     return { source: `seed-${position}.md`, document: read.seed };
   });
@@ -30,4 +30,25 @@ export function encodeStories(stories: Array<[Entry, Entry[]]>): Uint8Array {
 
 export function indexOf(stories: Array<[Entry, Entry[]]>): CoverageIndex {
   return CoverageIndex.decode(encodeStories(stories));
+}
+
+/** A story of one seed file: its own two articles, so each file is one story and nothing merges. */
+export function seedText(n: number, title = `Story ${n}`): string {
+  return [
+    '---',
+    `title: "${title}"`,
+    'excerpt: "An excerpt."',
+    'publishedDateTime: 2024-03-02T08:00:00Z',
+    `webUrl: "https://www.outlet-a.example/news/${n}"`,
+    'provider:',
+    '  name: Outlet A',
+    'related:',
+    `  - title: "Another view of story ${n}"`,
+    '    publishedDateTime: 2024-03-02T09:00:00Z',
+    `    webUrl: "https://outlet-b.example/world/${n}.html"`,
+    '    provider:',
+    '      name: Outlet B',
+    '---',
+    '',
+  ].join('\n');
 }
