@@ -17,6 +17,20 @@ const LIST_NAME = 'Test newsroom';
 const NEW_OUTLET_ARTICLE = 'https://www.theverge.com/2021/5/20/microsoft-ai-supercomputer-one-year-on';
 const SETTLE_MS = 5000;
 
+/** The fixture list, published by `cli publish`'s code into a temporary folder and served by `cli serve`'s. */
+async function serveFixtureList(): Promise<ListServer & { remove: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'elsewhere-list-'));
+  await publishList({ seedsDir: 'tests/fixtures/seeds-list', outDir: dir, name: LIST_NAME, cache: false, skipInvalid: false });
+  const server = await startListServer(dir, 0);
+  return {
+    ...server,
+    remove: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Issue 7, end to end in Chromium: the reader subscribes to a list served from 127.0.0.1 by
  * `cli serve`, published by `cli publish`; an article only the list knows gets a count and a
@@ -25,14 +39,11 @@ const SETTLE_MS = 5000;
  */
 describe('Chromium: index list subscriptions', () => {
   let browser: ChromiumHarness;
-  let server: ListServer;
-  let listDir: string;
+  let server: Awaited<ReturnType<typeof serveFixtureList>>;
   const listRequests: Array<{ url: string; headers: Record<string, string> }> = [];
 
   beforeAll(async () => {
-    listDir = mkdtempSync(join(tmpdir(), 'elsewhere-list-'));
-    await publishList({ seedsDir: 'tests/fixtures/seeds-list', outDir: listDir, name: LIST_NAME, cache: false, skipInvalid: false });
-    server = await startListServer(listDir, 0);
+    server = await serveFixtureList();
     browser = await ChromiumHarness.launch();
     await browser.watchWorkerErrors();
     // Routes registered later are tried first: let the list server through (and log what reaches
@@ -50,8 +61,7 @@ describe('Chromium: index list subscriptions', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (listDir) rmSync(listDir, { recursive: true, force: true });
+    await server?.remove();
   });
 
   const toolbarCount = (tabId: number, expected: string) =>
@@ -183,19 +193,15 @@ describe('Chromium: index list subscriptions', () => {
  */
 describe('Firefox: index list subscriptions', () => {
   let browser: FirefoxHarness;
-  let server: ListServer;
-  let listDir: string;
+  let server: Awaited<ReturnType<typeof serveFixtureList>>;
 
   beforeAll(async () => {
-    listDir = mkdtempSync(join(tmpdir(), 'elsewhere-list-'));
-    await publishList({ seedsDir: 'tests/fixtures/seeds-list', outDir: listDir, name: LIST_NAME, cache: false, skipInvalid: false });
-    server = await startListServer(listDir, 0);
+    server = await serveFixtureList();
     browser = await FirefoxHarness.launch();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (listDir) rmSync(listDir, { recursive: true, force: true });
+    await server?.remove();
   });
 
   const count = (tabId: number, expected: string) =>
