@@ -7,7 +7,7 @@ import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals,
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { openStoryView } from './story-view';
-import { readTab, setTab } from './tab-state';
+import { readTab, setTab, siteOf } from './tab-state';
 
 async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<Coverage | null> {
   const coverage = await lookupCoverage(pageAddresses(signals));
@@ -18,13 +18,10 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
 
 async function getTabView(tabId: number): Promise<TabView> {
   const record = await readTab(tabId);
-  const tab = await browser.tabs.get(tabId).catch(() => null);
-  const url = record?.url ?? tab?.url ?? null;
-  const page = url === null ? null : canonicalise(url);
-  const site = page ? outletDomain(page.hostname) : null;
-  if (record) return { coverage: record.coverage, site };
-  // Nothing recorded (no content script there, or it has not reported yet): fall back to the address.
-  return { coverage: url === null ? null : await lookupCoverage([url]), site };
+  if (record) return { coverage: record.coverage, site: record.site };
+  // Nothing recorded (no known article there, or not looked up yet): fall back to the tab's address.
+  const url = (await browser.tabs.get(tabId).catch(() => null))?.url ?? null;
+  return url === null ? { coverage: null, site: null } : { coverage: await lookupCoverage([url]), site: siteOf(url) };
 }
 
 async function lookupLinks(urls: readonly string[]): Promise<Array<LinkVerdict | null>> {

@@ -1,26 +1,22 @@
 import type { Coverage } from '../core/index/coverage-index';
+import { canonicalise } from '../core/url/canonical';
+import { outletDomain } from '../core/url/outlet';
 import { browser } from '../shared/browser';
 import { translate } from '../shared/i18n';
+import { readTabRecord, tabRecordKey, type TabRecord } from '../shared/tab-record';
 
-/**
- * Per-tab coverage, kept in storage.session so that the popup still gets its answer after the
- * background was killed and woke up again; it is cleared when the browser closes.
- */
-interface TabRecord {
-  url: string;
-  coverage: Coverage;
+/** A page's site (registrable domain), for "Hide on this site"; null for addresses without one. */
+export function siteOf(url: string): string | null {
+  const page = canonicalise(url);
+  return page ? outletDomain(page.hostname) : null;
 }
-
-const storageKey = (tabId: number): string => `tab:${tabId}`;
 
 const ICON_SIZES = [16, 32, 48] as const;
 const iconSet = (variant: 'idle' | 'known'): Record<string, string> =>
   Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/${variant}-${size}.png`]));
 
-export async function readTab(tabId: number): Promise<TabRecord | null> {
-  const stored = await browser.storage.session.get(storageKey(tabId));
-  return (stored[storageKey(tabId)] as TabRecord | undefined) ?? null;
-}
+/** Per-tab coverage, kept in storage.session so that the popup still gets its answer after the background was killed. */
+export const readTab = readTabRecord;
 
 interface CallbackAction {
   action: { setIcon(details: { tabId: number; path: Record<string, string> }, callback: () => void): void };
@@ -56,8 +52,8 @@ async function showOnToolbar(tabId: number, coverage: Coverage | null): Promise<
 /** Records what a tab shows and updates its toolbar count. */
 export async function setTab(tabId: number, url: string, coverage: Coverage | null): Promise<void> {
   try {
-    if (coverage) await browser.storage.session.set({ [storageKey(tabId)]: { url, coverage } satisfies TabRecord });
-    else await browser.storage.session.remove(storageKey(tabId));
+    if (coverage) await browser.storage.session.set({ [tabRecordKey(tabId)]: { url, coverage, site: siteOf(url) } satisfies TabRecord });
+    else await browser.storage.session.remove(tabRecordKey(tabId));
     await showOnToolbar(tabId, coverage);
   } catch {
     // The tab closed while we were looking it up; there is nothing left to update.
@@ -65,5 +61,5 @@ export async function setTab(tabId: number, url: string, coverage: Coverage | nu
 }
 
 export async function forgetTab(tabId: number): Promise<void> {
-  await browser.storage.session.remove(storageKey(tabId));
+  await browser.storage.session.remove(tabRecordKey(tabId));
 }

@@ -3,6 +3,7 @@ import { browser } from '../shared/browser';
 import { translate } from '../shared/i18n';
 import { background, type TabView } from '../shared/protocol';
 import { loadSettings, updateSettings } from '../shared/settings';
+import { readTabRecord } from '../shared/tab-record';
 import { I18nContext } from '../ui/i18n';
 import { PopupView, type PopupState } from './popup-view';
 import '../ui/theme.css';
@@ -25,7 +26,11 @@ async function targetView(): Promise<TabView & { subject: 'page' | 'link' }> {
       : /^\d+$/.test(requested)
         ? Number(requested)
         : null;
-  return { ...(tabId === null ? { coverage: null, site: null } : await background.getTabView(tabId)), subject: 'page' };
+  if (tabId === null) return { coverage: null, site: null, subject: 'page' };
+  // The background's record of the tab, read directly: no round trip, and a stopped background stays stopped.
+  const record = await readTabRecord(tabId);
+  const view = record ? { coverage: record.coverage, site: record.site } : await background.getTabView(tabId);
+  return { ...view, subject: 'page' };
 }
 
 async function start(root: HTMLElement): Promise<void> {

@@ -224,7 +224,7 @@ describe('lookupPage from a content script', () => {
     expect(fake.action.setBadgeText).toHaveBeenCalledTimes(1);
     expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
     expect(fake.action.setIcon).toHaveBeenCalledWith(expect.objectContaining({ tabId: TAB_ID }));
-    expect(fake.session.get(`tab:${TAB_ID}`)).toEqual({ url: CNET_URL, coverage });
+    expect(fake.session.get(`tab:${TAB_ID}`)).toEqual({ url: CNET_URL, coverage, site: 'cnet.com' });
   });
 
   it('in a subframe: answers, but leaves the toolbar and the tab record alone', async () => {
@@ -286,6 +286,12 @@ describe('privileged methods from extension pages', () => {
     expect(view.coverage?.otherOutletCount).toBe(2);
     fake.tabs.get.mockRejectedValueOnce(new Error('No tab with id: 4'));
     await expect(reply({ method: 'getTabView', params: { tabId: 4 } }, senders.popup())).resolves.toEqual({ coverage: null, site: null });
+  });
+
+  it('getTabView looks the address up again when the stored record lacks the site (a record from an older version)', async () => {
+    fake.session.set('tab:5', { url: CNET_URL, coverage: { otherOutletCount: 99 } });
+    fake.tabs.get.mockResolvedValueOnce({ id: 5, url: FORBES_URL });
+    await expect(reply({ method: 'getTabView', params: { tabId: 5 } }, senders.popup())).resolves.toMatchObject({ coverage: { otherOutletCount: 2 }, site: 'forbes.com' });
   });
 
   it('getTabView and getUrlView from our own page opened in a tab', async () => {
