@@ -3,13 +3,16 @@
  * cached objects) and each memory figure is this process's alone. bench/run.ts starts it as
  * `node --expose-gc --import tsx bench/child.ts MODE …` and reads one JSON line from stdout.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { indexSeeds } from '../src/build/index-cache';
 import { openIndexFile } from '../src/build/index-file';
+import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
 import { seedCacheKey } from '../src/build/seed-cache';
-import { CoverageIndex } from '../src/core/index/coverage-index';
+import { CoverageIndex, type Coverage } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
 import { encodeIndex } from '../src/core/index/encode';
 import { NaiveIndex } from './naive-index';
@@ -121,6 +124,48 @@ async function main(): Promise<object> {
       ]);
       const [oursCoverage] = latencies(count, [(i) => index.coverage([addresses[i]!]), null]);
       return { count, hits, ours, oursMembership, oursCoverage, naive, naiveMembership };
+    }
+    case 'bulk': {
+      // bulk KIND PATH ADDRESSES_FILE COUNT OUT: what `lookup --stdin --json --index DIR` does (the same
+      // reading, answers and output), with each phase timed: opening, lookups, reading, writing.
+      const [kind, path, addressesFile, countText, outFile] = args as [string, string, string, string, string];
+      const start = performance.now();
+      let answer: (url: string) => Coverage | null;
+      if (kind === 'ours') {
+        const { index } = openIndexFile(path);
+        answer = (url) => index.coverage([url]);
+      } else {
+        const index = NaiveIndex.load(path);
+        answer = (url) => index.coverage(url) as Coverage | null;
+      }
+      const openMs = performance.now() - start;
+      const stream = createWriteStream(outFile);
+      const output = new BufferedOutput(stream);
+      const input = createInterface({ input: createReadStream(addressesFile), crlfDelay: Infinity });
+      let lookupMs = 0;
+      let writeMs = 0;
+      let lines = 0;
+      let hits = 0;
+      for await (const line of input) {
+        if (lines === Number(countText)) break;
+        const url = line.trim();
+        if (!url) continue;
+        const asked = performance.now();
+        const coverage = answer(url);
+        const answered = performance.now();
+        await output.write(`${JSON.stringify(lookupResult(coverage))}\n`);
+        writeMs += performance.now() - answered;
+        lookupMs += answered - asked;
+        lines++;
+        if (coverage) hits++;
+      }
+      const flushed = performance.now();
+      await output.flush();
+      stream.end();
+      await finished(stream);
+      writeMs += performance.now() - flushed;
+      const totalMs = performance.now() - start;
+      return { openMs, lookupMs, writeMs, readMs: totalMs - openMs - lookupMs - writeMs, totalMs, lines, hits, outputBytes: stream.bytesWritten };
     }
     case 'build': {
       // build SEEDS OUT CACHE_DIR|- WORKERS

@@ -143,6 +143,51 @@ interface LookupResult {
   naiveMembership: Latency | null;
 }
 
+interface BulkResult {
+  openMs: number;
+  lookupMs: number;
+  readMs: number;
+  writeMs: number;
+  totalMs: number;
+  lines: number;
+  hits: number;
+  outputBytes: number;
+}
+
+/** Addresses in the bulk lookup: the issue's "100k addresses against a 100k-story index". */
+const BULK_ADDRESSES = 100_000;
+
+/**
+ * `lookup --stdin --json --index DIR` over the first 100k lookup addresses (half hits), split into its
+ * phases, against the same over the naive index: is a bulk lookup bound by loading or by reading and
+ * writing? Median of the load repeats, each in a fresh process.
+ */
+function bulkFigures(stories: number, indexPath: string, naivePath: string, addressesPath: string): Row[] {
+  const section = 'index';
+  const count = Math.min(BULK_ADDRESSES, PLAN.lookups);
+  const out = join(TMP, 'bulk-lookup.jsonl');
+  log(`${stories} stories: bulk lookups of ${count} addresses`);
+  const runs = (kind: string, path: string): BulkResult[] =>
+    Array.from({ length: PLAN.loadRepeats }, () => child<BulkResult>('bulk', kind, path, addressesPath, count, out));
+  const ours = runs('ours', indexPath);
+  const naive = runs('naive', naivePath);
+  rmSync(out, { force: true });
+  const phase = (results: BulkResult[], pick: (result: BulkResult) => number): number => median(results.map(pick));
+  const { lines, hits, outputBytes } = ours[0]!;
+  const note = `${lines} addresses, ${hits} hits, ${(outputBytes / 2 ** 20).toFixed(0)} MiB of JSON lines out`;
+  const figures: Array<[string, (result: BulkResult) => number]> = [
+    [`bulk lookup of ${count} addresses (--index DIR --stdin --json): whole run`, (r) => r.totalMs],
+    ['bulk lookup: opening the index', (r) => r.openMs],
+    ['bulk lookup: lookups and story details', (r) => r.lookupMs],
+    ['bulk lookup: reading addresses, formatting and writing results', (r) => r.readMs + r.writeMs],
+  ];
+  return figures.map(([figure, pick]) => {
+    const value = phase(ours, pick);
+    const base = phase(naive, pick);
+    return { section, figure, stories, ours: value, baseline: base, ratio: base / value, unit: 'ms', target: '', note };
+  });
+}
+
 /** Figures 1–3 and index bytes: cold load, lookup latency and memory, for one index. */
 function indexFigures(stories: number, indexPath: string, naivePath: string | null, note: string): Row[] {
   const section = 'index';
@@ -182,6 +227,8 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
   ] as const) {
     rows.push({ section, figure, stories, ours, baseline: base, ratio: ratio(ours, base), unit: 'µs', target, note: hitNote });
   }
+
+  if (naivePath) rows.push(...bulkFigures(stories, indexPath, naivePath, addressesPath));
 
   const memoryRss = median(memory.map((r) => r.rssBytes));
   const lazyRss = median(lazy.map((r) => r.rssBytes));

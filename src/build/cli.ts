@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { CoverageIndex, type Coverage } from '../core/index/coverage-index';
+import { CoverageIndex } from '../core/index/coverage-index';
 import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
 import { LIST_MANIFEST_FILE, MAX_LIST_SHARDS } from '../core/list/list-manifest';
 import { writeCorpus } from './generate-corpus';
 import { INDEX_FILE, openIndexFile } from './index-file';
 import { loadSeedIndex, type SeedLoadOptions } from './load-seeds';
+import { BufferedOutput, describeCoverage, lookupResult } from './lookup-output';
 import { publishList } from './publish-list';
 import { formatProblem, readSeeds } from './read-seeds';
 import { DEFAULT_CACHE_DIR } from './seed-cache';
@@ -62,51 +63,6 @@ async function queryIndex(indexDir: string | undefined, seedsDir: string, option
 
 /** The largest TCP port. */
 const MAX_PORT = 65535;
-
-/** Output is flushed in chunks this big: a write per line would make bulk lookups bound by syscalls. */
-const OUTPUT_CHUNK_CHARS = 1 << 16;
-
-/** Buffers stdout writes, waiting for the stream to drain when it pushes back. */
-class BufferedOutput {
-  private chunks: string[] = [];
-  private size = 0;
-
-  async write(text: string): Promise<void> {
-    this.chunks.push(text);
-    this.size += text.length;
-    if (this.size >= OUTPUT_CHUNK_CHARS) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const text = this.chunks.join('');
-    this.chunks = [];
-    this.size = 0;
-    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-  }
-}
-
-function lookupResult(coverage: Coverage | null): object {
-  if (!coverage) return { matched: false, related: [] };
-  const related = [...coverage.otherOutlets, ...coverage.sameOutlet]
-    .sort((a, b) => (a.publishedAt ?? Infinity) - (b.publishedAt ?? Infinity))
-    .map((article) => ({
-      url: article.url,
-      title: article.title,
-      outlet: article.outlet,
-      publishedAt: article.publishedAt === null ? null : new Date(article.publishedAt).toISOString(),
-    }));
-  return { matched: true, related };
-}
-
-function describeCoverage(url: string, coverage: Coverage | null): string {
-  if (!coverage) return `${url}\n  no other coverage known`;
-  const lines = [`${url}\n  ${coverage.article.outlet}: ${coverage.article.title}`, `  ${coverage.otherOutletCount} other outlet(s):`];
-  for (const other of coverage.otherOutlets) lines.push(`  - ${other.outlet}: ${other.title}\n    ${other.url}`);
-  if (coverage.sameOutlet.length > 0) lines.push(`  also from ${coverage.article.outlet}:`);
-  for (const same of coverage.sameOutlet) lines.push(`  - ${same.title}\n    ${same.url}`);
-  return lines.join('\n');
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -165,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
         return values.json ? JSON.stringify(lookupResult(coverage)) : describeCoverage(url, coverage);
       };
       if (values.stdin) {
-        const output = new BufferedOutput();
+        const output = new BufferedOutput(process.stdout);
         for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
           const url = line.trim();
           if (url) await output.write(`${answer(url)}\n`);
