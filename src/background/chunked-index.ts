@@ -1,130 +1,167 @@
-import { CoverageIndex, IndexFormatError, type DetailSource } from '../core/index/coverage-index';
-import { chunkAt, chunkLayout, chunkOfShard, DETAIL_CHUNK_BYTES, detailChunkFile, HEAD_FILE, type ChunkLayout } from '../core/index/chunks';
+import type { CoverageIndex } from '../core/index/coverage-index';
+import { BundleDirectory, detailChunkFile, DIRECTORY_FILE, keyPageFile, type BundleSource, type DetailChunk, type KeyPage } from '../core/index/chunks';
 
-/** Reads one packaged file of the bundled index (`index/head.bin`, `index/details-0001.bin`, …). */
+/** Reads one packaged file of the bundled index (`index/directory.bin`, `index/keys-0001.bin`, …). */
 export type FetchIndexFile = (path: string) => Promise<ArrayBuffer>;
 
+/** A file of the bundled index besides the directory: a key page or a details chunk, by number. */
+export type IndexPart = { kind: 'page' | 'chunk'; number: number };
+
 /**
- * Thrown by a synchronous read of a details chunk that is not loaded yet. Lookups are synchronous,
- * so `ChunkedIndex.lookup` catches it, loads the chunk and runs the lookup again.
+ * Thrown by a synchronous read of a key page or details chunk that is not loaded yet. Lookups are
+ * synchronous, so `ChunkedIndex.lookup` catches it, loads the file and runs the lookup again.
  */
 export class ChunkNotLoaded extends Error {
-  constructor(readonly chunk: number) {
-    super(`details chunk ${chunk} is not loaded`);
+  constructor(readonly part: IndexPart) {
+    super(`index ${part.kind} ${part.number} is not loaded`);
   }
 }
 
 /**
- * Chunks kept in memory (~256 KiB each, so ~8 MiB). Most wakes answer one page and need one chunk;
- * a bound keeps a long-lived worker that has seen many pages flat. Shards already read stay in
- * the index's own shard cache, which is bounded separately.
+ * Details chunks kept in memory (~256 KiB each, so ~8 MiB). Most wakes answer one page and need
+ * one chunk; a bound keeps a long-lived worker that has seen many pages flat. Decoded articles stay
+ * in the index's own article cache, which is bounded separately.
  */
 export const MAX_CACHED_CHUNKS = 32;
 
+/** Key pages kept in memory (≤ ~24 KiB each, so ≤ ~1.5 MiB): a lookup reads a few. */
+export const MAX_CACHED_PAGES = 64;
+
 /**
- * Chunk loads one lookup may ask for after its preparation. The preparation loads every chunk the
- * lookup's own keys can reach; only a lookup across subscribed lists (combinedCoverage follows
- * shared keys into the bundled index) needs more, one per bundled story it reaches, and a merged
- * story stops at MAX_MERGED_ARTICLES (500). A lookup that keeps missing past this bound is not
- * making progress (each load is followed by a successful read that the index caches), so it fails
+ * File loads one lookup may ask for after its preparation. The preparation loads every page and
+ * chunk the lookup's own keys can reach; only a lookup across subscribed lists (combinedCoverage
+ * follows shared keys into the bundled index) needs more, a page and a chunk per bundled story it
+ * reaches, and a merged story stops at MAX_MERGED_ARTICLES (500). A lookup that keeps missing past
+ * this bound is not making progress (each load is followed by a read that succeeds), so it fails
  * rather than loop.
  */
-export const MAX_CHUNK_LOADS_PER_LOOKUP = 512;
+export const MAX_LOADS_PER_LOOKUP = 1024;
+
+/** A least-recently-used map bounded to `limit` entries (a Map keeps insertion order). */
+class Lru<T> {
+  private readonly entries = new Map<number, T>();
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(key: number): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: number): T | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: number, value: T): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
 
 /**
- * The bundled index opened from its head, with details read from chunks fetched on demand
- * (src/core/index/chunks.ts). The pure core stays synchronous and free of browser APIs: it says
- * which shards a lookup can touch (`candidateShards`) and reads them through this DetailSource;
- * the fetching, caching and retrying happen here.
+ * The bundled index (src/core/index/chunks.ts): its directory, read on open, and its key pages and
+ * details chunks, fetched when a lookup needs them, each verified against the directory when it
+ * arrives. The pure core stays synchronous and free of browser APIs: it says which pages and
+ * chunks a lookup can touch and reads them through this BundleSource; the fetching, caching and
+ * retrying happen here.
  */
-export class ChunkedIndex implements DetailSource {
+export class ChunkedIndex implements BundleSource {
   readonly index: CoverageIndex;
-  private readonly layout: ChunkLayout;
-  /** Loaded chunks, least recently used first (a Map keeps insertion order). */
-  private readonly chunks = new Map<number, Uint8Array>();
-  private readonly loading = new Map<number, Promise<void>>();
+  private readonly pages = new Lru<KeyPage>(MAX_CACHED_PAGES);
+  private readonly chunks = new Lru<DetailChunk>(MAX_CACHED_CHUNKS);
+  private readonly loading = new Map<string, Promise<void>>();
 
   private constructor(
-    head: Uint8Array,
+    readonly directory: BundleDirectory,
     private readonly fetchFile: FetchIndexFile,
-    targetBytes: number,
   ) {
-    this.index = CoverageIndex.open(head, this);
-    if (head.byteLength !== CoverageIndex.headLength(this.index.header)) throw new IndexFormatError('index head size does not match its header');
-    this.layout = chunkLayout(this.index, targetBytes);
+    this.index = directory.open(this);
   }
 
   /**
-   * Fetches and verifies the head; no details are read until a lookup needs them. `targetBytes`
-   * must be what the files were cut with (tests cut small chunks; the build uses the default).
+   * Fetches and verifies the directory (~17 KiB at 100k stories); nothing else is read until a
+   * lookup needs it. A small index (one key page, one chunk: every file a lookup could read) has
+   * them fetched right away, without waiting for them: its first lookup then finds them on their
+   * way, one round of reads after the directory rather than two.
    */
-  static async open(fetchFile: FetchIndexFile, targetBytes = DETAIL_CHUNK_BYTES): Promise<ChunkedIndex> {
-    // The first chunk exists whenever the index has a story, and a small index's details are all in
-    // it, so it is read alongside the head: a small index then answers after one round of reads,
-    // not two. A suspended Firefox background (idle after 300 ms in tests/e2e/hardening) needs
-    // that; at 100k stories it is one more 256 KiB read in parallel with the 15 MiB head.
-    const [head, first] = await Promise.all([fetchFile(HEAD_FILE), fetchFile(detailChunkFile(0)).catch(() => null)]);
-    const opened = new ChunkedIndex(new Uint8Array(head), fetchFile, targetBytes);
-    // A bad first chunk is not the head's fault: it is reported by the lookup that needs it.
-    if (first) {
-      try {
-        opened.accept(0, new Uint8Array(first));
-      } catch {
-        // left unloaded; load(0) fetches it again and reports it
-      }
+  static async open(fetchFile: FetchIndexFile): Promise<ChunkedIndex> {
+    const opened = new ChunkedIndex(BundleDirectory.parse(new Uint8Array(await fetchFile(DIRECTORY_FILE))), fetchFile);
+    const { directory } = opened;
+    if (directory.pageCount === 1 && directory.chunkCount <= 1) {
+      // A bad file is reported by the lookup that needs it, which loads it again.
+      if (directory.pageKeys(0) > 0) opened.load({ kind: 'page', number: 0 }).catch(() => undefined);
+      if (directory.chunkCount === 1) opened.load({ kind: 'chunk', number: 0 }).catch(() => undefined);
     }
     return opened;
   }
 
-  /** Keeps a fetched chunk, refusing one whose length is not the layout's. */
-  private accept(chunk: number, bytes: Uint8Array): void {
-    const expected = this.layout.start[chunk + 1]! - this.layout.start[chunk]!;
-    if (bytes.byteLength !== expected) throw new IndexFormatError(`index details chunk ${chunk} has ${bytes.byteLength} bytes, expected ${expected}`);
-    this.chunks.set(chunk, bytes);
-    if (this.chunks.size > MAX_CACHED_CHUNKS) this.chunks.delete(this.chunks.keys().next().value!);
+  /** Pages and chunks in memory now: at most MAX_CACHED_PAGES and MAX_CACHED_CHUNKS. */
+  get loaded(): { pages: number; chunks: number } {
+    return { pages: this.pages.size, chunks: this.chunks.size };
   }
 
-  /** Chunks in memory now: at most MAX_CACHED_CHUNKS. */
-  get loadedChunks(): number {
-    return this.chunks.size;
+  /** BundleSource */
+  keyPage(page: number): KeyPage {
+    const keys = this.pages.get(page);
+    if (!keys) throw new ChunkNotLoaded({ kind: 'page', number: page });
+    return keys;
   }
 
-  /** DetailSource: a copy of the bytes, so the index's shard cache never keeps a whole chunk alive. */
-  read(offset: number, length: number): Uint8Array {
-    const chunk = chunkAt(this.layout, offset);
-    const bytes = this.chunks.get(chunk);
-    if (!bytes) throw new ChunkNotLoaded(chunk);
-    this.chunks.delete(chunk);
-    this.chunks.set(chunk, bytes);
-    const from = offset - this.layout.start[chunk]!;
-    // A read past the chunk's end comes back short, and the index reports the shard as damaged.
-    return bytes.slice(from, from + length);
+  /** BundleSource */
+  detailChunk(chunk: number): DetailChunk {
+    const details = this.chunks.get(chunk);
+    if (!details) throw new ChunkNotLoaded({ kind: 'chunk', number: chunk });
+    return details;
   }
 
-  /** Loads `chunk` unless it is loaded or on its way. A chunk of the wrong length is refused. */
-  load(chunk: number): Promise<void> {
-    if (this.chunks.has(chunk)) return Promise.resolve();
-    let pending = this.loading.get(chunk);
+  /** Loads a page or chunk unless it is loaded or on its way; a file of the wrong length or checksum is refused (IndexFormatError). */
+  load(part: IndexPart): Promise<void> {
+    const { kind, number } = part;
+    if ((kind === 'page' ? this.pages : this.chunks).has(number)) return Promise.resolve();
+    const path = kind === 'page' ? keyPageFile(number) : detailChunkFile(number);
+    let pending = this.loading.get(path);
     if (!pending) {
       pending = (async () => {
-        this.accept(chunk, new Uint8Array(await this.fetchFile(detailChunkFile(chunk))));
-      })().finally(() => this.loading.delete(chunk));
-      this.loading.set(chunk, pending);
+        const bytes = new Uint8Array(await this.fetchFile(path));
+        if (kind === 'page') this.pages.set(number, this.directory.parseKeyPage(number, bytes));
+        else this.chunks.set(number, this.directory.parseDetailChunk(number, bytes));
+      })().finally(() => this.loading.delete(path));
+      this.loading.set(path, pending);
     }
     return pending;
   }
 
-  /** Loads every chunk a lookup of `addresses` can read, in parallel (usually one, none for an unknown page). */
+  /**
+   * Loads every file a lookup of `addresses` can read, in two parallel rounds: the key pages of
+   * its keys' hash ranges, then the chunks of the articles those keys point to (usually one page
+   * or a few, and one chunk; no chunk for an unknown page).
+   */
   async prepare(addresses: readonly string[]): Promise<void> {
-    const chunks = new Set<number>();
-    for (const shard of this.index.candidateShards(addresses)) chunks.add(chunkOfShard(this.layout, shard));
-    await Promise.all([...chunks].map((chunk) => this.load(chunk)));
+    await Promise.all(this.directory.pagesFor(addresses).map((number) => this.load({ kind: 'page', number })));
+    let chunks: number[];
+    try {
+      chunks = this.directory.chunksFor(addresses, this);
+    } catch (error) {
+      // A page evicted by a concurrent lookup meanwhile: the lookup's own retries load it.
+      if (error instanceof ChunkNotLoaded) return;
+      throw error;
+    }
+    await Promise.all(chunks.map((number) => this.load({ kind: 'chunk', number })));
   }
 
   /**
-   * Runs the synchronous `lookup` of `addresses` once the chunks it needs are loaded. Anything
-   * `prepare` could not foresee (records reached through other sources' keys, or a chunk evicted
-   * by a concurrent lookup meanwhile) surfaces as ChunkNotLoaded: load it and run again.
+   * Runs the synchronous `lookup` of `addresses` once the files it needs are loaded. Anything
+   * `prepare` could not foresee (records reached through other sources' keys, or a file evicted by
+   * a concurrent lookup meanwhile) surfaces as ChunkNotLoaded: load it and run again.
    */
   async lookup<T>(addresses: readonly string[], lookup: () => T): Promise<T> {
     await this.prepare(addresses);
@@ -132,8 +169,8 @@ export class ChunkedIndex implements DetailSource {
       try {
         return lookup();
       } catch (error) {
-        if (!(error instanceof ChunkNotLoaded) || loads >= MAX_CHUNK_LOADS_PER_LOOKUP) throw error;
-        await this.load(error.chunk);
+        if (!(error instanceof ChunkNotLoaded) || loads >= MAX_LOADS_PER_LOOKUP) throw error;
+        await this.load(error.part);
       }
     }
   }

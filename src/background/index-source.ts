@@ -11,10 +11,11 @@ async function fetchPackaged(path: string): Promise<ArrayBuffer> {
 
 /**
  * The bundled index, loaded once per background lifetime. MV3 backgrounds are killed when idle,
- * so this runs again on each wake: it reads only the index's head (membership, tables, shard
- * sums: ~8% of index.bin), verifies it and wraps it in typed-array views. Details come in chunks
- * when a lookup needs them (`ChunkedIndex.lookup`), each shard verified when first read: reading
- * the whole 174 MiB index.bin made a cold start at 100k stories take over a second (issue 4).
+ * so this runs again on each wake: it reads only the index's directory (counts, page and chunk
+ * bounds, per-file checksums: ~17 KiB at 100k stories) and verifies it. A lookup then fetches the
+ * key pages of its keys and the details chunk of the story it finds (`ChunkedIndex.lookup`), each
+ * verified when it arrives: reading and indexing every key on each wake (the 14.8 MiB head of the
+ * previous layout) made a cold start at 100k stories take over a second (issue 4).
  */
 export function bundledIndex(): Promise<ChunkedIndex> {
   loading ??= ChunkedIndex.open(fetchPackaged);

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { detailChunkFile, HEAD_FILE } from '../core/index/chunks';
+import { indexFromBundle } from '../core/index/chunks';
 import { CoverageIndex, IndexFormatError, type DetailSource } from '../core/index/coverage-index';
 import { HEADER_WORDS, detailsOffset } from '../core/index/format';
 
@@ -41,21 +41,10 @@ export function openIndexFile(path: string): { index: CoverageIndex; bytes: numb
 }
 
 /**
- * index.bin of an extension build, reassembled from the head and details chunks the build ships
- * (src/core/index/chunks.ts): for benchmarks and tests that read what a build bundled.
+ * index.bin of an extension build, rebuilt from the directory, key pages and details chunks the
+ * build ships (src/core/index/chunks.ts), each verified: for benchmarks and tests that read what a
+ * build bundled.
  */
 export function readBundledIndex(extensionDir: string): Uint8Array {
-  const head = readFileSync(join(extensionDir, HEAD_FILE));
-  // A fresh array rather than the Buffer: a small Buffer may sit unaligned in node's pool.
-  const total = CoverageIndex.byteLength(CoverageIndex.decodeHeader(new Uint8Array(head.subarray(0, HEADER_WORDS * 4))));
-  const bytes = new Uint8Array(total);
-  bytes.set(head);
-  let at = head.byteLength;
-  for (let chunk = 0; at < total; chunk++) {
-    const part = readFileSync(join(extensionDir, detailChunkFile(chunk)));
-    if (at + part.byteLength > total) throw new IndexFormatError('bundled index chunks are longer than its header says');
-    bytes.set(part, at);
-    at += part.byteLength;
-  }
-  return bytes;
+  return indexFromBundle((path) => readFileSync(join(extensionDir, path)));
 }

@@ -25,9 +25,10 @@ export async function compileSeeds(seedsDir: string): Promise<SeedIndex & { host
 
 /**
  * Emits the compiled index, the icons and the locales into the bundle. The index is built from seeds in
- * node at build time, so no bundle ever contains a YAML parser or parses a seed. It ships as its head
- * and details chunks (src/core/index/chunks.ts), byte ranges of the one encoded index.bin, so that a
- * waking background reads the head and the chunk it needs, not the whole index (issue 4).
+ * node at build time, so no bundle ever contains a YAML parser or parses a seed. It ships as a
+ * directory, key pages and details chunks derived from the one encoded index.bin
+ * (src/core/index/chunks.ts), so that a waking background reads the directory, then the page(s) and
+ * the chunk its lookup needs, not the whole index (issue 4).
  */
 export function elsewhereAssets(index: Pick<BuiltIndex, 'bytes'>, assetsDir: string): Plugin {
   return {

@@ -95,41 +95,68 @@ function bucketBitsFor(keyCount: number): number {
   return bits;
 }
 
-interface Shard {
+/**
+ * Record bytes: one shard's, one bundled chunk's or the whole details section, with the offset of
+ * bytes[0] in the numbering that the store's `recordStart` uses.
+ */
+export interface RecordBlock {
   bytes: Uint8Array;
   view: DataView;
-  /** Offset of bytes[0] within the details section. */
   base: number;
 }
 
-type StoredArticle = CoverageArticle & { keys: string[] };
+/**
+ * Where a CoverageIndex reads its keys, tables and records. One index.bin (whole in memory, or its
+ * head plus positional reads of its details) is `BinaryStore`, below; the bundled files the
+ * extension ships (a directory, key pages and details chunks, each loaded when a lookup first
+ * needs it) are chunks.ts's. Reads are synchronous: a store whose bytes arrive asynchronously
+ * throws from these methods until they are loaded (the background's ChunkNotLoaded), and its
+ * caller loads them and runs the lookup again.
+ */
+export interface IndexStore {
+  /**
+   * The article of the n-th key slot (n = 0, 1, …) whose 64-bit key hash is (hi, lo), or -1 past
+   * the last. Slots are sorted by hash, so equal hashes are adjacent; n > 0 only matters for two
+   * keys whose hashes collide.
+   */
+  keyArticle(hi: number, lo: number, n: number): number;
+  storyOf(articleId: number): number;
+  /** The first article of `story`. */
+  storyStart(story: number): number;
+  /** One past the last article of `story`. */
+  storyEnd(story: number): number;
+  /** Where `articleId`'s record starts, in the numbering of its block's `base`. */
+  recordStart(articleId: number): number;
+  /** The bytes holding `articleId`'s record (verified before they are returned). */
+  recordBlock(articleId: number): RecordBlock;
+}
 
-/** A decoded compact index. Decoding only creates views; article details are decoded on demand. */
-export class CoverageIndex {
-  readonly header: IndexHeader;
+/**
+ * One index.bin: typed-array views of its head, and its details in memory (`decode`) or read a
+ * shard at a time from a DetailSource (`open`), each shard verified against its sum on first use.
+ */
+class BinaryStore implements IndexStore {
   private readonly keyHi: Uint32Array;
   private readonly keyLo: Uint32Array;
-  private readonly keyArticle: Uint32Array;
+  private readonly keyArticle_: Uint32Array;
   private readonly articleStory: Uint32Array;
-  private readonly storyStart: Uint32Array;
+  private readonly storyStart_: Uint32Array;
   private readonly detailStart: Uint32Array;
   private readonly shardSums: Uint32Array;
   private readonly bucketShift: number;
   private readonly bucketStart: Uint32Array;
   /** Whether each shard's checksum was verified (1) or is still to check (0). */
   private readonly shardChecked: Uint8Array;
-  private readonly shardCache = new Map<number, Shard>();
-  private readonly articleCache = new Map<number, StoredArticle>();
-  private readonly memoryShard: Shard | null;
+  private readonly shardCache = new Map<number, RecordBlock>();
+  private readonly memoryShard: RecordBlock | null;
 
-  private constructor(
+  constructor(
     head: Uint8Array,
-    header: IndexHeader,
+    private readonly header: IndexHeader,
     private readonly source: DetailSource | null,
     details: Uint8Array | null,
     verified: boolean,
   ) {
-    this.header = header;
     const { keyCount, articleCount, storyCount } = header;
     let at = head.byteOffset + HEADER_WORDS * 4;
     const take = (count: number): Uint32Array => {
@@ -139,9 +166,9 @@ export class CoverageIndex {
     };
     this.keyHi = take(keyCount);
     this.keyLo = take(keyCount);
-    this.keyArticle = take(keyCount);
+    this.keyArticle_ = take(keyCount);
     this.articleStory = take(articleCount);
-    this.storyStart = take(storyCount + 1);
+    this.storyStart_ = take(storyCount + 1);
     this.detailStart = take(articleCount + 1);
     this.shardSums = take(shardCountOf(storyCount));
     this.shardChecked = new Uint8Array(this.shardSums.length).fill(verified ? 1 : 0);
@@ -154,6 +181,88 @@ export class CoverageIndex {
     for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!;
     this.bucketStart = buckets;
   }
+
+  /** The first key slot whose hash is (hi, lo), or -1: slots are sorted by (hi, lo), so equal hashes are adjacent. */
+  private firstSlot(hi: number, lo: number): number {
+    const bucket = hi >>> this.bucketShift;
+    const end = this.bucketStart[bucket + 1]!;
+    for (let i = this.bucketStart[bucket]!; i < end; i++) {
+      const slotHi = this.keyHi[i]!;
+      if (slotHi < hi) continue;
+      if (slotHi > hi) return -1;
+      const slotLo = this.keyLo[i]!;
+      if (slotLo < lo) continue;
+      return slotLo === lo ? i : -1;
+    }
+    return -1;
+  }
+
+  keyArticle(hi: number, lo: number, n: number): number {
+    const first = this.firstSlot(hi, lo);
+    if (first === -1) return -1;
+    const slot = first + n;
+    return slot < this.header.keyCount && this.keyHi[slot] === hi && this.keyLo[slot] === lo ? this.keyArticle_[slot]! : -1;
+  }
+
+  storyOf(articleId: number): number {
+    return this.articleStory[articleId]!;
+  }
+
+  storyStart(story: number): number {
+    return this.storyStart_[story]!;
+  }
+
+  storyEnd(story: number): number {
+    return this.storyStart_[story + 1]!;
+  }
+
+  recordStart(articleId: number): number {
+    return this.detailStart[articleId]!;
+  }
+
+  /** Where shard `shard`'s records start in the details section; shard k spans shardStart(k) .. shardStart(k + 1). */
+  private shardStart(shard: number): number {
+    return this.detailStart[this.storyStart_[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
+  }
+
+  /** The shard holding the records of `articleId`'s story, read and verified on first use. */
+  recordBlock(articleId: number): RecordBlock {
+    const shard = Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
+    const from = this.shardStart(shard);
+    const to = this.shardStart(shard + 1);
+    if (this.memoryShard) {
+      if (this.shardChecked[shard] === 0) {
+        if (checksum(this.memoryShard.bytes.subarray(from, to)) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+        this.shardChecked[shard] = 1;
+      }
+      return this.memoryShard;
+    }
+    const cached = this.shardCache.get(shard);
+    if (cached) {
+      this.shardCache.delete(shard);
+      this.shardCache.set(shard, cached);
+      return cached;
+    }
+    const bytes = this.source!.read(from, to - from);
+    if (bytes.byteLength !== to - from || checksum(bytes) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+    this.shardChecked[shard] = 1;
+    const loaded = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: from };
+    this.shardCache.set(shard, loaded);
+    if (this.shardCache.size > SHARD_CACHE_SIZE) this.shardCache.delete(this.shardCache.keys().next().value!);
+    return loaded;
+  }
+}
+
+type StoredArticle = CoverageArticle & { keys: string[] };
+
+/** A decoded compact index. Decoding only creates views; article details are decoded on demand. */
+export class CoverageIndex {
+  private readonly articleCache = new Map<number, StoredArticle>();
+
+  private constructor(
+    readonly header: IndexHeader,
+    private readonly store: IndexStore,
+  ) {}
 
   private static readHeader(bytes: Uint8Array): IndexHeader {
     if (bytes.byteLength < HEADER_WORDS * 4 || bytes.byteOffset % 4 !== 0) throw new IndexFormatError('index is truncated or misaligned');
@@ -196,7 +305,7 @@ export class CoverageIndex {
     const full = options.verify !== 'lazy';
     if (full && checksum(bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) throw new IndexFormatError('index checksum mismatch');
     const detailsAt = detailsOffset(header.keyCount, header.articleCount, header.storyCount);
-    return new CoverageIndex(bytes, header, null, bytes.subarray(detailsAt), full);
+    return new CoverageIndex(header, new BinaryStore(bytes, header, null, bytes.subarray(detailsAt), full));
   }
 
   /**
@@ -208,94 +317,21 @@ export class CoverageIndex {
     const header = CoverageIndex.readHeader(head);
     if (head.byteLength < CoverageIndex.headLength(header)) throw new IndexFormatError('index is truncated or misaligned');
     CoverageIndex.checkHead(head, header);
-    return new CoverageIndex(head, header, source, null, false);
-  }
-
-  /** Details shards: each holds the records of STORIES_PER_SHARD consecutive stories. */
-  get shardCount(): number {
-    return this.shardSums.length;
+    return new CoverageIndex(header, new BinaryStore(head, header, source, null, false));
   }
 
   /**
-   * Where shard `shard`'s records start in the details section; `shardStart(shardCount)` is where
-   * the last shard ends. Shards are contiguous and in order, so shard k spans
-   * shardStart(k) .. shardStart(k + 1).
+   * An index read through another store: the bundled files (chunks.ts), whose directory holds
+   * `header` and which verifies each file itself.
    */
-  shardStart(shard: number): number {
-    return this.detailStart[this.storyStart[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
-  }
-
-  /** The details shard holding the record of `articleId` (and of every article of its story). */
-  shardOfArticle(articleId: number): number {
-    return Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
-  }
-
-  /**
-   * Every shard a lookup of `addresses` may read: those of each article whose key hash equals a
-   * lookup key's, found in the key arrays without reading a record. A superset of what `match` and
-   * `coverage` read (they stop at the first confirmed key, and a story's records share its shard),
-   * so a reader whose details arrive asynchronously can fetch them all before the synchronous
-   * lookup (issue 4: the background's chunked details).
-   */
-  candidateShards(addresses: readonly string[]): Set<number> {
-    const shards = new Set<number>();
-    for (const address of addresses) {
-      for (const key of lookupKeys(address)) {
-        const [hi, lo] = hashKey(key);
-        for (let i = this.firstSlot(hi, lo); i !== -1 && i < this.header.keyCount && this.keyHi[i] === hi && this.keyLo[i] === lo; i++) {
-          shards.add(this.shardOfArticle(this.keyArticle[i]!));
-        }
-      }
-    }
-    return shards;
-  }
-
-  /** The first key slot whose hash is (hi, lo), or -1: slots are sorted by (hi, lo), so equal hashes are adjacent. */
-  private firstSlot(hi: number, lo: number): number {
-    const bucket = hi >>> this.bucketShift;
-    const end = this.bucketStart[bucket + 1]!;
-    for (let i = this.bucketStart[bucket]!; i < end; i++) {
-      const slotHi = this.keyHi[i]!;
-      if (slotHi < hi) continue;
-      if (slotHi > hi) return -1;
-      const slotLo = this.keyLo[i]!;
-      if (slotLo < lo) continue;
-      return slotLo === lo ? i : -1;
-    }
-    return -1;
-  }
-
-  /** The shard holding the records of `articleId`'s story, read and verified on first use. */
-  private shardOf(articleId: number): Shard {
-    const shard = this.shardOfArticle(articleId);
-    const from = this.shardStart(shard);
-    const to = this.shardStart(shard + 1);
-    if (this.memoryShard) {
-      if (this.shardChecked[shard] === 0) {
-        if (checksum(this.memoryShard.bytes.subarray(from, to)) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
-        this.shardChecked[shard] = 1;
-      }
-      return this.memoryShard;
-    }
-    const cached = this.shardCache.get(shard);
-    if (cached) {
-      this.shardCache.delete(shard);
-      this.shardCache.set(shard, cached);
-      return cached;
-    }
-    const bytes = this.source!.read(from, to - from);
-    if (bytes.byteLength !== to - from || checksum(bytes) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
-    this.shardChecked[shard] = 1;
-    const loaded = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: from };
-    this.shardCache.set(shard, loaded);
-    if (this.shardCache.size > SHARD_CACHE_SIZE) this.shardCache.delete(this.shardCache.keys().next().value!);
-    return loaded;
+  static fromStore(header: IndexHeader, store: IndexStore): CoverageIndex {
+    return new CoverageIndex(header, store);
   }
 
   /** Whether the record of `articleId` lists `key`: compares bytes, allocating nothing. */
   private recordHasKey(articleId: number, key: string): boolean {
-    const { bytes, base } = this.shardOf(articleId);
-    cursor = this.detailStart[articleId]! - base + 8;
+    const { bytes, base } = this.store.recordBlock(articleId);
+    cursor = this.store.recordStart(articleId) - base + 8;
     const urlLength = readVarint(bytes);
     const referenceAt = cursor + bytes[cursor + urlLength]!;
     cursor += urlLength + 1;
@@ -321,21 +357,19 @@ export class CoverageIndex {
   /** The article stored under a canonical key, or -1. */
   findArticle(key: string): number {
     const [hi, lo] = hashKey(key);
-    const first = this.firstSlot(hi, lo);
-    if (first === -1) return -1;
-    for (let i = first; i < this.header.keyCount && this.keyHi[i] === hi && this.keyLo[i] === lo; i++) {
+    for (let n = 0; ; n++) {
+      const article = this.store.keyArticle(hi, lo, n);
+      if (article === -1) return -1;
       // A hash hit is confirmed against the stored key, so a collision never shows the wrong story.
-      const article = this.keyArticle[i]!;
       if (this.recordHasKey(article, key)) return article;
     }
-    return -1;
   }
 
   article(id: number): CoverageArticle & { keys: string[] } {
     const cached = this.articleCache.get(id);
     if (cached) return cached;
-    const { bytes, view, base } = this.shardOf(id);
-    cursor = this.detailStart[id]! - base;
+    const { bytes, view, base } = this.store.recordBlock(id);
+    cursor = this.store.recordStart(id) - base;
     const time = view.getFloat64(cursor, true);
     cursor += 8;
     const url = readText(bytes);
@@ -359,9 +393,9 @@ export class CoverageIndex {
 
   /** Ids of every article in the story of `articleId`, oldest first. */
   storyArticles(articleId: number): number[] {
-    const story = this.articleStory[articleId]!;
+    const story = this.store.storyOf(articleId);
     const ids: number[] = [];
-    for (let id = this.storyStart[story]!; id < this.storyStart[story + 1]!; id++) ids.push(id);
+    for (let id = this.store.storyStart(story), end = this.store.storyEnd(story); id < end; id++) ids.push(id);
     return ids;
   }
 
