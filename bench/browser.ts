@@ -16,13 +16,14 @@
  * A control build, the 1-story one with the 100k build's host lists added, tells what the index
  * costs apart from what the manifest's thousands of match patterns cost (in the rows' notes).
  *
- *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only]
+ *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
  * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
  * bench/tmp/browser and are reused while the sources are unchanged. Results go to
  * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown;
- * `--build-only` makes (or keeps) the builds and measures nothing.
+ * `--build-only` makes (or keeps) the builds and measures nothing; `--only=cold-start` measures
+ * figure 4 alone (the cold-start rows, all four builds), a few minutes once the builds exist.
  *
  * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
  * routes every request of the context (the service worker's too) through Playwright: the worker's
@@ -39,7 +40,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { CORPUS_MARKER, ensureCorpus } from '../src/build/generate-corpus';
 import { readBundledIndex } from '../src/build/index-file';
-import { BUNDLED_INDEX_DIR, bundledIndexFiles, chunkOfShard, chunkLayout, detailChunkFile, HEAD_FILE } from '../src/core/index/chunks';
+import { BundleDirectory, BUNDLED_INDEX_DIR, detailChunkFile, DIRECTORY_FILE, keyPageFile } from '../src/core/index/chunks';
 import { CoverageIndex } from '../src/core/index/coverage-index';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/e2e/browsers';
 import { writeNaiveIndex } from './naive-index';
@@ -344,21 +345,26 @@ function askUrlView(probe: Page, url: string): Promise<Answer> {
 
 /**
  * Reads what the background reads before its first answer, the way it does, in an extension page:
- * `files` one after the other as bytes (ours: the index's head, then the chunk of the article
- * asked about), or one file JSON.parse'd (the naive index).
+ * `rounds` one after the other, the files of a round in parallel, as bytes (ours: the directory,
+ * then the key pages of the article asked about, then its details chunk), or one file
+ * JSON.parse'd (the naive index).
  */
-function readIndexInPage(probe: Page, files: string[], parse: boolean): Promise<number> {
+function readIndexInPage(probe: Page, rounds: string[][], parse: boolean): Promise<number> {
   return probe.evaluate(
-    async ({ files: names, parse: json }) => {
+    async ({ rounds: names, parse: json }) => {
       const started = performance.now();
-      for (const name of names) {
-        const response = await fetch(`/${name}`);
-        if (json) JSON.parse(await response.text());
-        else await response.arrayBuffer();
+      for (const round of names) {
+        await Promise.all(
+          round.map(async (name) => {
+            const response = await fetch(`/${name}`);
+            if (json) JSON.parse(await response.text());
+            else await response.arrayBuffer();
+          }),
+        );
       }
       return performance.now() - started;
     },
-    { files, parse },
+    { rounds, parse },
   );
 }
 
@@ -505,16 +511,17 @@ function bundleRows(builds: Builds, stories: number): BrowserBenchRow[] {
   }
   const indexFiles = filesUnder(join(builds.ours, BUNDLED_INDEX_DIR));
   const indexBytes = indexFiles.reduce((sum, file) => sum + statSync(file).size, 0);
-  const headBytes = statSync(join(builds.ours, HEAD_FILE)).size;
+  const directoryBytes = statSync(join(builds.ours, DIRECTORY_FILE)).size;
   const naiveBytes = statSync(join(builds.naive, 'naive.json')).size;
-  const header = CoverageIndex.decodeHeader(new Uint8Array(readFileSync(join(builds.ours, HEAD_FILE)).subarray(0, 64)));
+  const directory = BundleDirectory.parse(readFileSync(join(builds.ours, DIRECTORY_FILE)));
+  const { header } = directory;
   rows.push({
     name: `index bytes per story (${sizeLabel(stories)})`,
     ours: indexBytes / header.storyCount,
     baseline: naiveBytes / header.storyCount,
     ratio: naiveBytes / indexBytes,
     unit: 'B',
-    note: `index ${(indexBytes / 2 ** 20).toFixed(1)} MiB (head ${(headBytes / 2 ** 20).toFixed(1)} MiB + ${indexFiles.length - 1} details chunks) for ${header.storyCount} stories (${stories} seed files, ${header.articleCount} articles, ${header.keyCount} addresses: ${(indexBytes / stories).toFixed(0)} B per seed file); baseline = naive.json ${(naiveBytes / 2 ** 20).toFixed(1)} MiB`,
+    note: `index ${(indexBytes / 2 ** 20).toFixed(1)} MiB (directory ${(directoryBytes / 1024).toFixed(1)} KiB + ${indexFiles.length - 1 - directory.chunkCount} key pages + ${directory.chunkCount} details chunks) for ${header.storyCount} stories (${stories} seed files, ${header.articleCount} articles, ${header.keyCount} addresses: ${(indexBytes / stories).toFixed(0)} B per seed file); baseline = naive.json ${(naiveBytes / 2 ** 20).toFixed(1)} MiB`,
   });
   return rows;
 }
@@ -526,18 +533,21 @@ interface Known {
   /** Articles with at least one other outlet (so the in-page badge shows), spread over the index. */
   urls: string[];
   counts: number[];
-  /** The details chunk holding each article's record: what a cold answer about it fetches. */
-  chunks: string[];
+  /**
+   * What a cold answer about each article reads after the directory, in rounds whose files are
+   * fetched in parallel: the key pages of its lookup keys, then the details chunk of its story.
+   */
+  reads: string[][][];
 }
 
 function knownArticles(extensionDir: string, wanted: number): Known {
   const bytes = readBundledIndex(extensionDir);
   const index = CoverageIndex.decode(bytes, { verify: 'lazy' });
-  const layout = chunkLayout(index);
+  const directory = BundleDirectory.parse(readFileSync(join(extensionDir, DIRECTORY_FILE)));
   const total = index.header.articleCount;
   const urls: string[] = [];
   const counts: number[] = [];
-  const chunks: string[] = [];
+  const reads: string[][][] = [];
   const seen = new Set<string>();
   for (let i = 0; i < wanted * 4 && urls.length < wanted; i++) {
     const start = Math.floor(((i * 7919) % (wanted * 4)) * (total / (wanted * 4)));
@@ -547,15 +557,16 @@ function knownArticles(extensionDir: string, wanted: number): Known {
         seen.add(coverage.article.url);
         urls.push(coverage.article.url);
         counts.push(coverage.otherOutletCount);
-        chunks.push(detailChunkFile(chunkOfShard(layout, index.shardOfArticle(id))));
+        const pages = directory.pagesFor([coverage.article.url]).map(keyPageFile);
+        reads.push([pages, [detailChunkFile(directory.chunkOfArticle(index.match([coverage.article.url])!.articleId))]]);
         break;
       }
     }
   }
   if (urls.length === 0) throw new Error(`${extensionDir}: no article with other outlets`);
-  // The chunk files must be the build's own: a bench that cut differently would time the wrong reads.
-  if (bundledIndexFiles(index, bytes).length !== filesUnder(join(extensionDir, BUNDLED_INDEX_DIR)).length) throw new Error(`${extensionDir}: chunk files differ from the layout`);
-  return { urls, counts, chunks };
+  // The files must be the build's own: a bench that cut differently would time the wrong reads.
+  if (directory.files().length !== filesUnder(join(extensionDir, BUNDLED_INDEX_DIR)).length) throw new Error(`${extensionDir}: index files differ from its directory`);
+  return { urls, counts, reads };
 }
 
 function check(browser: Browser, answer: Answer, expected: number): void {
@@ -659,20 +670,23 @@ async function coldStartRows(run: Run): Promise<BrowserBenchRow[]> {
     const reads = await interleaved(
       run,
       [ours, naive],
-      (subject, repeat) => (subject === ours ? readIndexInPage(probes.get(ours)!, [HEAD_FILE, ours.known.chunks[(repeat + 1) % ours.known.chunks.length]!], false) : readIndexInPage(probes.get(naive)!, ['naive.json'], true)),
+      (subject, repeat) =>
+        subject === ours ? readIndexInPage(probes.get(ours)!, [[DIRECTORY_FILE], ...ours.known.reads[(repeat + 1) % ours.known.reads.length]!], false) : readIndexInPage(probes.get(naive)!, [['naive.json']], true),
       (_subject, ms) => `${fixed(ms)} ms`,
     );
-    const headMiB = statSync(join(run.builds.ours, HEAD_FILE)).size / 2 ** 20;
+    const directoryKiB = statSync(join(run.builds.ours, DIRECTORY_FILE)).size / 1024;
     return [
       row(`worker cold start → first answer, ${size} (baseline: naive JSON index)`, cold(ours), cold(naive), 'ms', note),
       row(`worker cold start → first answer, ${size} (baseline: 1-story index)`, cold(ours), cold(tiny), 'ms', note),
+      // The control: what the manifest's thousands of match patterns cost a waking extension by themselves.
+      ...(run.tinyWide ? [row(`worker cold start → first answer, ${size} (baseline: 1-story index with the host lists of ${size})`, cold(ours), cold(run.tinyWide), 'ms', note)] : []),
       row(`answer from a running worker, ${size} (baseline: naive JSON index)`, warm(ours), warm(naive), 'ms', 'getUrlView round trip right after the cold one, another article'),
       row(
         `read the bundled index in an extension page, ${size} (baseline: naive JSON index)`,
         reads.get(ours)!,
         reads.get(naive)!,
         'ms',
-        `ours = fetch().arrayBuffer() of ${HEAD_FILE} (${fixed(headMiB, 1)} MiB) and then of one details chunk, what the worker reads before it can answer; baseline = fetch(naive.json).text() + JSON.parse`,
+        `ours = fetch().arrayBuffer() of ${DIRECTORY_FILE} (${fixed(directoryKiB, 1)} KiB), then of the key pages of one article's lookup keys (in parallel), then of its details chunk: what the worker reads before it can answer; baseline = fetch(naive.json).text() + JSON.parse`,
       ),
     ];
   } finally {
@@ -839,7 +853,7 @@ async function costRows(run: Run): Promise<BrowserBenchRow[]> {
  * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
  * Every timing interleaves the builds it compares, so changes in the machine's load hit all alike.
  */
-export async function browserBenchmarks(options: { smoke: boolean }): Promise<BrowserBenchRow[]> {
+export async function browserBenchmarks(options: { smoke: boolean; only?: 'cold-start' }): Promise<BrowserBenchRow[]> {
   const plan = planFor(options.smoke);
   const size = sizeLabel(plan.stories);
   const builds = prepareBuilds(plan);
@@ -882,7 +896,8 @@ export async function browserBenchmarks(options: { smoke: boolean }): Promise<Br
         (run.tinyWide ? `the 1-story build with the host lists of ours ${fixed(launchMs(run.tinyWide))} ms, ` : '') +
         `Chromium without an extension ${fixed(launchMs(run.plain))} ms`,
     });
-    rows.push(...(await coldStartRows(run)), ...(await badgeRows(run)), ...(await popupRows(run)), ...(await costRows(run)));
+    rows.push(...(await coldStartRows(run)));
+    if (!options.only) rows.push(...(await badgeRows(run)), ...(await popupRows(run)), ...(await costRows(run)));
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
   }
@@ -925,7 +940,9 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const loadAtStart = loadavg();
-  const rows = await browserBenchmarks({ smoke });
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && only !== 'cold-start') throw new Error(`--only=${only}: the one step that runs alone is cold-start`);
+  const rows = await browserBenchmarks({ smoke, ...(only ? { only } : {}) });
   const machine = {
     nproc: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -937,7 +954,7 @@ async function main(): Promise<void> {
   printTable(rows);
   if (process.argv.includes('--markdown')) process.stdout.write(`\n${markdownTable(rows)}\n`);
   const results = {
-    command: `npx tsx bench/browser.ts${smoke ? ' --smoke' : ''}`,
+    command: `npx tsx bench/browser.ts${smoke ? ' --smoke' : ''}${only ? ` --only=${only}` : ''}`,
     date: new Date().toISOString(),
     seconds: Math.round((Date.now() - started) / 1000),
     loadAverage: { start: loadAtStart, end: loadavg() },
@@ -945,7 +962,7 @@ async function main(): Promise<void> {
     plan: planFor(smoke),
     rows,
   };
-  const out = join(TMP, smoke ? 'results-smoke.json' : 'results.json');
+  const out = join(TMP, `results${smoke ? '-smoke' : ''}${only ? `-${only}` : ''}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`done in ${results.seconds} s; results in ${out}`);

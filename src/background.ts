@@ -37,6 +37,6 @@ browser.storage.onChanged.addListener((_changes, area) => {
 });
 
 // Most wakes are for a lookup (a navigation, a page's or the popup's message): start reading the
-// index's head now, so it is on its way while the event that woke the worker is dispatched. A
+// index's directory now, so it is on its way while the event that woke the worker is dispatched. A
 // failure here is retried by the lookup that needs the index.
 void bundledIndex().catch(() => undefined);

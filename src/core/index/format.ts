@@ -30,9 +30,11 @@
  *
  * Checksums: `checksum` covers everything after the header and is what tools verify in full.
  * `headChecksum` covers the key arrays, story and record tables and the shard sums: it is what a
- * cold start verifies, because hashing every detail byte of a large index would cost more than
- * the whole rest of the load (issue 4: ≤ 50 ms at 100k stories). Each shard's records are
- * verified against shardSums the first time a lookup touches that shard.
+ * lazy load (node's `--index DIR`, a list's shard) verifies, because hashing every detail byte of
+ * a large index would cost more than the whole rest of the load (issue 4: ≤ 50 ms at 100k
+ * stories). Each shard's records are verified against shardSums the first time a lookup touches
+ * that shard. The extension does not ship this file as is: chunks.ts derives the bundled files
+ * from it, each with its own checksum.
  *
  * All numbers are little-endian, which every browser platform is.
  */
