@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import matter from 'gray-matter';
+import { NOT_SUBSET, parseSeedYaml } from '../core/seed/fast-yaml';
 import { SEED_LIMITS } from '../core/seed/limits';
 import { locateField } from '../core/seed/locate';
 import type { SeedProblem } from '../core/seed/types';
@@ -19,6 +20,19 @@ const SAFE_LANGUAGES = new Set(['', 'yaml', 'yml', 'json']);
 
 function refuseCode(): never {
   throw new Error('executable front matter is not allowed');
+}
+
+/** gray-matter's own YAML engine: js-yaml 3's safeLoad. */
+const jsYaml = (matter as unknown as { engines: { yaml: { parse(source: string, options?: object): unknown } } }).engines.yaml;
+
+/**
+ * The YAML engine seeds are parsed with: the seed subset parser (src/core/seed/fast-yaml.ts),
+ * several times faster than js-yaml on seeds, and js-yaml for anything outside the subset, so
+ * values, errors and their locations are js-yaml's (tests/unit/fast-yaml.test.ts).
+ */
+function parseYaml(source: string, options?: object): unknown {
+  const fast = parseSeedYaml(source);
+  return fast === NOT_SUBSET ? jsYaml.parse(source, options) : fast;
 }
 
 /** gray-matter ignores what an excerpt function returns. */
@@ -94,7 +108,7 @@ export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise 
     // `excerpt` as a function replaces gray-matter's excerpt step, which would call indexOf() with
     // the front matter's own `excerpt_separator`: an alias-bombed list there is stringified with
     // exponential cost, a hang (issue 6, tests/unit/seed-fuzz.test.ts). Seeds use no excerpts.
-    data = matter(text, { engines: { javascript: refuseCode, coffee: refuseCode }, excerpt: skipExcerpt }).data;
+    data = matter(text, { engines: { yaml: parseYaml, javascript: refuseCode, coffee: refuseCode }, excerpt: skipExcerpt }).data;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { seed: null, problems: [{ line: yamlErrorLine(error) ?? 1, message: `front matter is not valid: ${firstLineOf(message)}` }] };

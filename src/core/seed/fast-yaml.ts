@@ -1,0 +1,287 @@
+/**
+ * A fast parser for the strict YAML subset seeds are written in, used in front of js-yaml (issue 4:
+ * js-yaml 3 parses only a few thousand seeds a second on a core, most of a cold build's time).
+ *
+ * It answers only when it is sure js-yaml's safeLoad would return the same value without an error,
+ * and returns NOT_SUBSET otherwise, so the caller runs js-yaml itself: every value, and every error
+ * message and location of a bad seed, stays what it was. tests/unit/fast-yaml.test.ts checks the
+ * agreement with fast-check and over real and generated corpora.
+ *
+ * The subset: a block mapping at column 0; nested block mappings and block sequences (each more
+ * indented than its parent key, a sequence item's mapping starting on the "- " line); keys of
+ * letters, digits and _; double-quoted strings with the common escapes and single-quoted strings,
+ * each on one line; plain scalars that are surely strings, plus decimal integers, true/false/null/~
+ * and js-yaml timestamps (built exactly as js-yaml builds them). Anything else — comments, tabs,
+ * CR, flow collections, anchors, aliases, tags, block scalars, multi-line scalars, duplicate keys,
+ * `__proto__`, odd indentation, floats, octals — is NOT_SUBSET.
+ *
+ * Work is linear in the text (each line is looked at once, each character a bounded number of
+ * times) and nesting is capped, so a hostile seed cannot make this slow; it falls to js-yaml,
+ * whose own bounds hold.
+ */
+export const NOT_SUBSET: unique symbol = Symbol('not in the seed YAML subset');
+
+export type FastYamlValue = string | number | boolean | null | Date | FastYamlValue[] | { [key: string]: FastYamlValue };
+
+/** Deeper nesting than any seed has (they use 3 levels); deeper text goes to js-yaml. */
+const MAX_DEPTH = 32;
+/** Keys longer than this are no seed's; js-yaml has its own rules for long implicit keys. */
+const MAX_KEY_CHARS = 128;
+
+/**
+ * Characters js-yaml refuses (non-printable: its PATTERN_NON_PRINTABLE), treats specially (BOM) or
+ * that are line breaks to some readers (NEL, LS, PS), plus tab and CR: any of these anywhere sends
+ * the whole text to js-yaml, as do lone surrogates (looked for only in texts with surrogates:
+ * one regex for both was 2.5× slower on seeds).
+ */
+// eslint-disable-next-line no-control-regex
+const UNUSUAL_CHARS = /[\x00-\x09\x0B-\x1F\x7F-\x9F\uFEFF\uFFFE\uFFFF\u2028\u2029]/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A sequence item that opens a mapping: `- key: …` or `- key:`. */
+const ITEM_KEY = /^[A-Za-z_][A-Za-z0-9_]*:(?: |$)/;
+/** Words js-yaml's core schema reads as null or booleans (it has no yes/no/on/off). */
+const WORDS: ReadonlyMap<string, null | boolean> = new Map<string, null | boolean>([
+  ['null', null], ['Null', null], ['NULL', null], ['~', null],
+  ['true', true], ['True', true], ['TRUE', true],
+  ['false', false], ['False', false], ['FALSE', false],
+]);
+/** Decimal integers exactly representable as numbers; no sign on 0 (js-yaml reads -0 as 0), no leading zeros (octal). */
+const INTEGER = /^(?:0|-?[1-9][0-9]{0,14})$/;
+/** js-yaml 3's timestamp patterns (type/timestamp.js), copied so the Date is built the same way. */
+const YAML_DATE = /^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$/;
+const YAML_TIMESTAMP = /^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$/;
+/**
+ * First characters of plain scalars that js-yaml may read as something other than a string
+ * (numbers, timestamps, `.inf`, `~`, the merge key `<<`) or not as a plain scalar at all
+ * (indicators): such a scalar is taken only when it is a decimal integer or a timestamp.
+ */
+const NUMERIC_START = '-+.0123456789~<';
+const INDICATORS = '?:,[]{}#&*!|>\'"%@`';
+
+/** js-yaml's one-character escapes in double-quoted scalars (loader.js simpleEscapeSequence). */
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\x00', a: '\x07', b: '\x08', t: '\x09', n: '\x0A', v: '\x0B', f: '\x0C', r: '\x0D', e: '\x1B',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xA0', L: '\u2028', P: '\u2029',
+};
+
+class NotSubset extends Error {}
+const notSubset = new NotSubset();
+
+function fail(): never {
+  throw notSubset;
+}
+
+/** js-yaml's constructYamlTimestamp, for text that matched one of the two patterns. */
+function timestamp(text: string): Date | null {
+  const match = YAML_DATE.exec(text) ?? YAML_TIMESTAMP.exec(text);
+  if (!match) return null;
+  const year = +match[1]!;
+  const month = +match[2]! - 1;
+  const day = +match[3]!;
+  if (!match[4]) return new Date(Date.UTC(year, month, day));
+  let fraction = 0;
+  if (match[7]) fraction = +match[7].slice(0, 3).padEnd(3, '0');
+  let delta = 0;
+  if (match[9]) {
+    delta = (+match[10]! * 60 + +(match[11] ?? 0)) * 60000;
+    if (match[9] === '-') delta = -delta;
+  }
+  const date = new Date(Date.UTC(year, month, day, +match[4], +match[5]!, +match[6]!, fraction));
+  if (delta) date.setTime(date.getTime() - delta);
+  return date;
+}
+
+function plainScalar(text: string): FastYamlValue {
+  const first = text[0]!;
+  if (NUMERIC_START.includes(first)) {
+    if (INTEGER.test(text)) return Number(text);
+    if (first === '~' && text.length === 1) return null;
+    return timestamp(text) ?? fail();
+  }
+  if (INDICATORS.includes(first)) fail();
+  // A plain scalar ends at ": " and " #"; one with either (or ending in ":") is not one scalar.
+  if (text.includes(': ') || text.includes(' #') || text.endsWith(':')) fail();
+  const word = WORDS.get(text);
+  return word === undefined ? text : word;
+}
+
+function doubleQuoted(text: string): string {
+  // Most strings have no escapes: one search for the closing quote.
+  if (!text.includes('\\')) {
+    if (text.indexOf('"', 1) !== text.length - 1) fail();
+    return text.slice(1, -1);
+  }
+  let out = '';
+  let start = 1;
+  for (let i = 1; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      // Only trailing spaces (trimmed already) may follow the closing quote.
+      if (i !== text.length - 1) fail();
+      return out + text.slice(start, i);
+    }
+    if (char === 0x5c /* \ */) {
+      out += text.slice(start, i);
+      const escape = text[i + 1];
+      if (escape === undefined) fail();
+      const simple = SIMPLE_ESCAPES[escape];
+      if (simple !== undefined && Object.hasOwn(SIMPLE_ESCAPES, escape)) {
+        out += simple;
+        i += 1;
+      } else if (escape === 'x' || escape === 'u') {
+        const length = escape === 'x' ? 2 : 4;
+        const hex = text.slice(i + 2, i + 2 + length);
+        if (hex.length !== length || !/^[0-9A-Fa-f]+$/.test(hex)) fail();
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 1 + length;
+      } else fail();
+      start = i + 1;
+    }
+  }
+  return fail(); // no closing quote on this line: a multi-line scalar
+}
+
+function singleQuoted(text: string): string {
+  let out = '';
+  let start = 1;
+  for (let i = 1; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 0x27 /* ' */) continue;
+    if (text.charCodeAt(i + 1) === 0x27) {
+      out += text.slice(start, i + 1);
+      i += 1;
+      start = i + 1;
+      continue;
+    }
+    if (i !== text.length - 1) fail();
+    return out + text.slice(start, i);
+  }
+  return fail();
+}
+
+/** A scalar written after "key: " or "- ", trailing spaces removed; never empty. */
+function scalar(text: string): FastYamlValue {
+  const first = text.charCodeAt(0);
+  if (first === 0x22) return doubleQuoted(text);
+  if (first === 0x27) return singleQuoted(text);
+  return plainScalar(text);
+}
+
+interface Line {
+  indent: number;
+  /** The line after its indentation, trailing spaces removed; never empty. */
+  text: string;
+}
+
+function lex(source: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start <= source.length) {
+    let end = source.indexOf('\n', start);
+    if (end === -1) end = source.length;
+    let indent = start;
+    while (source.charCodeAt(indent) === 0x20) indent++;
+    let last = end;
+    while (last > indent && source.charCodeAt(last - 1) === 0x20) last--;
+    if (last > indent) {
+      const text = source.slice(indent, last);
+      // Comments, and document markers at column 0 ("..."; "---" cannot occur: gray-matter cuts there).
+      if (text.charCodeAt(0) === 0x23 /* # */) fail();
+      lines.push({ indent: indent - start, text });
+    }
+    start = end + 1;
+  }
+  return lines;
+}
+
+class Parser {
+  private position = 0;
+
+  constructor(private readonly lines: readonly Line[]) {}
+
+  document(): FastYamlValue {
+    const first = this.lines[0];
+    if (!first || first.indent !== 0 || first.text.startsWith('- ') || first.text === '-') fail();
+    const value = this.mapping(0, null, 0);
+    if (this.position !== this.lines.length) fail();
+    return value;
+  }
+
+  /** A block mapping whose keys are at `indent`; `inline` is its first entry when it opens a sequence item. */
+  private mapping(indent: number, inline: string | null, depth: number): { [key: string]: FastYamlValue } {
+    if (depth > MAX_DEPTH) fail();
+    const result: { [key: string]: FastYamlValue } = {};
+    let text = inline;
+    for (;;) {
+      if (text === null) {
+        const line = this.lines[this.position];
+        if (!line || line.indent < indent) break;
+        if (line.indent > indent) fail();
+        text = line.text;
+      }
+      this.position++;
+      const colon = text.indexOf(':');
+      if (colon <= 0 || colon > MAX_KEY_CHARS) fail();
+      const key = text.slice(0, colon);
+      if (!KEY.test(key) || WORDS.has(key) || key === '__proto__' || Object.hasOwn(result, key)) fail();
+      let value: FastYamlValue;
+      if (colon === text.length - 1) value = this.nested(indent, depth);
+      else {
+        if (text.charCodeAt(colon + 1) !== 0x20) fail();
+        let start = colon + 2;
+        while (text.charCodeAt(start) === 0x20) start++;
+        value = scalar(text.slice(start));
+      }
+      result[key] = value;
+      text = null;
+    }
+    return result;
+  }
+
+  /** The value of a key written alone on its line (at `indent`): a block below it, or null. */
+  private nested(indent: number, depth: number): FastYamlValue {
+    const line = this.lines[this.position];
+    if (!line || line.indent < indent) return null;
+    if (line.indent === indent) {
+      // A sequence may sit at its key's own indentation in YAML; not in the subset.
+      if (line.text === '-' || line.text.startsWith('- ')) fail();
+      return null;
+    }
+    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(line.indent, depth + 1);
+    return this.mapping(line.indent, null, depth + 1);
+  }
+
+  private sequence(indent: number, depth: number): FastYamlValue[] {
+    if (depth > MAX_DEPTH) fail();
+    const result: FastYamlValue[] = [];
+    for (;;) {
+      const line = this.lines[this.position];
+      if (!line || line.indent !== indent || !line.text.startsWith('- ')) break;
+      const item = line.text.slice(2);
+      // "-" alone, "-  x" (the item's column is unusual) and "- - x" (nested sequences) are not in the subset.
+      if (item.charCodeAt(0) === 0x20 || item.startsWith('- ') || item === '-') fail();
+      if (ITEM_KEY.test(item)) result.push(this.mapping(indent + 2, item, depth + 1));
+      else {
+        this.position++;
+        result.push(scalar(item));
+      }
+    }
+    return result;
+  }
+}
+
+/**
+ * Parses `source` (a front matter block) when it is in the seed subset, as js-yaml's safeLoad
+ * would; NOT_SUBSET when it is not, and js-yaml must decide.
+ */
+export function parseSeedYaml(source: string): FastYamlValue | typeof NOT_SUBSET {
+  if (UNUSUAL_CHARS.test(source) || (SURROGATE.test(source) && LONE_SURROGATE.test(source))) return NOT_SUBSET;
+  try {
+    return new Parser(lex(source)).document();
+  } catch (error) {
+    if (error === notSubset) return NOT_SUBSET;
+    throw error;
+  }
+}
