@@ -22,17 +22,23 @@ function refuseCode(): never {
   throw new Error('executable front matter is not allowed');
 }
 
-/** gray-matter's own YAML engine: js-yaml 3's safeLoad. */
-const jsYaml = (matter as unknown as { engines: { yaml: { parse(source: string, options?: object): unknown } } }).engines.yaml;
-
 /**
- * The YAML engine seeds are parsed with: the seed subset parser (src/core/seed/fast-yaml.ts),
- * several times faster than js-yaml on seeds, and js-yaml for anything outside the subset, so
- * values, errors and their locations are js-yaml's (tests/unit/fast-yaml.test.ts).
+ * The front matter of a seed in the YAML subset (src/core/seed/fast-yaml.ts), parsed without
+ * gray-matter or js-yaml: js-yaml 3 parses a few thousand seeds a second on a core, and gray-matter
+ * adds a lookup in its cache keyed by the whole text and a Buffer copy of it to every call (issue 4).
+ * NOT_SUBSET for anything else (a first line other than "---", no closing line, YAML outside the
+ * subset): gray-matter and js-yaml then read the seed as before, so values, errors and their
+ * locations are unchanged (tests/unit/fast-yaml.test.ts).
+ *
+ * This splits the text as gray-matter does: the block runs from after the opening "---" up to the
+ * first "\n---". gray-matter answers {} without parsing a block that is empty once comment lines are
+ * removed; the subset has no comment lines and no empty documents, so that case never gets here.
  */
-function parseYaml(source: string, options?: object): unknown {
-  const fast = parseSeedYaml(source);
-  return fast === NOT_SUBSET ? jsYaml.parse(source, options) : fast;
+function subsetFrontMatter(text: string): unknown {
+  if (text.charCodeAt(3) !== 0x0a /* \n */) return NOT_SUBSET;
+  const close = text.indexOf('\n---', 3);
+  if (close === -1) return NOT_SUBSET;
+  return parseSeedYaml(text.slice(3, close));
 }
 
 /** gray-matter ignores what an excerpt function returns. */
@@ -105,10 +111,11 @@ export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise 
   }
   let data: unknown;
   try {
+    data = subsetFrontMatter(text);
     // `excerpt` as a function replaces gray-matter's excerpt step, which would call indexOf() with
     // the front matter's own `excerpt_separator`: an alias-bombed list there is stringified with
     // exponential cost, a hang (issue 6, tests/unit/seed-fuzz.test.ts). Seeds use no excerpts.
-    data = matter(text, { engines: { yaml: parseYaml, javascript: refuseCode, coffee: refuseCode }, excerpt: skipExcerpt }).data;
+    if (data === NOT_SUBSET) data = matter(text, { engines: { javascript: refuseCode, coffee: refuseCode }, excerpt: skipExcerpt }).data;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { seed: null, problems: [{ line: yamlErrorLine(error) ?? 1, message: `front matter is not valid: ${firstLineOf(message)}` }] };

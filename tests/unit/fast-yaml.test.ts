@@ -87,6 +87,8 @@ const scalarText = fc.oneof(
   plainText.map((text) => `'${text.replaceAll("'", "''")}'`),
   fc.integer().map(String),
   fc.date({ min: new Date(-1e13), max: new Date(1e13), noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.date({ min: new Date(-1e13), max: new Date(1e13), noInvalidDate: true }).map((date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z')),
+  fc.tuple(...[4, 2, 2, 2, 2, 2].map((digits) => fc.integer({ min: 0, max: 10 ** digits - 1 }).map((n) => String(n).padStart(digits, '0')))).map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`),
 );
 const key = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...KEYS.slice(0, 12)) }, { weight: 1, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/) });
 
@@ -106,7 +108,7 @@ interface Layout {
   dashSpaces: number;
   trailing: string;
   sameIndentSequences: boolean;
-  noise: string[];
+  noise: readonly string[];
 }
 
 const layout = fc.record({
@@ -116,7 +118,7 @@ const layout = fc.record({
   trailing: fc.constantFrom('', '', '', ' ', '  '),
   sameIndentSequences: fc.constantFrom(false, false, false, true),
   noise: fc.oneof(
-    { weight: 3, arbitrary: fc.constant([]) },
+    { weight: 3, arbitrary: fc.constant<string[]>([]) },
     { weight: 1, arbitrary: fc.array(fc.constantFrom('', '   ', '# comment', '  # indented comment', '\t', '...', '%YAML 1.2', '\r', 'stray'), { maxLength: 2 }) },
   ),
 });
