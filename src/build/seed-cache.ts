@@ -135,6 +135,11 @@ export class SeedCache {
     return new SeedCache(dir, key, manifest);
   }
 
+  /** Files the manifest listed when loaded: none means a cold build, which parses every file. */
+  get fileCount(): number {
+    return this.loadedFiles;
+  }
+
   /** Hashes whose records the cache holds: workers skip parsing those. */
   knownHashes(): string[] {
     return [...Object.keys(this.locations), ...this.fresh.keys()];

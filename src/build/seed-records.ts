@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { SEED_LIMITS } from '../core/seed/limits';
 import type { SeedProblem } from '../core/seed/types';
 import { canonicaliseSeedWith, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
@@ -24,6 +25,17 @@ export function isValidRecord(record: SeedRecord): boolean {
 /** Content identity of a seed file: sha1 is fast and collisions cannot happen by accident. */
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
+}
+
+/** Reads one file with its size and modification time. */
+export function readWithStat(path: string): { bytes: Buffer; size: number; mtimeMs: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    return { bytes: readFileSync(fd), size: stat.size, mtimeMs: stat.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

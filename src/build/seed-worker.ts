@@ -1,30 +1,36 @@
-import { readFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { contentHash, seedRecord } from './seed-records';
+import { parentPort } from 'node:worker_threads';
+import { contentHash, readWithStat, seedRecord } from './seed-records';
 
 /**
  * A build worker: reads, hashes, parses, validates and canonicalises the files it is sent, and
  * answers with one [hash, record] per file. A file whose hash the cache already knows is not
  * parsed again (its record is null). Started by parallel-read.ts through ts-worker.mjs.
  */
-export interface WorkerTask {
-  files: string[];
-}
-/** [content hash, record or null when the cache has it]; hash null when the file could not be read. */
-export type WorkerResult = Array<[hash: string | null, record: string | null, readError: string | null]>;
+export type WorkerTask = { files: string[] } | { known: string[] };
+/**
+ * [content hash, record or null when the cache has it, read error, size, mtimeMs]; hash null when
+ * the file could not be read. Size and modification time come from the open file, so a cold build
+ * needs no stat pass of its own on the main thread.
+ */
+export type WorkerResult = Array<[hash: string | null, record: string | null, readError: string | null, size: number, mtimeMs: number]>;
 
-const known = new Set<string>((workerData as { known: string[] }).known);
+/** Hashes the cache has records for, sent before the first files (workers start before the cache is read). */
+let known = new Set<string>();
 
-parentPort!.on('message', ({ files }: WorkerTask) => {
-  const results: WorkerResult = files.map((file) => {
-    let bytes: Buffer;
+parentPort!.on('message', (task: WorkerTask) => {
+  if ('known' in task) {
+    known = new Set(task.known);
+    return;
+  }
+  const results: WorkerResult = task.files.map((file) => {
+    let read: ReturnType<typeof readWithStat>;
     try {
-      bytes = readFileSync(file);
+      read = readWithStat(file);
     } catch (error) {
-      return [null, null, (error as Error).message];
+      return [null, null, (error as Error).message, -1, -1];
     }
-    const hash = contentHash(bytes);
-    return [hash, known.has(hash) ? null : seedRecord(bytes), null];
+    const hash = contentHash(read.bytes);
+    return [hash, known.has(hash) ? null : seedRecord(read.bytes), null, read.size, read.mtimeMs];
   });
   parentPort!.postMessage(results);
 });
