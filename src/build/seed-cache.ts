@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,13 @@ const COMPACT_WHEN_DEAD_OVER_LIVE = 1;
 
 const RECORDS_FILE = 'seed-records.jsonl';
 const MANIFEST_FILE = 'seed-manifest.json';
+/**
+ * What changed since the manifest was written, one JSON line per build: a rebuild after a few
+ * edits appends a line instead of rewriting the 100k-file manifest (~1 s of a rebuild under load).
+ */
+const JOURNAL_FILE = 'seed-manifest.journal';
+/** Past this many files noted in the journal, the manifest is written whole again (and the journal emptied). */
+const JOURNAL_MAX_FILES = 2000;
 
 /** The modules whose code decides what a record holds, relative to src/. */
 export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'build/read-seeds.ts', 'build/seed-records.ts'];
@@ -86,6 +93,15 @@ interface Manifest {
   records: Record<string, Location>;
 }
 
+/** One journal line: files and records that changed in one build, on top of the manifest written at `base`. */
+interface JournalLine {
+  base: number;
+  writtenAt: number;
+  recordLines: number;
+  files: Manifest['files'];
+  records: Manifest['records'];
+}
+
 /**
  * Past this many records read one by one, the rest come from one read of the whole file: a few
  * positional reads serve an incremental build, a full one wants them all.
@@ -106,6 +122,13 @@ export class SeedCache {
   private readonly fresh = new Map<string, SeedRecord>();
   private recordLines: number;
   private readonly writtenAt: number;
+  /** When the journal line that last noted a file was written: it is trusted from then on, not from the manifest's time. */
+  private readonly journaledAt = new Map<string, number>();
+  private journalFiles = 0;
+  /** Paths whose entry this run changed, and whether one was new (a new file set needs the whole manifest). */
+  private readonly changedPaths = new Set<string>();
+  private addedPaths = 0;
+  private readonly hadManifest: boolean;
   private singleReads = 0;
   private whole: Buffer | null = null;
   /** Files the manifest listed when loaded, and whether this run learnt anything new. */
@@ -122,6 +145,40 @@ export class SeedCache {
     this.locations = manifest?.records ?? Object.create(null);
     this.recordLines = manifest?.recordLines ?? 0;
     this.writtenAt = manifest?.writtenAt ?? 0;
+    this.hadManifest = manifest !== null;
+    if (manifest) this.replayJournal();
+  }
+
+  /** Applies the journal's lines written on top of this manifest; a torn or stale line ends it. */
+  private replayJournal(): void {
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir, JOURNAL_FILE), 'utf8');
+    } catch {
+      return;
+    }
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      let entry: JournalLine;
+      try {
+        entry = JSON.parse(line) as JournalLine;
+      } catch {
+        entry = { base: -1 } as JournalLine;
+      }
+      if (entry.base !== this.writtenAt || typeof entry.files !== 'object' || typeof entry.records !== 'object') {
+        // A torn line, or one left from an older manifest: the next save writes the manifest whole
+        // (files past this line are then hashed again, as they would be without a journal).
+        this.journalFiles = JOURNAL_MAX_FILES + 1;
+        break;
+      }
+      for (const [path, file] of Object.entries(entry.files)) {
+        this.files[path] = file;
+        this.journaledAt.set(path, entry.writtenAt);
+        this.journalFiles++;
+      }
+      Object.assign(this.locations, entry.records);
+      this.recordLines = entry.recordLines;
+    }
   }
 
   static load(dir: string, key = seedCacheKey()): SeedCache {
@@ -185,7 +242,7 @@ export class SeedCache {
   trustedHash(path: string, size: number, mtimeMs: number): string | null {
     const entry = this.files[path];
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs) return null;
-    if (mtimeMs + RACY_WINDOW_MS >= this.writtenAt) return null;
+    if (mtimeMs + RACY_WINDOW_MS >= (this.journaledAt.get(path) ?? this.writtenAt)) return null;
     return this.has(entry[2]) ? entry[2] : null;
   }
 
@@ -193,7 +250,9 @@ export class SeedCache {
   remember(path: string, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
     const entry = this.files[path];
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs || entry[2] !== hash) {
+      if (!entry) this.addedPaths++;
       this.files[path] = [size, mtimeMs, hash];
+      this.changedPaths.add(path);
       this.dirty = true;
     }
     // A fresh parse replaces the stored record: it was missing or damaged.
@@ -211,6 +270,11 @@ export class SeedCache {
   save(livePaths: readonly string[]): void {
     // Every readable file was remembered, and any new path or content made the cache dirty.
     if (!this.dirty && livePaths.length === this.loadedFiles) return;
+    // The same files, a few of them changed: a journal line, not the whole manifest again.
+    if (this.hadManifest && this.addedPaths === 0 && livePaths.length === this.loadedFiles && this.journalFiles + this.changedPaths.size <= JOURNAL_MAX_FILES) {
+      this.appendJournal();
+      return;
+    }
     const files: Manifest['files'] = {};
     const live = new Set<string>();
     for (const path of livePaths) {
@@ -265,6 +329,35 @@ export class SeedCache {
     const manifest: Manifest = { key: this.key, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
     writeFileSync(join(this.dir, `${MANIFEST_FILE}.tmp`), JSON.stringify(manifest));
     renameSync(join(this.dir, `${MANIFEST_FILE}.tmp`), join(this.dir, MANIFEST_FILE));
+    // Its lines were written on top of the old manifest (and say so): replaying them would only skip them.
+    rmSync(join(this.dir, JOURNAL_FILE), { force: true });
+  }
+
+  /** Appends this run's new records, then one journal line naming them and the files that changed. */
+  private appendJournal(): void {
+    const recordsPath = join(this.dir, RECORDS_FILE);
+    let size = 0;
+    try {
+      size = statSync(recordsPath).size;
+    } catch {
+      // No records file yet: appending creates it.
+    }
+    const records: Manifest['records'] = {};
+    const chunks: Buffer[] = [];
+    let at = size;
+    for (const [hash, record] of this.fresh) {
+      const head = Buffer.from(`${hash}\t`);
+      const body = Buffer.from(record);
+      chunks.push(head, body, NEWLINE);
+      records[hash] = this.locations[hash] = [at + head.length, body.length, isValidRecord(record) ? 1 : 0];
+      at += head.length + body.length + 1;
+    }
+    if (chunks.length > 0) appendFileSync(recordsPath, Buffer.concat(chunks));
+    this.recordLines += this.fresh.size;
+    const files: Manifest['files'] = {};
+    for (const path of this.changedPaths) files[path] = this.files[path]!;
+    const line: JournalLine = { base: this.writtenAt, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
+    appendFileSync(join(this.dir, JOURNAL_FILE), `${JSON.stringify(line)}\n`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,5 +82,34 @@ describe('incremental builds', () => {
     writeFileSync(join(options.cacheDir!, 'seed-records.jsonl'), 'not\ta record\n');
     const after = await build(seeds, options);
     expect(after.bytes).toEqual(fromScratch(seeds));
+  });
+
+  it('notes a few edits in a journal instead of rewriting the manifest, and reads them back', async () => {
+    const { seeds, options } = setUp('journal');
+    await build(seeds, options);
+    const manifestPath = join(options.cacheDir!, 'seed-manifest.json');
+    const journalPath = join(options.cacheDir!, 'seed-manifest.journal');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    const files = listSeedFiles(seeds);
+    for (const [round, file] of [files[0]!, files[5]!, files[0]!].entries()) {
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, `title: "Edit ${round} `));
+      const after = await build(seeds, options);
+      expect(after.parsed).toBe(1);
+      expect(after.bytes).toEqual(fromScratch(seeds));
+      expect(readFileSync(manifestPath, 'utf8')).toBe(manifest);
+      expect(readFileSync(journalPath, 'utf8').trim().split('\n')).toHaveLength(round + 1);
+    }
+    // Nothing changed: nothing parsed (the journal's records are known), nothing written.
+    const again = await build(seeds, options);
+    expect(again.parsed).toBe(0);
+    expect(again.bytes).toEqual(fromScratch(seeds));
+    // A torn line: what it held is hashed again, and the next save writes the manifest whole.
+    appendFileSync(journalPath, '{"base": 1, "fi');
+    writeFileSync(files[7]!, readFileSync(files[7]!, 'utf8').replace(/^title: "/m, 'title: "Torn '));
+    const torn = await build(seeds, options);
+    expect(torn.bytes).toEqual(fromScratch(seeds));
+    expect(existsSync(journalPath)).toBe(false);
+    expect(readFileSync(manifestPath, 'utf8')).not.toBe(manifest);
+    expect((await build(seeds, options)).parsed).toBe(0);
   });
 });
