@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
@@ -157,15 +157,19 @@ export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
 
 /** relative(process.cwd(), path), computed once per folder: path.relative costs microseconds a call. */
 function sourceNamer(): (path: string) => string {
-  const folders = new Map<string, string>();
+  const prefixes = new Map<string, string>();
   return (path) => {
-    const folder = dirname(path);
-    let name = folders.get(folder);
-    if (name === undefined) {
-      name = relative(process.cwd(), folder);
-      folders.set(folder, name);
+    const cut = path.lastIndexOf(sep);
+    if (cut === -1) return join(relative(process.cwd(), dirname(path)), basename(path));
+    const folder = path.slice(0, cut);
+    let prefix = prefixes.get(folder);
+    if (prefix === undefined) {
+      const name = relative(process.cwd(), folder);
+      prefix = name === '' ? '' : `${name}${sep}`;
+      prefixes.set(folder, prefix);
     }
-    return join(name, basename(path));
+    // join(name, basename) without join's normalising pass, which cost a 100k rebuild ~0.3 s.
+    return prefix + path.slice(cut + 1);
   };
 }
 

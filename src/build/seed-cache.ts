@@ -9,7 +9,7 @@ import { isValidRecord, type SeedRecord } from './seed-records';
  * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see.
  * Every cache written under another version (or another fingerprint) is ignored and replaced.
  */
-export const SEED_CACHE_VERSION = 2;
+export const SEED_CACHE_VERSION = 3;
 
 /** Where build caches live by default: ignored by git with node_modules, and wiped by `npm ci`. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/elsewhere';
@@ -25,7 +25,7 @@ const RACY_WINDOW_MS = 2000;
 const COMPACT_WHEN_DEAD_OVER_LIVE = 1;
 
 const RECORDS_FILE = 'seed-records.jsonl';
-const MANIFEST_FILE = 'seed-manifest.json';
+const MANIFEST_FILE = 'seed-manifest.tsv';
 /**
  * What changed since the manifest was written, one JSON line per build: a rebuild after a few
  * edits appends a line instead of rewriting the 100k-file manifest (~1 s of a rebuild under load).
@@ -82,15 +82,48 @@ export function seedCacheKey(): string {
 /** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
 type Location = [offset: number, length: number, valid: 0 | 1];
 
+/**
+ * The manifest. On disk: a JSON line with key, writtenAt and recordLines, then one line a file
+ * (`F<TAB>path<TAB>size<TAB>mtimeMs<TAB>hash`) and one a record (`R<TAB>hash<TAB>offset<TAB>length<TAB>valid`),
+ * read straight into Maps: as one JSON object, its 100k-key objects cost a rebuild ~1 s to parse
+ * and look paths up in.
+ */
 interface Manifest {
   key: string;
   writtenAt: number;
   /** Records lines in the records file, live or dead: to know when to compact. */
   recordLines: number;
   /** Absolute path → [size, mtimeMs, content hash]. */
-  files: Record<string, [number, number, string]>;
+  files: Map<string, FileEntry>;
   /** Content hash → where its record is. */
-  records: Record<string, Location>;
+  records: Map<string, Location>;
+}
+
+type FileEntry = [size: number, mtimeMs: number, hash: string];
+
+/** Paths that cannot be one field of a manifest line are not remembered (they are hashed on every build). */
+const UNLISTABLE_PATH = /[\t\n\r]/;
+
+function parseManifest(text: string, key: string): Manifest | null {
+  const lines = text.split('\n');
+  const head = JSON.parse(lines[0]!) as Omit<Manifest, 'files' | 'records'>;
+  if (head.key !== key || typeof head.writtenAt !== 'number' || typeof head.recordLines !== 'number') return null;
+  const files = new Map<string, FileEntry>();
+  const records = new Map<string, Location>();
+  for (let i = 1; i < lines.length; i++) {
+    const fields = lines[i]!.split('\t');
+    if (fields.length !== 5) continue;
+    if (fields[0] === 'F') files.set(fields[1]!, [Number(fields[2]), Number(fields[3]), fields[4]!]);
+    else if (fields[0] === 'R') records.set(fields[1]!, [Number(fields[2]), Number(fields[3]), fields[4] === '1' ? 1 : 0]);
+  }
+  return { key, writtenAt: head.writtenAt, recordLines: head.recordLines, files, records };
+}
+
+function manifestText(manifest: Manifest): string {
+  const lines = [JSON.stringify({ key: manifest.key, writtenAt: manifest.writtenAt, recordLines: manifest.recordLines })];
+  for (const [path, [size, mtimeMs, hash]] of manifest.files) lines.push(`F\t${path}\t${size}\t${mtimeMs}\t${hash}`);
+  for (const [hash, [offset, length, valid]] of manifest.records) lines.push(`R\t${hash}\t${offset}\t${length}\t${valid}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** One journal line: files and records that changed in one build, on top of the manifest written at `base`. */
@@ -98,8 +131,8 @@ interface JournalLine {
   base: number;
   writtenAt: number;
   recordLines: number;
-  files: Manifest['files'];
-  records: Manifest['records'];
+  files: Record<string, FileEntry>;
+  records: Record<string, Location>;
 }
 
 /**
@@ -116,8 +149,8 @@ const BULK_READ_AFTER = 1000;
  */
 export class SeedCache {
   private readonly files: Manifest['files'];
-  /** Content hash → location: the parsed manifest's own object, since copying 100k entries into a Map costs a rebuild ~0.1 s. */
-  private readonly locations: Record<string, Location>;
+  /** Content hash → location. */
+  private readonly locations: Manifest['records'];
   /** Records parsed in this run, not yet (or just) written. */
   private readonly fresh = new Map<string, SeedRecord>();
   private recordLines: number;
@@ -140,9 +173,9 @@ export class SeedCache {
     private readonly key: string,
     manifest: Manifest | null,
   ) {
-    this.files = manifest?.files ?? {};
-    this.loadedFiles = Object.keys(this.files).length;
-    this.locations = manifest?.records ?? Object.create(null);
+    this.files = manifest?.files ?? new Map();
+    this.loadedFiles = this.files.size;
+    this.locations = manifest?.records ?? new Map();
     this.recordLines = manifest?.recordLines ?? 0;
     this.writtenAt = manifest?.writtenAt ?? 0;
     this.hadManifest = manifest !== null;
@@ -172,11 +205,11 @@ export class SeedCache {
         break;
       }
       for (const [path, file] of Object.entries(entry.files)) {
-        this.files[path] = file;
+        this.files.set(path, file);
         this.journaledAt.set(path, entry.writtenAt);
         this.journalFiles++;
       }
-      Object.assign(this.locations, entry.records);
+      for (const [hash, location] of Object.entries(entry.records)) this.locations.set(hash, location);
       this.recordLines = entry.recordLines;
     }
   }
@@ -184,8 +217,7 @@ export class SeedCache {
   static load(dir: string, key = seedCacheKey()): SeedCache {
     let manifest: Manifest | null;
     try {
-      manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
-      if (manifest.key !== key || typeof manifest.records !== 'object') manifest = null;
+      manifest = parseManifest(readFileSync(join(dir, MANIFEST_FILE), 'utf8'), key);
     } catch {
       manifest = null;
     }
@@ -199,17 +231,17 @@ export class SeedCache {
 
   /** Hashes whose records the cache holds: workers skip parsing those. */
   knownHashes(): string[] {
-    return [...Object.keys(this.locations), ...this.fresh.keys()];
+    return [...this.locations.keys(), ...this.fresh.keys()];
   }
 
   has(hash: string): boolean {
-    return this.fresh.has(hash) || Object.hasOwn(this.locations, hash);
+    return this.fresh.has(hash) || this.locations.has(hash);
   }
 
   /** Whether the record of `hash` is a valid seed's, without reading it. */
   isValid(hash: string): boolean {
     const fresh = this.fresh.get(hash);
-    return fresh !== undefined ? isValidRecord(fresh) : Object.hasOwn(this.locations, hash) && this.locations[hash]![2] === 1;
+    return fresh !== undefined ? isValidRecord(fresh) : this.locations.get(hash)?.[2] === 1;
   }
 
   /**
@@ -219,8 +251,9 @@ export class SeedCache {
   record(hash: string): SeedRecord | undefined {
     const fresh = this.fresh.get(hash);
     if (fresh !== undefined) return fresh;
-    if (!Object.hasOwn(this.locations, hash)) return undefined;
-    const [offset, length] = this.locations[hash]!;
+    const location = this.locations.get(hash);
+    if (location === undefined) return undefined;
+    const [offset, length] = location;
     const path = join(this.dir, RECORDS_FILE);
     try {
       if (!this.whole && ++this.singleReads > BULK_READ_AFTER) this.whole = readFileSync(path);
@@ -240,7 +273,7 @@ export class SeedCache {
 
   /** The hash recorded for a file, if its size and modification time say it has not changed since. */
   trustedHash(path: string, size: number, mtimeMs: number): string | null {
-    const entry = this.files[path];
+    const entry = this.files.get(path);
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs) return null;
     if (mtimeMs + RACY_WINDOW_MS >= (this.journaledAt.get(path) ?? this.writtenAt)) return null;
     return this.has(entry[2]) ? entry[2] : null;
@@ -248,10 +281,11 @@ export class SeedCache {
 
   /** Notes a file's hash; `record` is a fresh parse (null when the cache already had it). */
   remember(path: string, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
-    const entry = this.files[path];
+    const entry = this.files.get(path);
+    if (UNLISTABLE_PATH.test(path)) return;
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs || entry[2] !== hash) {
       if (!entry) this.addedPaths++;
-      this.files[path] = [size, mtimeMs, hash];
+      this.files.set(path, [size, mtimeMs, hash]);
       this.changedPaths.add(path);
       this.dirty = true;
     }
@@ -275,12 +309,12 @@ export class SeedCache {
       this.appendJournal();
       return;
     }
-    const files: Manifest['files'] = {};
+    const files: Manifest['files'] = new Map();
     const live = new Set<string>();
     for (const path of livePaths) {
-      const entry = this.files[path];
+      const entry = this.files.get(path);
       if (!entry || !this.has(entry[2])) continue;
-      files[path] = entry;
+      files.set(path, entry);
       live.add(entry[2]);
     }
     mkdirSync(this.dir, { recursive: true });
@@ -297,7 +331,7 @@ export class SeedCache {
         const head = Buffer.from(`${hash}\t`);
         const body = Buffer.from(record);
         chunks.push(head, body, NEWLINE);
-        this.locations[hash] = [at + head.length, body.length, isValidRecord(record) ? 1 : 0];
+        this.locations.set(hash, [at + head.length, body.length, isValidRecord(record) ? 1 : 0]);
         at += head.length + body.length + 1;
         lines++;
       }
@@ -309,7 +343,7 @@ export class SeedCache {
       if (live.size > BULK_READ_AFTER) this.singleReads = BULK_READ_AFTER;
       const kept = [...live].map((hash) => [hash, this.record(hash)] as const);
       for (const [hash, record] of kept) if (record !== undefined) this.fresh.set(hash, record);
-      for (const hash of Object.keys(this.locations)) delete this.locations[hash];
+      this.locations.clear();
       this.whole = null;
       this.recordLines = write(live, 0, chunks);
       writeFileSync(`${recordsPath}.tmp`, Buffer.concat(chunks));
@@ -324,10 +358,13 @@ export class SeedCache {
       this.recordLines += write(unwritten, size, chunks);
       appendFileSync(recordsPath, Buffer.concat(chunks));
     }
-    const records: Manifest['records'] = {};
-    for (const hash of live) if (Object.hasOwn(this.locations, hash)) records[hash] = this.locations[hash]!;
+    const records: Manifest['records'] = new Map();
+    for (const hash of live) {
+      const location = this.locations.get(hash);
+      if (location !== undefined) records.set(hash, location);
+    }
     const manifest: Manifest = { key: this.key, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
-    writeFileSync(join(this.dir, `${MANIFEST_FILE}.tmp`), JSON.stringify(manifest));
+    writeFileSync(join(this.dir, `${MANIFEST_FILE}.tmp`), manifestText(manifest));
     renameSync(join(this.dir, `${MANIFEST_FILE}.tmp`), join(this.dir, MANIFEST_FILE));
     // Its lines were written on top of the old manifest (and say so): replaying them would only skip them.
     rmSync(join(this.dir, JOURNAL_FILE), { force: true });
@@ -342,20 +379,21 @@ export class SeedCache {
     } catch {
       // No records file yet: appending creates it.
     }
-    const records: Manifest['records'] = {};
+    const records: JournalLine['records'] = {};
     const chunks: Buffer[] = [];
     let at = size;
     for (const [hash, record] of this.fresh) {
       const head = Buffer.from(`${hash}\t`);
       const body = Buffer.from(record);
       chunks.push(head, body, NEWLINE);
-      records[hash] = this.locations[hash] = [at + head.length, body.length, isValidRecord(record) ? 1 : 0];
+      records[hash] = [at + head.length, body.length, isValidRecord(record) ? 1 : 0];
+      this.locations.set(hash, records[hash]);
       at += head.length + body.length + 1;
     }
     if (chunks.length > 0) appendFileSync(recordsPath, Buffer.concat(chunks));
     this.recordLines += this.fresh.size;
-    const files: Manifest['files'] = {};
-    for (const path of this.changedPaths) files[path] = this.files[path]!;
+    const files: JournalLine['files'] = {};
+    for (const path of this.changedPaths) files[path] = this.files.get(path)!;
     const line: JournalLine = { base: this.writtenAt, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
     appendFileSync(join(this.dir, JOURNAL_FILE), `${JSON.stringify(line)}\n`);
   }
