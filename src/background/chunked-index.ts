@@ -88,7 +88,7 @@ export class ChunkedIndex implements BundleSource {
   }
 
   /**
-   * Fetches and verifies the directory (~17 KiB at 100k stories); nothing else is read until a
+   * Fetches and verifies the directory (~14 KiB at 100k stories); nothing else is read until a
    * lookup needs it. A small index (one key page, one chunk: every file a lookup could read) has
    * them fetched right away, without waiting for them: its first lookup then finds them on their
    * way, one round of reads after the directory rather than two.

@@ -12,7 +12,7 @@ async function fetchPackaged(path: string): Promise<ArrayBuffer> {
 /**
  * The bundled index, loaded once per background lifetime. MV3 backgrounds are killed when idle,
  * so this runs again on each wake: it reads only the index's directory (counts, page and chunk
- * bounds, per-file checksums: ~17 KiB at 100k stories) and verifies it. A lookup then fetches the
+ * bounds, per-file checksums: ~14 KiB at 100k stories) and verifies it. A lookup then fetches the
  * key pages of its keys and the details chunk of the story it finds (`ChunkedIndex.lookup`), each
  * verified when it arrives: reading and indexing every key on each wake (the 14.8 MiB head of the
  * previous layout) made a cold start at 100k stories take over a second (issue 4).

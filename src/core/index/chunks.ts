@@ -15,7 +15,7 @@ import { readParts } from './splice';
  * The files are a derivation of the one index.bin (format.ts), made at build time
  * (`bundledIndexFiles`) and turned back into it byte for byte (`indexFromBundle`):
  *
- *   index/directory.bin   u32 words, read on every wake (~17 KiB at 100k stories):
+ *   index/directory.bin   u32 words, read on every wake (~14 KiB at 100k stories):
  *     0..7    index.bin's header (magic, version, counts, detailBytes, checksums), as is
  *     8       DIRECTORY_MAGIC, 9 BUNDLE_VERSION, 10 pageBits, 11 chunkCount
  *     pageStart    u32[P + 1]  P = 2^pageBits: page p holds the key slots pageStart[p] .. pageStart[p+1]-1,

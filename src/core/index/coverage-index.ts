@@ -138,9 +138,9 @@ export interface IndexStore {
 class BinaryStore implements IndexStore {
   private readonly keyHi: Uint32Array;
   private readonly keyLo: Uint32Array;
-  private readonly keyArticle_: Uint32Array;
+  private readonly slotArticle: Uint32Array;
   private readonly articleStory: Uint32Array;
-  private readonly storyStart_: Uint32Array;
+  private readonly storyStarts: Uint32Array;
   private readonly detailStart: Uint32Array;
   private readonly shardSums: Uint32Array;
   private readonly bucketShift: number;
@@ -166,9 +166,9 @@ class BinaryStore implements IndexStore {
     };
     this.keyHi = take(keyCount);
     this.keyLo = take(keyCount);
-    this.keyArticle_ = take(keyCount);
+    this.slotArticle = take(keyCount);
     this.articleStory = take(articleCount);
-    this.storyStart_ = take(storyCount + 1);
+    this.storyStarts = take(storyCount + 1);
     this.detailStart = take(articleCount + 1);
     this.shardSums = take(shardCountOf(storyCount));
     this.shardChecked = new Uint8Array(this.shardSums.length).fill(verified ? 1 : 0);
@@ -201,7 +201,7 @@ class BinaryStore implements IndexStore {
     const first = this.firstSlot(hi, lo);
     if (first === -1) return -1;
     const slot = first + n;
-    return slot < this.header.keyCount && this.keyHi[slot] === hi && this.keyLo[slot] === lo ? this.keyArticle_[slot]! : -1;
+    return slot < this.header.keyCount && this.keyHi[slot] === hi && this.keyLo[slot] === lo ? this.slotArticle[slot]! : -1;
   }
 
   storyOf(articleId: number): number {
@@ -209,11 +209,11 @@ class BinaryStore implements IndexStore {
   }
 
   storyStart(story: number): number {
-    return this.storyStart_[story]!;
+    return this.storyStarts[story]!;
   }
 
   storyEnd(story: number): number {
-    return this.storyStart_[story + 1]!;
+    return this.storyStarts[story + 1]!;
   }
 
   recordStart(articleId: number): number {
@@ -222,7 +222,7 @@ class BinaryStore implements IndexStore {
 
   /** Where shard `shard`'s records start in the details section; shard k spans shardStart(k) .. shardStart(k + 1). */
   private shardStart(shard: number): number {
-    return this.detailStart[this.storyStart_[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
+    return this.detailStart[this.storyStarts[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
   }
 
   /** The shard holding the records of `articleId`'s story, read and verified on first use. */
