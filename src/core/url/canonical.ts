@@ -1,3 +1,5 @@
+import { canonicaliseFast } from './fast-canonical';
+import { hostWithoutDots, hostWithoutWww } from './host';
 import { MAX_URL_LENGTH } from './limits';
 import { isTrackingParam } from './tracking-params';
 import { unwrapOnce, type UnwrapStep, type WrapperView } from './unwrap';
@@ -51,18 +53,6 @@ function normalisePath(pathname: string): string {
 /** A trailing slash does not make another article, except that the root stays "/". */
 function withoutTrailingSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-/** Trailing dots removed (`cnet.com.` is `cnet.com`); the parser already lower-cased it and applied IDNA (punycode). */
-function hostWithoutDots(hostname: string): string {
-  return hostname.replace(/\.+$/, '');
-}
-
-/** `www.` is ignored, however often it is repeated, but never when nothing but a suffix would be left (`www.com`). */
-function hostWithoutWww(host: string): string {
-  let result = host;
-  while (result.startsWith('www.') && result.indexOf('.', 4) !== -1) result = result.slice(4);
-  return result;
 }
 
 function normaliseQuery(params: URLSearchParams): string {
@@ -145,6 +135,16 @@ export function traceCanonical(address: string): CanonicalTrace {
  * can never match (other schemes, text that is not an address).
  */
 export function canonicalise(address: string): CanonicalAddress | null {
+  // The common shape of address takes the fast path (fast-canonical.ts); anything it declines, the full one.
+  if (typeof address === 'string' && address.length <= MAX_URL_LENGTH) {
+    const fast = canonicaliseFast(address);
+    if (fast) return fast;
+  }
+  return canonicaliseFull(address);
+}
+
+/** `canonicalise` without its fast path: `new URL`, unwrapping and URLSearchParams, for every address. */
+export function canonicaliseFull(address: string): CanonicalAddress | null {
   const trace = traceCanonical(address);
   return trace.ok ? trace.canonical : null;
 }
@@ -167,7 +167,10 @@ export function lookupKeysWithKind(address: string): Array<{ key: string; kind: 
 
 /** The keys of `lookupKeysWithKind`, in the same order. */
 export function lookupKeys(address: string): string[] {
-  return lookupKeysWithKind(address).map(({ key }) => key);
+  // Built directly rather than mapped from lookupKeysWithKind: this runs on every lookup.
+  const canonical = canonicalise(address);
+  if (!canonical) return [];
+  return canonical.key === canonical.pathKey ? [canonical.key] : [canonical.key, canonical.pathKey];
 }
 
 /** The host of a canonical key, without its port: what host permissions and content-script matches name. */

@@ -80,9 +80,16 @@ export const AMP_MARKER_PARAMS: ReadonlyArray<readonly [string, string]> = [
 
 /** Whether a query parameter only tracks the reader (or marks an AMP rendering) and is dropped. */
 export function isTrackingParam(name: string, value: string): boolean {
+  // Plain loops and no value lower-casing unless a marker name matches: this runs for every
+  // parameter of every lookup (issue 4, lookup p99), where closures and strings are GC pressure.
   const lower = name.toLowerCase();
   if (TRACKING_PARAMS.has(lower)) return true;
-  if (TRACKING_PARAM_PREFIXES.some((prefix) => lower.startsWith(prefix))) return true;
-  const lowerValue = value.toLowerCase();
-  return AMP_MARKER_PARAMS.some(([markerName, markerValue]) => markerName === lower && markerValue === lowerValue);
+  for (const prefix of TRACKING_PARAM_PREFIXES) if (lower.startsWith(prefix)) return true;
+  let lowerValue: string | null = null;
+  for (const [markerName, markerValue] of AMP_MARKER_PARAMS) {
+    if (markerName !== lower) continue;
+    lowerValue ??= value.toLowerCase();
+    if (markerValue === lowerValue) return true;
+  }
+  return false;
 }

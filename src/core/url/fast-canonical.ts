@@ -1,0 +1,301 @@
+import type { CanonicalAddress } from './canonical';
+import { hostWithoutDots, hostWithoutWww } from './host';
+import { isTrackingParam } from './tracking-params';
+import { mayUnwrap } from './unwrap';
+
+/**
+ * The fast path of `canonicalise` (issue 4, lookup p99 ≤ 5 µs): one scan of the address for its
+ * common shape (lower-case `http://` or `https://`, no credentials, a plain or cached host, a path
+ * without dot segments, printable ASCII up to the fragment, a host no wrapper is recognised by),
+ * building the key from slices of the address. No URL or URLSearchParams object, no regular
+ * expression, and no string is built unless the address needs normalising. It returns undefined
+ * for anything else, and `canonicalise` then takes the full path (`new URL`), so every unusual
+ * address keeps exactly the full path's answer. Whenever it answers, the answer is the full
+ * path's, byte for byte: tests/unit/url-fast-path.test.ts checks this on generated addresses.
+ */
+
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const HASH = 0x23;
+const PERCENT = 0x25;
+const BACKSLASH = 0x5c;
+const AT = 0x40;
+const COLON = 0x3a;
+const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+/** Printable ASCII ends below DEL; anything outside 0x21–0x7e sends the address to the full path. */
+const DEL = 0x7f;
+const SPACE = 0x20;
+
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** RFC 3986 §2.3 unreserved characters: their escapes are decoded. */
+const UNRESERVED = asciiTable(`${ALNUM}-._~`);
+/** What a normalised path carries raw (unreserved, sub-delims, ':', '@', '/'); anything else is escaped. */
+const PATH_RAW = asciiTable(`${ALNUM}-._~!$&'()*+,;=:@/`);
+/** What the application/x-www-form-urlencoded serializer leaves as it is (URLSearchParams#toString). */
+const FORM_RAW = asciiTable(`${ALNUM}*-._`);
+/** Host characters every URL parser leaves alone but for lower-casing (IDNA maps nothing else in them). */
+const HOST_RAW = asciiTable(`${ALNUM}-._`);
+const HEX_DIGITS = '0123456789ABCDEF';
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+function escapeByte(code: number): string {
+  return `%${HEX_DIGITS[code >> 4]!}${HEX_DIGITS[code & 15]!}`;
+}
+
+/**
+ * Hosts that need IDNA or IPv4 parsing (non-ASCII, `xn--` labels, a numeric last label,
+ * escapes), as the URL parser reads them, or null when it refuses them. Bounded: a reader visits
+ * few such hosts, and a bulk lookup over many merely evicts the oldest.
+ */
+const PARSED_HOSTS = new Map<string, string | null>();
+const PARSED_HOSTS_SIZE = 256;
+
+function parsedHost(raw: string): string | null {
+  const cached = PARSED_HOSTS.get(raw);
+  if (cached !== undefined) return cached;
+  let hostname: string | null;
+  try {
+    hostname = new URL(`http://${raw}/`).hostname;
+  } catch {
+    hostname = null;
+  }
+  PARSED_HOSTS.set(raw, hostname);
+  if (PARSED_HOSTS.size > PARSED_HOSTS_SIZE) PARSED_HOSTS.delete(PARSED_HOSTS.keys().next().value!);
+  return hostname;
+}
+
+/**
+ * Whether an ASCII host (of HOST_RAW characters) needs the URL parser: a label starting `xn--` is
+ * checked and re-encoded by IDNA, and a last label starting with a digit may be an IPv4 number.
+ */
+function needsHostParser(raw: string): boolean {
+  let labelStart = 0;
+  let lastLabel = -1;
+  for (let i = 0; i <= raw.length; i++) {
+    if (i < raw.length && raw.charCodeAt(i) !== DOT) continue;
+    if (i > labelStart) {
+      lastLabel = labelStart;
+      if (i - labelStart >= 4 && (raw.charCodeAt(labelStart) | 0x20) === 0x78 && (raw.charCodeAt(labelStart + 1) | 0x20) === 0x6e && raw.charCodeAt(labelStart + 2) === 0x2d && raw.charCodeAt(labelStart + 3) === 0x2d) return true;
+    }
+    labelStart = i + 1;
+  }
+  if (lastLabel === -1) return true;
+  const first = raw.charCodeAt(lastLabel);
+  return first >= 0x30 && first <= 0x39;
+}
+
+/** `+` as space, then percent-decoding as UTF-8; undefined when an escape is malformed (the full path decides then). */
+function formDecode(text: string): string | undefined {
+  if (text.indexOf('%') === -1 && text.indexOf('+') === -1) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The application/x-www-form-urlencoded serializer, as URLSearchParams#toString applies it. */
+function formEncode(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) out += FORM_RAW[code] ? text[i]! : code === SPACE ? '+' : escapeByte(code);
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      // A surrogate pair (decoding valid UTF-8 never leaves a lone one) is one UTF-8 sequence.
+      out += encodeURIComponent(text.slice(i, i + 2));
+      i++;
+    } else out += encodeURIComponent(text[i]!);
+  }
+  return out;
+}
+
+function compareParams(aName: string, aValue: string, bName: string, bValue: string): number {
+  return aName < bName ? -1 : aName > bName ? 1 : aValue < bValue ? -1 : aValue > bValue ? 1 : 0;
+}
+
+/**
+ * The query as the full path's `normaliseQuery` gives it (tracking parameters dropped, the rest
+ * sorted by name then value, serialized as URLSearchParams does), from `address[from, to)`;
+ * undefined when a character or an escape is one the fast path leaves to the full path.
+ */
+function fastQuery(address: string, from: number, to: number): string | undefined {
+  let names: string[] | null = null;
+  let values: string[] | null = null;
+  let texts: string[] | null = null;
+  for (let start = from; start <= to; ) {
+    let end = start;
+    let equals = -1;
+    let raw = true;
+    for (; end < to; end++) {
+      const code = address.charCodeAt(end);
+      if (code === AMPERSAND) break;
+      if (code === EQUALS && equals === -1) {
+        equals = end;
+        continue;
+      }
+      if (code <= SPACE || code >= DEL) return undefined;
+      if (!FORM_RAW[code]) raw = false;
+    }
+    if (end > start) {
+      const nameEnd = equals === -1 ? end : equals;
+      let name: string | undefined = address.slice(start, nameEnd);
+      let value: string | undefined = equals === -1 ? '' : address.slice(equals + 1, end);
+      if (!raw) {
+        name = formDecode(name);
+        value = formDecode(value);
+        if (name === undefined || value === undefined) return undefined;
+      }
+      if (!isTrackingParam(name, value)) {
+        const text = raw ? (equals === -1 ? `${name}=` : address.slice(start, end)) : `${formEncode(name)}=${formEncode(value)}`;
+        if (names === null || values === null || texts === null) {
+          names = [name];
+          values = [value];
+          texts = [text];
+        } else {
+          // Insertion sort, stable as Array#sort is: queries hold a handful of parameters.
+          let at = names.length;
+          while (at > 0 && compareParams(names[at - 1]!, values[at - 1]!, name, value) > 0) at--;
+          names.splice(at, 0, name);
+          values.splice(at, 0, value);
+          texts.splice(at, 0, text);
+        }
+      }
+    }
+    start = end + 1;
+  }
+  if (texts === null) return '';
+  return texts.length === 1 ? texts[0]! : texts.join('&');
+}
+
+/** The canonical address of `address` when it has the common shape, or undefined (see above). */
+export function canonicaliseFast(address: string): CanonicalAddress | undefined {
+  const length = address.length;
+  let i: number;
+  if (address.startsWith('https://')) i = 8;
+  else if (address.startsWith('http://')) i = 7;
+  else return undefined;
+  // Whitespace at the end would be trimmed by the full path; keep it simple and decline.
+  const lastCode = address.charCodeAt(length - 1);
+  if (!(lastCode > SPACE && lastCode < DEL)) return undefined;
+
+  // Authority: host, then an optional port; no credentials, brackets or backslashes.
+  const hostStart = i;
+  let colon = -1;
+  let plainHost = true;
+  let upperCase = false;
+  for (; i < length; i++) {
+    const code = address.charCodeAt(i);
+    if (code === SLASH || code === QUESTION || code === HASH) break;
+    if (colon !== -1) {
+      if (code < 0x30 || code > 0x39) return undefined;
+      continue;
+    }
+    if (code === COLON) colon = i;
+    else if (code <= SPACE || code === DEL || code === AT || code === BACKSLASH || code === OPEN_BRACKET || code === CLOSE_BRACKET) return undefined;
+    else if (code >= 0x80) plainHost = false;
+    else if (code >= 0x41 && code <= 0x5a) upperCase = true;
+    else if (!HOST_RAW[code]) plainHost = false;
+  }
+  const hostEnd = colon === -1 ? i : colon;
+  if (hostEnd === hostStart) return undefined;
+  const rawHost = address.slice(hostStart, hostEnd);
+  let hostname: string | null;
+  if (plainHost && !needsHostParser(rawHost)) hostname = upperCase ? rawHost.toLowerCase() : rawHost;
+  else hostname = parsedHost(rawHost);
+  if (hostname === null) return undefined;
+  hostname = hostWithoutDots(hostname);
+  if (hostname === '') return undefined;
+  const host = hostWithoutWww(hostname);
+  if (mayUnwrap(host)) return undefined;
+
+  // http and https are one, so both default ports are dropped, whichever scheme carries them.
+  let port = '';
+  if (colon !== -1 && colon + 1 < i) {
+    let value = 0;
+    for (let p = colon + 1; p < i; p++) {
+      value = value * 10 + address.charCodeAt(p) - 0x30;
+      if (value > 65535) return undefined;
+    }
+    if (value !== 80 && value !== 443) port = `:${value}`;
+  }
+
+  // Path: slashes collapsed, unreserved escapes decoded, other escapes upper-cased, what the RFC
+  // forbids raw escaped, no trailing slash; a dot segment (`.`, `..`, `%2e`…) goes to the full path.
+  const pathStart = i;
+  let built: string | null = null;
+  let copyFrom = i;
+  let previousSlash = false;
+  for (; i < length; i++) {
+    const code = address.charCodeAt(i);
+    if (code === QUESTION || code === HASH) break;
+    if (code === SLASH) {
+      const next = address.charCodeAt(i + 1);
+      if (next === DOT || (next === PERCENT && address.charCodeAt(i + 2) === 0x32 && (address.charCodeAt(i + 3) | 0x20) === 0x65)) return undefined;
+      if (previousSlash) {
+        built = (built ?? '') + address.slice(copyFrom, i);
+        copyFrom = i + 1;
+      }
+      previousSlash = true;
+      continue;
+    }
+    previousSlash = false;
+    if (code <= SPACE || code >= DEL || code === BACKSLASH) return undefined;
+    if (code === PERCENT) {
+      const high = hexValue(address.charCodeAt(i + 1));
+      const low = hexValue(address.charCodeAt(i + 2));
+      if (high === -1 || low === -1) {
+        built = `${built ?? ''}${address.slice(copyFrom, i)}%25`;
+        copyFrom = i + 1;
+        continue;
+      }
+      const byte = high * 16 + low;
+      if (byte < 0x80 && UNRESERVED[byte]) {
+        built = (built ?? '') + address.slice(copyFrom, i) + String.fromCharCode(byte);
+        copyFrom = i + 3;
+      } else if (address.charCodeAt(i + 1) >= 0x61 || address.charCodeAt(i + 2) >= 0x61) {
+        built = (built ?? '') + address.slice(copyFrom, i) + escapeByte(byte);
+        copyFrom = i + 3;
+      }
+      i += 2;
+      continue;
+    }
+    if (!PATH_RAW[code]) {
+      built = (built ?? '') + address.slice(copyFrom, i) + escapeByte(code);
+      copyFrom = i + 1;
+    }
+  }
+  let path: string;
+  if (i === pathStart) path = '/';
+  else if (built === null) path = address.slice(pathStart, i - 1 > pathStart && address.charCodeAt(i - 1) === SLASH ? i - 1 : i);
+  else {
+    path = built + address.slice(copyFrom, i);
+    if (path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) path = path.slice(0, -1);
+  }
+
+  const pathKey = host + port + path;
+  let query = '';
+  if (i < length && address.charCodeAt(i) === QUESTION) {
+    const hash = address.indexOf('#', i + 1);
+    const result = fastQuery(address, i + 1, hash === -1 ? length : hash);
+    if (result === undefined) return undefined;
+    query = result;
+  }
+  return { key: query ? `${pathKey}?${query}` : pathKey, pathKey, hostname };
+}
