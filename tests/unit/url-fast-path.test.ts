@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalise, canonicaliseFull, lookupKeys, lookupKeysWithKind } from '../../src/core/url/canonical';
+import { canonicaliseFast } from '../../src/core/url/fast-canonical';
+import { TRACKING_PARAMS, TRACKING_PARAM_PREFIXES } from '../../src/core/url/tracking-params';
+
+/**
+ * The fast path of canonicalisation (issue 4, lookup p99) against the full path (`new URL`,
+ * unwrapping, URLSearchParams): whenever the fast path accepts an address, its answer must be the
+ * full path's, byte for byte. Addresses are generated nasty: mixed-case and IDN hosts, trailing
+ * dots, ports, credentials, escapes, dot segments, backslashes, tabs and newlines, tracking
+ * parameters, fragments, AMP caches and redirect wrappers.
+ */
+
+const CORPUS_ADDRESSES = (JSON.parse(readFileSync(new URL('../fixtures/url-corpus.json', import.meta.url), 'utf8')) as { entries: Array<{ address: string }> }).entries.map(
+  (entry) => entry.address,
+);
+
+/** Enough runs to reach the rare corners (a dot segment after a collapsed slash, an escape at the end) every time. */
+const RUNS = 3000;
+/** Each property takes a second or two alone; the machine may be shared with browser tests. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
+function agrees(address: string): boolean {
+  const fast = canonicaliseFast(address);
+  const full = canonicaliseFull(address);
+  if (fast !== undefined) expect(fast, JSON.stringify(address)).toStrictEqual(full);
+  expect(canonicalise(address), JSON.stringify(address)).toStrictEqual(full);
+  return fast !== undefined;
+}
+
+const scheme = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('https://', 'http://') }, { weight: 2, arbitrary: fc.constantFrom('HTTPS://', 'Http://', 'https:/', 'https:///', 'https:\\\\', 'http:', 'ftp://', 'ws://', ' https://', '\thttps://') });
+
+const label = fc.oneof(
+  { weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9]{1,8}$/) },
+  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/) },
+  { weight: 2, arbitrary: fc.constantFrom('www', 'WWW', 'xn--bcher-kva', 'XN--BCHER-KVA', 'xn--abc', 'xn--', 'bücher', 'straße', 'ÉCOLE', 'ｃｎｅｔ', '%41', '%2e', 'a%zz', '1', '0', '127', '0x7f', '08', '1e', 'a b', 'a*b', 'a{b', 'a|b', '', 'com', 'co', 'uk') },
+);
+const plainHost = fc.tuple(fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('', '', '', '.', '..')).map(([labels, dots]) => labels.join('.') + dots);
+const wrapperHost = fc.constantFrom(
+  'x.cdn.ampproject.org',
+  'cdn.ampproject.org',
+  'a-b.bing-amp.com',
+  'www.google.com',
+  'google.co.uk',
+  'GOOGLE.de',
+  'google.evil',
+  'notgoogle.com',
+  'www.bing.com',
+  'yandex.ru',
+  'l.facebook.com',
+  'facebook.com',
+  'out.reddit.com',
+  'l.instagram.com',
+  'eur01.safelinks.protection.outlook.com',
+  'r.search.yahoo.com',
+  'duckduckgo.com',
+  'www.youtube.com',
+);
+const host = fc.oneof({ weight: 6, arbitrary: plainHost }, { weight: 2, arbitrary: wrapperHost }, { weight: 1, arbitrary: fc.constantFrom('[::1]', '1.2.3.4', '0x7f.1', '1.2.3.4.', '256.1.1.1', 'example.com', 'www.www.example.com', 'www.com') });
+const userinfo = fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('user@', 'user:pass@', ':@', '@', 'a%40b@') });
+const port = fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 3, arbitrary: fc.constantFrom(':', ':80', ':443', ':080', ':0443', ':8080', ':0', ':65535', ':65536', ':99999999', ':8a', ': 80', ':00000000000000080') });
+
+const segment = fc.oneof(
+  { weight: 12, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.~-]{0,10}$/) },
+  fc.constantFrom('', '.', '..', '%2e', '%2E', '.%2e', '%2e%2e', '%2E.', '.hidden', '..a', '%2ea', '%41', '%7e', '%7E', '%2f', '%2F', '%c3%a9', '%C3%A9', '%', '%4', '%zz', '%%41', '%25'),
+  fc.constantFrom('|', '^', '[', ']', '{', '}', '"', '<', '>', '`', ' ', '\t', '\n', '\r', '\\', 'é', '~', "'", '(', ')', '*', ';', '=', ':', '@', '!', '$', '&', '+', ',', '\u0000', '\u007f', '\ud800', '😀'),
+  fc.string({ maxLength: 6 }),
+);
+const path = fc.oneof(
+  { weight: 1, arbitrary: fc.constant('') },
+  { weight: 8, arbitrary: fc.tuple(fc.array(segment, { maxLength: 5 }), fc.boolean()).map(([segments, slash]) => `/${segments.join('/')}${slash ? '/' : ''}`) },
+  { weight: 1, arbitrary: fc.constantFrom('/amp/s/example.com/a', '/c/s/example.com/a/', '/url', '/l.php', '/l/', '/ck/a', '/redirect', '/a/RU=https%3A%2F%2Fexample.com%2Fa/RK=0') },
+);
+
+const trackingName = fc.oneof(
+  fc.constantFrom(...TRACKING_PARAMS),
+  fc.tuple(fc.constantFrom(...TRACKING_PARAM_PREFIXES), fc.stringMatching(/^[a-z]{0,4}$/)).map(([prefix, rest]) => prefix + rest),
+  fc.constantFrom('UTM_Source', 'FBCLID', 'amp', 'AMP', 'outputType', 'OUTPUTTYPE'),
+);
+const name = fc.oneof({ weight: 4, arbitrary: trackingName }, { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9_]{0,6}$/) }, fc.constantFrom('id', 'p', 'q', 'url', 'u', 'Z', 'a', 'b', '', 'a+b', 'a%20b', 'utm%5Fsource', '%75tm_source', 'é', '%C3%A9', '%e9', 'a.b*c-d_e'), fc.string({ maxLength: 5 }));
+const value = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9]{0,6}$/) },
+  fc.constantFrom('', '1', '2', 'amp', 'AMP', 'True', 'x y', 'x+y', 'x%20y', '%2B', '%', '%zz', '%e9', '%C3%A9', 'a=b', "'", '"', '\\', 'é', '?', '/', '~!()', 'https%3A%2F%2Fexample.com%2Fa'),
+  fc.stringMatching(/^[a-z0-9]{0,6}$/),
+  fc.string({ maxLength: 6 }),
+);
+const param = fc.oneof({ weight: 8, arbitrary: fc.tuple(name, value).map(([n, v]) => `${n}=${v}`) }, { weight: 1, arbitrary: name }, { weight: 1, arbitrary: fc.constant('') });
+const query = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('?') }, { weight: 6, arbitrary: fc.array(param, { minLength: 1, maxLength: 5 }).map((params) => `?${params.join('&')}`) });
+const fragment = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((text) => `#${text}`) });
+const around = fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(' ', '\t', '\n', '\u00a0', '\ufeff', '\u2028', '\u0000') });
+
+const nastyAddress = fc
+  .tuple(scheme, userinfo, host, port, path, query, fragment, around, around, fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom('\t', '\n', '\r')) }))
+  .map(([s, u, h, p, pa, q, f, before, after, insert]) => {
+    let address = `${before}${s}${u}${h}${p}${pa}${q}${f}${after}`;
+    if (insert) {
+      const at = insert[0] % (address.length + 1);
+      address = address.slice(0, at) + insert[1] + address.slice(at);
+    }
+    return address;
+  });
+
+/** The nasty address inside a redirect wrapper or an AMP cache or viewer, as a link would carry it. */
+const wrappedAddress = fc.tuple(nastyAddress, fc.constantFrom('google', 'facebook', 'reddit', 'amp-cache', 'amp-viewer', 'lookalike')).map(([inner, wrapper]) => {
+  // encodeURIComponent refuses lone surrogates; the address inside stays nasty otherwise.
+  const encoded = encodeURIComponent(inner.replace(/[\ud800-\udfff]/g, 'x'));
+  const bare = inner.replace(/^\s*https?:\/\//i, '');
+  switch (wrapper) {
+    case 'google':
+      return `https://www.google.com/url?q=${encoded}&sa=D`;
+    case 'facebook':
+      return `https://l.facebook.com/l.php?u=${encoded}&h=AT0`;
+    case 'reddit':
+      return `https://out.reddit.com/t3_x?url=${encoded}`;
+    case 'amp-cache':
+      return `https://x.cdn.ampproject.org/c/s/${bare}`;
+    case 'amp-viewer':
+      return `https://www.google.com/amp/s/${bare}`;
+    case 'lookalike':
+      return `https://example.com/url?q=${encoded}&utm_source=x`;
+  }
+  return inner;
+});
+
+const anyAddress = fc.oneof(
+  { weight: 6, arbitrary: nastyAddress },
+  { weight: 2, arbitrary: wrappedAddress },
+  { weight: 1, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) },
+  { weight: 1, arbitrary: fc.webUrl({ validSchemes: ['http', 'https'], authoritySettings: { withUserInfo: true, withPort: true, withIPv4: true, withIPv6: true } }) },
+);
+
+describe('the fast path of canonicalisation', () => {
+  it('answers as the full path does, whenever it answers, on generated nasty addresses', () => {
+    fc.assert(
+      fc.property(anyAddress, (address) => {
+        agrees(address);
+      }),
+      { numRuns: RUNS },
+    );
+  }, PROPERTY_TIMEOUT_MS);
+
+  it('answers as the full path does on every address of the URL corpus', () => {
+    for (const address of CORPUS_ADDRESSES) agrees(address);
+  });
+
+  it('takes the common shapes itself, so the property above is not vacuous', () => {
+    const accepted = fc.sample(nastyAddress, { numRuns: 2000, seed: 4 }).filter((address) => canonicaliseFast(address) !== undefined).length;
+    expect(accepted).toBeGreaterThan(200);
+    for (const address of [
+      'https://www.cnet.com/news/some-article/',
+      'http://CNET.com:443/news//some-article/?utm_source=x&b=2&a=1#top',
+      'https://edition.cnn.com/2024/01/01/world/story-slug/index.html?ref=home&id=7',
+      'https://example.com/a%7e%2fb%c3%a9|c?q=a+b%20c&amp=1',
+      'https://example.com:8080/?a',
+    ])
+      expect(canonicaliseFast(address), address).toBeDefined();
+  });
+
+  it('leaves unusual addresses to the full path', () => {
+    for (const address of [
+      'HTTPS://cnet.com/a',
+      'https://user@cnet.com/a',
+      'https://cnet.com/a/../b',
+      'https://cnet.com/a/%2E%2e/b',
+      'https://cnet.com\\a',
+      'https://cnet.com/a\tb',
+      'https://cnet.com/a ',
+      'https://x.cdn.ampproject.org/c/s/cnet.com/a',
+      'https://www.google.com/url?q=https%3A%2F%2Fcnet.com%2Fa',
+      'https://[::1]/a',
+      'https://cnet.com/é',
+      'https://cnet.com/?q=%zz',
+    ])
+      expect(canonicaliseFast(address), address).toBeUndefined();
+  });
+
+  it('gives the same lookup keys as the full path', () => {
+    fc.assert(
+      fc.property(anyAddress, (address) => {
+        const full = canonicaliseFull(address);
+        const expected = full ? (full.key === full.pathKey ? [full.key] : [full.key, full.pathKey]) : [];
+        expect(lookupKeys(address)).toStrictEqual(expected);
+        expect(lookupKeysWithKind(address).map(({ key }) => key)).toStrictEqual(expected);
+      }),
+      { numRuns: RUNS / 3 },
+    );
+  }, PROPERTY_TIMEOUT_MS);
+});
