@@ -23,7 +23,6 @@ const AT = 0x40;
 const COLON = 0x3a;
 const AMPERSAND = 0x26;
 const EQUALS = 0x3d;
-const PLUS = 0x2b;
 const DOT = 0x2e;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
