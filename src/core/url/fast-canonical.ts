@@ -280,15 +280,23 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
       copyFrom = i + 1;
     }
   }
-  let path: string;
-  if (i === pathStart) path = '/';
-  else if (built === null) path = address.slice(pathStart, i - 1 > pathStart && address.charCodeAt(i - 1) === SLASH ? i - 1 : i);
+  // A path that needs no change, after a host that needs none and no port, is one slice of the
+  // address with the host: no concatenation to build now, and none for the index to flatten when
+  // it hashes the key.
+  const trailingSlash = built === null && i - 1 > pathStart && address.charCodeAt(i - 1) === SLASH;
+  const contiguous = built === null && i > pathStart && colon === -1 && hostname === rawHost;
+  let pathKey: string;
+  if (contiguous) pathKey = address.slice(hostEnd - host.length, trailingSlash ? i - 1 : i);
   else {
-    path = built + address.slice(copyFrom, i);
-    if (path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) path = path.slice(0, -1);
+    let path: string;
+    if (i === pathStart) path = '/';
+    else if (built === null) path = address.slice(pathStart, trailingSlash ? i - 1 : i);
+    else {
+      path = built + address.slice(copyFrom, i);
+      if (path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) path = path.slice(0, -1);
+    }
+    pathKey = host + port + path;
   }
-
-  const pathKey = host + port + path;
   let query = '';
   if (i < length && address.charCodeAt(i) === QUESTION) {
     const hash = address.indexOf('#', i + 1);
@@ -296,5 +304,8 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
     if (result === undefined) return undefined;
     query = result;
   }
-  return { key: query ? `${pathKey}?${query}` : pathKey, pathKey, hostname };
+  if (!query) return { key: pathKey, pathKey, hostname };
+  // Likewise the key, when the query kept is the address's own, as written.
+  const key = contiguous && !trailingSlash && address.startsWith(query, i + 1) ? address.slice(hostEnd - host.length, i + 1 + query.length) : `${pathKey}?${query}`;
+  return { key, pathKey, hostname };
 }

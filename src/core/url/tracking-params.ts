@@ -78,13 +78,21 @@ export const AMP_MARKER_PARAMS: ReadonlyArray<readonly [string, string]> = [
   ['amp', 'true'],
 ];
 
+/** TRACKING_PARAM_PREFIXES by the code of their first character, so a name is compared with a few, not all. */
+const PREFIXES_BY_FIRST_CODE: ReadonlyMap<number, readonly string[]> = TRACKING_PARAM_PREFIXES.reduce((byCode, prefix) => {
+  const code = prefix.charCodeAt(0);
+  byCode.set(code, [...(byCode.get(code) ?? []), prefix]);
+  return byCode;
+}, new Map<number, string[]>());
+
 /** Whether a query parameter only tracks the reader (or marks an AMP rendering) and is dropped. */
 export function isTrackingParam(name: string, value: string): boolean {
   // Plain loops and no value lower-casing unless a marker name matches: this runs for every
   // parameter of every lookup (issue 4, lookup p99), where closures and strings are GC pressure.
   const lower = name.toLowerCase();
   if (TRACKING_PARAMS.has(lower)) return true;
-  for (const prefix of TRACKING_PARAM_PREFIXES) if (lower.startsWith(prefix)) return true;
+  const prefixes = PREFIXES_BY_FIRST_CODE.get(lower.charCodeAt(0));
+  if (prefixes) for (const prefix of prefixes) if (lower.startsWith(prefix)) return true;
   let lowerValue: string | null = null;
   for (const [markerName, markerValue] of AMP_MARKER_PARAMS) {
     if (markerName !== lower) continue;
