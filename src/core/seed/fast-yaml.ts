@@ -77,6 +77,20 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xA0', L: '\u2028', P: '\u2029',
 };
 
+/** Keys seen before, so each is checked once and used as one string (a property key V8 has interned). */
+const KNOWN_KEYS = new Map<string, string>();
+/** Seeds use a few dozen keys; a hostile corpus must not grow the map without bound. */
+const MAX_KNOWN_KEYS = 1000;
+
+/** A mapping key in the subset, as the string to store it under. */
+function checkedKey(key: string): string {
+  const known = KNOWN_KEYS.get(key);
+  if (known !== undefined) return known;
+  if (!KEY.test(key) || WORDS.has(key) || key === '__proto__') fail();
+  if (KNOWN_KEYS.size < MAX_KNOWN_KEYS) KNOWN_KEYS.set(key, key);
+  return key;
+}
+
 class NotSubset extends Error {}
 const notSubset = new NotSubset();
 
@@ -259,8 +273,9 @@ class Parser {
       this.position++;
       const colon = text.indexOf(':');
       if (colon <= 0 || colon > MAX_KEY_CHARS) fail();
-      const key = text.slice(0, colon);
-      if (!KEY.test(key) || WORDS.has(key) || key === '__proto__' || Object.hasOwn(result, key)) fail();
+      const key = checkedKey(text.slice(0, colon));
+      // Seen already, or inherited (toString, constructor): not a key this parser adds to a mapping.
+      if (result[key] !== undefined) fail();
       let value: FastYamlValue;
       if (colon === text.length - 1) value = this.nested(indent, depth);
       else {
