@@ -1,9 +1,45 @@
 import { readFileSync } from 'node:fs';
 import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { defineConfig, type UserConfig } from 'vite';
+import type { OutputBundle } from 'rollup';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
+
+/**
+ * The content script's rendering stage (issue 4): built by crxjs as its own IIFE, because the
+ * background imports it with `?iife` (src/background/renderer-injection.ts) to inject it with
+ * `scripting.executeScript`; declared in no manifest list.
+ */
+const RENDERER_SOURCE = 'src/content/render.ts';
+const RENDERER_FILE = 'src/content/render.js';
+
+type CrxManifest = { web_accessible_resources?: Array<{ resources: string[] }> } & Record<string, unknown>;
+
+/**
+ * crxjs lists every script imported with `?iife` in `web_accessible_resources`, for every http(s)
+ * page, and emits an ESM copy of it that nothing loads. `scripting.executeScript` needs neither,
+ * and the listing would let any page probe for Elsewhere by loading the file (SECURITY.md), so
+ * both go; the build fails if the file itself is missing.
+ */
+function keepRendererPrivate(): Plugin & { renderCrxManifest(manifest: CrxManifest, bundle: OutputBundle): CrxManifest } {
+  return {
+    name: 'elsewhere:keep-renderer-private',
+    enforce: 'post',
+    // crxjs calls this hook of every plugin, in order, after its own have listed the resources.
+    renderCrxManifest(manifest, bundle) {
+      if (!bundle[RENDERER_FILE]) throw new Error(`${RENDERER_FILE} was not built`);
+      for (const [name, chunk] of Object.entries(bundle)) {
+        if (chunk.type === 'chunk' && chunk.facadeModuleId?.endsWith(RENDERER_SOURCE)) delete bundle[name];
+      }
+      const listed = (manifest.web_accessible_resources ?? [])
+        .map((entry) => ({ ...entry, resources: entry.resources.filter((resource) => resource !== RENDERER_FILE) }))
+        .filter((entry) => entry.resources.length > 0);
+      const { web_accessible_resources: _dropped, ...rest } = manifest;
+      return listed.length > 0 ? { ...rest, web_accessible_resources: listed } : rest;
+    },
+  };
+}
 
 /**
  * `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
@@ -22,6 +58,7 @@ export default defineConfig(async ({ mode }): Promise<UserConfig> => {
       // web_accessible_resources that any page could probe to detect Elsewhere.
       crx({ manifest, browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
       elsewhereAssets(index, 'assets'),
+      keepRendererPrivate(),
     ],
     build: {
       outDir: process.env.ELSEWHERE_OUT_DIR ?? `dist/${target}`,

@@ -6,6 +6,7 @@ import { browser, type Runtime } from '../shared/browser';
 import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type RejectedReply, type TabView } from '../shared/protocol';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
+import { injectRenderer } from './renderer-injection';
 import { openStoryView } from './story-view';
 import { readTab, setTab, siteOf } from './tab-state';
 
@@ -63,6 +64,8 @@ export function routeMessage(message: unknown, sender: Runtime.MessageSender): P
       return lookupLinks(request.params.urls);
     case 'openCoverage':
       return openStoryView(request.params.url);
+    case 'loadRenderer':
+      return injectRenderer(sender);
     case 'getTabView':
       return getTabView(request.params.tabId);
     case 'getUrlView':

@@ -7,8 +7,7 @@ import { coverageSummary, I18nContext, useTranslate, type Translate } from '../u
 import listCss from '../ui/coverage-list.css?inline';
 import themeCss from '../ui/theme.css?inline';
 import badgeCss from './badge.css?inline';
-
-const HOST_TAG = 'elsewhere-badge';
+import { PAGE_BADGE_TAG } from './tags';
 
 function Badge({ coverage, theme, onDismiss }: { coverage: Coverage; theme: Theme; onDismiss: () => void }) {
   const [open, setOpen] = useState(false);
@@ -64,7 +63,7 @@ export class PageBadge {
       return;
     }
     if (!this.host || !this.host.isConnected) {
-      this.host = document.createElement(HOST_TAG);
+      this.host = document.createElement(PAGE_BADGE_TAG);
       this.root = this.host.attachShadow({ mode: 'closed' });
       adoptStyles(this.root);
       document.documentElement.append(this.host);
@@ -80,14 +79,6 @@ export class PageBadge {
   private dismiss(url: string): void {
     this.dismissedUrl = url;
     this.remove();
-  }
-
-  /**
-   * Removes badges left by an earlier instance of this script: after the extension is reloaded
-   * or updated, the old script is cut off from the extension but its DOM nodes stay in the page.
-   */
-  static removeOrphans(): void {
-    for (const orphan of document.querySelectorAll(HOST_TAG)) orphan.remove();
   }
 
   remove(): void {

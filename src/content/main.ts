@@ -1,21 +1,26 @@
+/**
+ * The content script's first stage (issue 4), on every page it matches: it reads the page's
+ * signals and the settings, asks the background, scans links and watches for orphaning. It holds
+ * no UI code: what draws (render.ts) is put into this frame by the background only when there is
+ * something to draw (renderer.ts), so a page with nothing known pays for none of it.
+ */
 import type { Coverage } from '../core/index/coverage-index';
-import { browser, type Runtime } from '../shared/browser';
-import { translate } from '../shared/i18n';
-import { background, isContentNotice } from '../shared/protocol';
-import { loadSettings, onSettingsChanged } from '../shared/settings';
+import { isContentNotice } from '../shared/message-shapes';
 import { DEFAULT_SETTINGS, isSiteHidden, type Settings } from '../shared/settings-schema';
-import { PageBadge } from './badge';
 import { LinkBadges } from './link-badges';
+import { background } from './messages';
+import { extension } from './native-api';
 import { collectPageSignals } from './page-signals';
+import { loadSettings, onSettingsChanged } from './page-settings';
+import { installedRenderer, rendererLoader } from './renderer';
+import { removeOrphanBadges } from './tags';
 
-PageBadge.removeOrphans();
-LinkBadges.removeOrphans();
-const badge = new PageBadge(translate);
+removeOrphanBadges();
+const loadRenderer = rendererLoader(background.loadRenderer);
 const linkBadges = new LinkBadges({
   lookup: background.lookupLinks,
   open: background.openCoverage,
-  translate,
-  locale: browser.i18n.getUILanguage(),
+  look: () => loadRenderer().then((renderer) => renderer.linkBadgeLook),
 });
 /** Aborts when this script is orphaned: its extension was reloaded, updated or removed under the page. */
 const lifetime = new AbortController();
@@ -31,9 +36,19 @@ let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: 
 let settingsLoaded: Promise<void> = Promise.resolve();
 
 function render(): void {
+  if (lifetime.signal.aborted) return;
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
-  if (settings.articleBadge && !hidden) badge.show(latest.coverage, latest.url, settings.theme);
-  else badge.remove();
+  const wanted = settings.articleBadge && !hidden && (latest.coverage?.otherOutletCount ?? 0) > 0;
+  const renderer = installedRenderer();
+  if (renderer) {
+    if (wanted) renderer.pageBadge.show(latest.coverage, latest.url, settings.theme);
+    else renderer.pageBadge.remove();
+  } else if (wanted) {
+    // Drawn once the rendering stage is here, from the state as it is then.
+    loadRenderer().then(render, () => {
+      if (orphaned()) stepAside();
+    });
+  }
   // Link badges follow the settings live too: stopping removes every one of them (issue 5).
   linkBadges.setTheme(settings.theme);
   if (settings.linkBadges && !hidden) linkBadges.start(lifetime.signal);
@@ -55,14 +70,14 @@ async function refresh(): Promise<void> {
 
 /** Removes every badge this script drew and stops it (link badges stop with `lifetime`). */
 function stepAside(): void {
-  badge.remove();
+  installedRenderer()?.pageBadge.remove();
   lifetime.abort();
 }
 
 /** Once the extension is gone, `runtime.id` is undefined (Chromium) or reading it throws. */
 function orphaned(): boolean {
   try {
-    return !browser.runtime?.id;
+    return !extension.runtime?.id;
   } catch {
     return true;
   }
@@ -87,16 +102,15 @@ async function start(): Promise<void> {
     .then((loaded) => {
       settings = loaded;
       // A changed setting applies to open tabs at once, without a reload. The listener is never
-      // removed: `lifetime` aborts only once the extension is gone, when no change can arrive and
-      // removing it would throw (`storage` is undefined in an orphaned script).
+      // removed: once the extension is gone no change can arrive, and removing it would throw.
       onSettingsChanged((next) => {
         settings = next;
         render();
-      }, new AbortController().signal);
+      });
     });
   // The background says the address changed under this script (a single-page-app navigation).
-  browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-    if (sender.id === browser.runtime.id && isContentNotice(message)) void refresh();
+  extension.runtime.onMessage.addListener((message: unknown, sender: { id?: string }) => {
+    if (sender.id === extension.runtime.id && isContentNotice(message)) void refresh();
     return undefined;
   });
   await refresh();

@@ -1,4 +1,5 @@
-import { MAX_SIGNALS_PER_KIND, type PageSignals } from '../shared/protocol';
+import { MAX_SIGNALS_PER_KIND } from '../shared/message-shapes';
+import type { PageSignals } from '../shared/protocol';
 
 /** Reads what the page says about its own identity. The background decides what to trust. */
 export function collectPageSignals(doc: Document = document, url: string = location.href): PageSignals {

@@ -3,6 +3,9 @@ import type { SubscriptionUrlProblem } from '../core/list/subscription-url';
 import type { ListError } from '../core/list/list-error';
 import { MAX_URL_LENGTH } from '../core/url/limits';
 import { browser } from './browser';
+import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, isRejectedReply, type ContentNotice } from './message-shapes';
+
+export { isContentNotice, isRejectedReply, MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, type ContentNotice, type RejectedReply } from './message-shapes';
 
 /**
  * The one message protocol. Every request names a method of `BackgroundMethods`; the background
@@ -60,6 +63,11 @@ export interface BackgroundMethods {
   lookupLinks(query: { urls: string[] }): Array<LinkVerdict | null>;
   /** Content scripts (unprivileged): open Elsewhere's own view of a link's story in a new tab. */
   openCoverage(query: { url: string }): void;
+  /**
+   * Content scripts (unprivileged): put the rendering stage (src/content/render.ts: Preact, the
+   * badges and their styles) into the sender's frame, once it has something to draw (issue 4).
+   */
+  loadRenderer(query: Record<string, never>): null;
   /** Extension pages only: the coverage of a tab and its site, for the popup. */
   getTabView(query: { tabId: number }): TabView;
   /** Extension pages only: the coverage of any address, for `popup.html?url=`. */
@@ -81,17 +89,7 @@ export type Request = { [M in MethodName]: { method: M; params: Parameters<Backg
  * Methods a content script may call: read-only questions, and opening Elsewhere's own view (the
  * only effect a page can cause, and only with an http(s) address that is validated again there).
  */
-export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'lookupLinks', 'openCoverage']);
-
-/** Messages from the background to a content script. */
-export interface ContentNotice {
-  notice: 'pageChanged';
-}
-
-/** A page cannot have more signals than this worth reading; more is an attack or a broken page. */
-export const MAX_SIGNALS_PER_KIND = 8;
-/** Links are looked up in batches of at most this many: one message per batch, each answered in well under a millisecond. */
-export const MAX_LINKS_PER_BATCH = 250;
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'lookupLinks', 'openCoverage', 'loadRenderer']);
 
 function isUrlText(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
@@ -116,7 +114,7 @@ export function parseRequest(message: unknown): Request | null {
     if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
     return { method, params: { urls } };
   }
-  if (method === 'listSubscriptions') return { method, params: {} };
+  if (method === 'listSubscriptions' || method === 'loadRenderer') return { method, params: {} };
   if (method === 'updateLists') {
     const { url } = params as { url?: unknown };
     if (url !== undefined && !isUrlText(url)) return null;
@@ -133,19 +131,6 @@ export function parseRequest(message: unknown): Request | null {
     return { method, params: { tabId } };
   }
   return null;
-}
-
-export function isContentNotice(message: unknown): message is ContentNotice {
-  return typeof message === 'object' && message !== null && (message as ContentNotice).notice === 'pageChanged';
-}
-
-/** How the router answers a request it refuses. */
-export interface RejectedReply {
-  error: string;
-}
-
-export function isRejectedReply(reply: unknown): reply is RejectedReply {
-  return typeof reply === 'object' && reply !== null && typeof (reply as RejectedReply).error === 'string';
 }
 
 async function call<M extends MethodName>(method: M, params: Parameters<BackgroundMethods[M]>[0]): Promise<ReturnType<BackgroundMethods[M]>> {

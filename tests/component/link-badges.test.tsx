@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { joinNames, LINK_BADGE_TAG, LinkBadges, type LinkLookup } from '../../src/content/link-badges';
+import { createLinkBadgeLook, joinNames } from '../../src/content/link-badge-look';
+import { LINK_BADGE_TAG, LinkBadges, type LinkLookup } from '../../src/content/link-badges';
+import type { Theme } from '../../src/shared/settings-schema';
 import { MAX_LINKS_PER_BATCH, type LinkVerdict } from '../../src/shared/protocol';
 import { translatorFor } from './translate';
 
@@ -11,7 +13,7 @@ vi.setConfig({ testTimeout: 20_000 });
 
 const english = translatorFor('en');
 
-/** src/content/link-badges.tsx: a hidden tab's badges go in after this long without an animation frame. */
+/** src/content/link-badges.ts: a hidden tab's badges go in after this long without an animation frame. */
 const COMMIT_FALLBACK_MS = 1_000;
 
 /** Any address with /known/ in it is an article of a story with three other outlets. */
@@ -48,9 +50,11 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-function create(options: ConstructorParameters<typeof LinkBadges>[0] = {}): LinkBadges {
+function create(options: ConstructorParameters<typeof LinkBadges>[0] & { theme?: Theme } = {}): LinkBadges {
+  // The look comes from the rendering stage in the extension (src/content/render.ts); here it is at hand.
+  const look = createLinkBadgeLook({ translate: english, locale: 'en', theme: options.theme });
   // happy-dom's IntersectionObserver never reports: badge every known link at once, unless a test says otherwise.
-  const instance = new LinkBadges({ lookup, open, translate: english, locale: 'en', lazy: false, ...options });
+  const instance = new LinkBadges({ lookup, open, look: () => look, lazy: false, ...options });
   badges.push(instance);
   return instance;
 }

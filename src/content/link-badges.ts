@@ -1,10 +1,8 @@
-import { render } from 'preact';
 import { MAX_URL_LENGTH } from '../core/url/limits';
-import { MAX_LINKS_PER_BATCH, type LinkVerdict } from '../shared/protocol';
+import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
+import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
-import { coverageSummary, type Translate } from '../ui/i18n';
-import darkCss from './link-badge-dark.css?inline';
-import linkBadgeCss from './link-badge.css?inline';
+import { LINK_BADGE_TAG, PAGE_BADGE_TAG } from './tags';
 
 /**
  * Link badges (issue 5): "+3" right after every link to an article of a known story, on pages
@@ -17,10 +15,14 @@ import linkBadgeCss from './link-badge.css?inline';
  * MutationObserver that skips Elsewhere's own nodes. Badges are built only for links near the
  * viewport, and put in a group per animation frame, because on a big page the browser's pass over
  * the page after each insertion costs far more than our script (bench/link-badges.ts).
+ *
+ * This file is the engine, in the content script's first stage; what a badge looks like and says
+ * (styles, labels, the tooltip) is a `LinkBadgeLook` (link-badge-look.tsx), which the rendering
+ * stage brings once the first known link is found (issue 4: pages with nothing to badge load none of it).
  */
-export const LINK_BADGE_TAG = 'elsewhere-link-badge';
+export { LINK_BADGE_TAG };
 /** Elsewhere's own hosts (the in-page badge and link badges): never scanned, never badged. */
-const OWN_TAGS: ReadonlySet<string> = new Set(['elsewhere-badge', LINK_BADGE_TAG]);
+const OWN_TAGS: ReadonlySet<string> = new Set([PAGE_BADGE_TAG, LINK_BADGE_TAG]);
 const OWN_SELECTOR = [...OWN_TAGS].join(',');
 /** Links, except any inside Elsewhere's own hosts: matched natively, not checked one by one in script. */
 const LINK_SELECTOR = `a[href]:not(${[...OWN_TAGS].map((tag) => `${tag} a`).join(',')})`;
@@ -84,8 +86,6 @@ const SCROLL_SETTLE_MAX_MS = 500;
 const COMMIT_FALLBACK_MS = 1_000;
 /** Links are scanned this many at a time between clock reads (one link takes a few microseconds, mostly reading its href). */
 const SCAN_STEPS_PER_CLOCK_READ = 16;
-/** The label and the tooltip name this many outlets, then "and N more". */
-const MAX_NAMED_OUTLETS = 8;
 /** Leaving the badge hides the tooltip after this long, so the pointer can cross the gap onto it. */
 const TOOLTIP_HIDE_DELAY_MS = 200;
 /** The tooltip keeps this far from the badge and from the edges of the viewport. */
@@ -95,14 +95,26 @@ const VIEWPORT_MARGIN_PX = 8;
 /** Asks the background about a batch of link addresses; answers in order, null for unknown. */
 export type LinkLookup = (urls: string[]) => Promise<Array<LinkVerdict | null>>;
 
+/** What a badge looks like and says: the rendering stage's part of link badges (link-badge-look.tsx). */
+export interface LinkBadgeLook {
+  /** Styles a badge's shadow root (one shared constructed sheet, or a <style> where there are none). */
+  adoptStyles(root: ShadowRoot): void;
+  /** Pins the reader's theme on every badge at once. */
+  setTheme(theme: Theme): void;
+  /** The badge's accessible name: "Elsewhere: 3 other outlets covered this story: CNET, Forbes and 1 more". */
+  label(verdict: LinkVerdict): string;
+  /** Fills a badge's tooltip (title, outlets, hint), and empties it again. */
+  renderTooltip(tip: HTMLElement, verdict: LinkVerdict): void;
+  clearTooltip(tip: HTMLElement): void;
+}
+
 export interface LinkBadgesOptions {
   /** Defaults to knowing nothing, so no badge appears; the content script passes `background.lookupLinks`. */
   lookup?: LinkLookup;
   /** Opens Elsewhere's view of a link's story; the content script passes `background.openCoverage`. */
   open?: (url: string) => unknown;
-  translate?: Translate;
-  /** For joining outlet names ("CNET, Forbes and 3 more"); the reader's UI language. */
-  locale?: string;
+  /** Loads the badges' look, asked for once, when the first badge is due; without it no badge is drawn. */
+  look?: () => LinkBadgeLook | Promise<LinkBadgeLook>;
   theme?: Theme;
   document?: Document;
   /**
@@ -139,29 +151,6 @@ function withoutFragment(address: string): string {
   return hash < 0 ? address : address.slice(0, hash);
 }
 
-/**
- * How a list of names ends, per language of Elsewhere's messages (assets/_locales: English, the
- * default, and German): CLDR's "long conjunction" patterns, which Intl.ListFormat would give.
- * Not Intl.ListFormat itself: the first Intl object a page's renderer makes loads ICU's data,
- * 50-110 ms of one uninterruptible call on this machine (measured in a blank page), the longest
- * task the content script had on a 10,000-link page. American English has the serial comma,
- * other English does not; any other UI language reads the English messages, so English it is.
- */
-const LIST_ENDINGS: ReadonlyArray<{ language: RegExp; two: string; last: string }> = [
-  { language: /^de\b/i, two: ' und ', last: ' und ' },
-  { language: /^en(?:-US)?$/i, two: ' and ', last: ', and ' },
-  { language: /^en\b/i, two: ' and ', last: ' and ' },
-];
-const DEFAULT_LIST_ENDING = LIST_ENDINGS[1]!;
-
-/** "CNET, Forbes, and Wired" (or "CNET, Forbes und Wired"). */
-export function joinNames(names: readonly string[], locale: string | undefined): string {
-  if (names.length <= 1) return names[0] ?? '';
-  const ending = LIST_ENDINGS.find(({ language }) => language.test(locale ?? '')) ?? DEFAULT_LIST_ENDING;
-  if (names.length === 2) return `${names[0]}${ending.two}${names[1]}`;
-  return `${names.slice(0, -1).join(', ')}${ending.last}${names.at(-1)}`;
-}
-
 /** The background's answer, checked: a content script trusts nothing it did not build itself. */
 function cleanVerdict(value: unknown): LinkVerdict | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -193,16 +182,6 @@ class Queue<T> {
     }
     return item;
   }
-}
-
-function TooltipContent({ title, outlets, hint }: { title: string; outlets: string; hint: string }) {
-  return (
-    <>
-      <span class="es-lb-tip-title">{title}</span>
-      <span class="es-lb-tip-outlets">{outlets}</span>
-      <span class="es-lb-tip-hint">{hint}</span>
-    </>
-  );
 }
 
 /** Known links, consecutive in page order, waiting together to come near the viewport. */
@@ -386,16 +365,19 @@ class Run implements EventListenerObject {
     }
   }
 
+  /** Work for an idle slice: links to find, or badges to build once their look is here. */
   private get hasWork(): boolean {
-    return this.roots.size > 0 || this.scan !== null || this.toBadge.size > 0;
+    return this.roots.size > 0 || this.scan !== null || (this.toBadge.size > 0 && this.owner.look !== null);
   }
 
   private get busy(): boolean {
-    return this.hasWork || this.built.size > 0 || this.waiting.size > 0 || this.batch.length > 0;
+    return this.hasWork || this.toBadge.size > 0 || this.built.size > 0 || this.waiting.size > 0 || this.batch.length > 0;
   }
 
-  private schedule(): void {
-    if (this.stopped || this.cancelIdle || !this.hasWork) return;
+  schedule(): void {
+    if (this.stopped) return;
+    if (this.toBadge.size > 0 && !this.owner.look) this.owner.needLook();
+    if (this.cancelIdle || !this.hasWork) return;
     this.cancelIdle = whenIdle(this.doc.defaultView!, (deadline) => {
       this.cancelIdle = null;
       this.work(deadline);
@@ -418,9 +400,9 @@ class Run implements EventListenerObject {
         if (this.scan.next >= links.length) this.scan = null;
       } else if (this.roots.size > 0) {
         this.expand(this.roots.shift()!);
-      } else if (this.toBadge.size > 0) {
+      } else if (this.toBadge.size > 0 && this.owner.look) {
         const { link, url, verdict } = this.toBadge.shift()!;
-        this.build(link, url, verdict);
+        this.build(link, url, verdict, this.owner.look);
       } else {
         break;
       }
@@ -507,17 +489,17 @@ class Run implements EventListenerObject {
   }
 
   /** Builds a badge outside the page: no style or layout is due until it goes in. */
-  private build(link: Element, url: string, verdict: LinkVerdict): void {
+  private build(link: Element, url: string, verdict: LinkVerdict, look: LinkBadgeLook): void {
     if (!link.isConnected || Run.badged(link)) return;
     const host = this.doc.createElement(LINK_BADGE_TAG);
     const root = host.attachShadow({ mode: 'closed' });
-    this.owner.adoptStyles(root);
+    look.adoptStyles(root);
     const button = this.doc.createElement('span');
     button.className = 'es-lb';
     button.setAttribute('role', 'button');
     button.tabIndex = 0;
     button.textContent = `+${verdict.otherOutletCount}`;
-    button.setAttribute('aria-label', this.owner.label(verdict));
+    button.setAttribute('aria-label', look.label(verdict));
     root.append(button);
     const badge: Badge = { host, root, button, link, url, verdict, tip: null, hideTimer: 0 };
     this.badgeOf.set(host, badge);
@@ -658,7 +640,7 @@ class Run implements EventListenerObject {
       tip.setAttribute('aria-hidden', 'true');
       if (typeof tip.showPopover === 'function') tip.popover = 'manual';
       else tip.hidden = true;
-      render(<TooltipContent {...this.owner.tooltip(badge.verdict)} />, tip);
+      this.owner.look!.renderTooltip(tip, badge.verdict);
       badge.root.append(tip);
       badge.tip = tip;
     }
@@ -716,9 +698,15 @@ class Run implements EventListenerObject {
 
   private discard(badge: Badge): void {
     if (this.shown === badge) this.hide(badge);
-    if (badge.tip) render(null, badge.tip);
+    if (badge.tip) this.owner.look?.clearTooltip(badge.tip);
     badge.host.remove();
     if (this.badgeFor.get(badge.link) === badge) this.badgeFor.delete(badge.link);
+  }
+
+  /** The look could not load: known links waiting for a badge get none. */
+  dropUnbuilt(): void {
+    while (this.toBadge.size > 0) this.toBadge.shift();
+    this.checkSettled();
   }
 
   settled(): Promise<void> {
@@ -749,7 +737,7 @@ class Run implements EventListenerObject {
     this.doc.defaultView?.clearTimeout(this.settleTimer);
     for (const host of this.ownHosts()) {
       const badge = this.badgeOf.get(host)!;
-      if (badge.tip) render(null, badge.tip);
+      if (badge.tip) this.owner.look?.clearTooltip(badge.tip);
       host.remove();
     }
     this.waiting.clear();
@@ -785,22 +773,46 @@ export class LinkBadges {
   private readonly lazy: boolean;
   private readonly lookup: LinkLookup;
   private readonly open: (url: string) => unknown;
-  private readonly translate: Translate;
-  private readonly locale: string | undefined;
-  private readonly labels = new WeakMap<LinkVerdict, string>();
+  private readonly loadLook: () => LinkBadgeLook | Promise<LinkBadgeLook>;
+  private lookAsked = false;
+  /** @internal The badges' look, once loaded (null: not yet, or it failed). */
+  look: LinkBadgeLook | null = null;
   private theme: Theme;
-  /** Shared by every badge's root: adopting one constructed sheet is cheap, and strict CSPs allow it. */
-  private sheets: CSSStyleSheet[] | null = null;
-  private sheetsFailed = false;
 
   constructor(options: LinkBadgesOptions = {}) {
     this.doc = options.document ?? document;
     this.lazy = options.lazy ?? true;
     this.lookup = options.lookup ?? ((urls) => Promise.resolve(urls.map(() => null)));
     this.open = options.open ?? (() => undefined);
-    this.translate = options.translate ?? ((key) => key);
+    this.loadLook = options.look ?? (() => Promise.reject(new Error('no look for link badges')));
     this.theme = options.theme ?? 'system';
-    this.locale = options.locale;
+  }
+
+  /**
+   * @internal A run has a badge to build: load the look, once. Until it is here, known links wait;
+   * if it cannot load (the extension was reloaded under the page), they are dropped unbadged.
+   */
+  needLook(): void {
+    if (this.lookAsked) return;
+    this.lookAsked = true;
+    let loading: Promise<LinkBadgeLook>;
+    try {
+      loading = Promise.resolve(this.loadLook());
+    } catch (error) {
+      loading = Promise.reject(error);
+    }
+    loading.then(
+      (look) => {
+        look.setTheme(this.theme);
+        this.look = look;
+        this.run?.schedule();
+      },
+      () => {
+        // The next run (a settings toggle) may ask again.
+        this.lookAsked = false;
+        this.run?.dropUnbuilt();
+      },
+    );
   }
 
   /** Removes link badges left by an earlier instance of this script (after an extension update or reload). */
@@ -844,7 +856,7 @@ export class LinkBadges {
   setTheme(theme: Theme): void {
     if (theme === this.theme) return;
     this.theme = theme;
-    this.sheets?.[1]?.replaceSync(themeCss(theme));
+    this.look?.setTheme(theme);
   }
 
   /** @internal The cached answer for an address: a verdict, null (unknown), or undefined (not asked yet). */
@@ -886,65 +898,4 @@ export class LinkBadges {
       // The extension was reloaded under the page; the click does nothing rather than throw.
     }
   }
-
-  /** @internal "CNET, Forbes and 3 more". */
-  private outletList(verdict: LinkVerdict): string {
-    const names = verdict.outlets.slice(0, MAX_NAMED_OUTLETS);
-    const more = verdict.otherOutletCount - names.length;
-    return joinNames(more > 0 ? [...names, this.translate('linkBadgeMore', [more])] : names, this.locale);
-  }
-
-  /** @internal The badge's accessible name: "Elsewhere: 3 other outlets covered this story: CNET, Forbes and 1 more". */
-  label(verdict: LinkVerdict): string {
-    let label = this.labels.get(verdict);
-    if (label === undefined) {
-      const outlets = this.outletList(verdict);
-      label =
-        verdict.otherOutletCount === 1
-          ? this.translate('linkBadgeLabelOne', [outlets])
-          : this.translate('linkBadgeLabelOther', [verdict.otherOutletCount, outlets]);
-      this.labels.set(verdict, label);
-    }
-    return label;
-  }
-
-  /** @internal */
-  tooltip(verdict: LinkVerdict): { title: string; outlets: string; hint: string } {
-    return { title: coverageSummary(this.translate, verdict.otherOutletCount), outlets: this.outletList(verdict), hint: this.translate('linkBadgeHint') };
-  }
-
-  /** @internal */
-  adoptStyles(root: ShadowRoot): void {
-    if (!this.sheets && !this.sheetsFailed) {
-      try {
-        const base = new CSSStyleSheet();
-        base.replaceSync(linkBadgeCss);
-        const theme = new CSSStyleSheet();
-        theme.replaceSync(themeCss(this.theme));
-        this.sheets = [base, theme];
-      } catch {
-        this.sheetsFailed = true;
-      }
-    }
-    if (this.sheets) {
-      try {
-        root.adoptedStyleSheets = this.sheets;
-        return;
-      } catch {
-        this.sheetsFailed = true;
-        this.sheets = null;
-      }
-    }
-    // Engines without constructed stylesheets: a <style> element (which a strict CSP may block).
-    const style = this.doc.createElement('style');
-    style.textContent = `${linkBadgeCss}\n${themeCss(this.theme)}`;
-    root.append(style);
-  }
-}
-
-/** The reader's theme, pinned on every badge at once by replacing one shared sheet. */
-function themeCss(theme: Theme): string {
-  if (theme === 'light') return '';
-  if (theme === 'dark') return `:host { color-scheme: dark !important; }\n${darkCss}`;
-  return `@media (prefers-color-scheme: dark) {\n:host { color-scheme: dark !important; }\n${darkCss}\n}`;
 }

@@ -1,0 +1,20 @@
+/// <reference types="@crxjs/vite-plugin/client" />
+import type { Runtime } from '../shared/browser';
+import { browser } from '../shared/browser';
+// The built file's name, not its code: crxjs builds the content script's rendering stage as its own
+// self-contained IIFE (declared in no manifest list, so no page can load it) and gives us its path.
+// eslint-disable-next-line no-restricted-imports
+import rendererFile from '../content/render?iife';
+
+/**
+ * Puts the content script's rendering stage into the frame that asked (`loadRenderer`, issue 4).
+ * Only into the sender's own tab and frame, where our first stage runs already (and so where we
+ * have host access); the stage draws nothing by itself and a second injection changes nothing, so
+ * a page that forges the request gains nothing but our own code in its frame's isolated world.
+ */
+export async function injectRenderer(sender: Runtime.MessageSender): Promise<null> {
+  const tabId = sender.tab?.id;
+  if (tabId === undefined) return null;
+  await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [rendererFile] });
+  return null;
+}

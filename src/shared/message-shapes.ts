@@ -1,0 +1,28 @@
+/**
+ * The parts of the message protocol (src/shared/protocol.ts) that need no extension API: its
+ * bounds and the guards for what crosses it. The content script's first stage imports these
+ * without the rest of protocol.ts, whose callers bring in webextension-polyfill (issue 4).
+ */
+
+/** Messages from the background to a content script. */
+export interface ContentNotice {
+  notice: 'pageChanged';
+}
+
+/** A page cannot have more signals than this worth reading; more is an attack or a broken page. */
+export const MAX_SIGNALS_PER_KIND = 8;
+/** Links are looked up in batches of at most this many: one message per batch, each answered in well under a millisecond. */
+export const MAX_LINKS_PER_BATCH = 250;
+
+export function isContentNotice(message: unknown): message is ContentNotice {
+  return typeof message === 'object' && message !== null && (message as ContentNotice).notice === 'pageChanged';
+}
+
+/** How the router answers a request it refuses. */
+export interface RejectedReply {
+  error: string;
+}
+
+export function isRejectedReply(reply: unknown): reply is RejectedReply {
+  return typeof reply === 'object' && reply !== null && typeof (reply as RejectedReply).error === 'string';
+}
