@@ -5,6 +5,7 @@ import { syncListOutlets } from './background/lists/list-outlets';
 import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
 import { bundledIndex } from './background/index-source';
+import { tellTabsAboutSettings } from './background/settings-notice';
 import { forgetTab } from './background/tab-state';
 import { browser } from './shared/browser';
 
@@ -33,7 +34,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
 browser.permissions.onAdded.addListener(syncContentScripts);
 browser.permissions.onRemoved.addListener(syncContentScripts);
 browser.storage.onChanged.addListener((_changes, area) => {
-  if (area === 'sync') syncContentScripts();
+  if (area !== 'sync') return;
+  syncContentScripts();
+  void tellTabsAboutSettings().catch(() => undefined);
 });
 
 // Most wakes are for a lookup (a navigation, a page's or the popup's message): start reading the

@@ -3,7 +3,9 @@ import { canonicalise } from '../core/url/canonical';
 import { outletDomain } from '../core/url/outlet';
 import { pageAddresses } from '../core/url/page-signals';
 import { browser, type Runtime } from '../shared/browser';
-import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type RejectedReply, type TabView } from '../shared/protocol';
+import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type PageStart, type RejectedReply, type TabView } from '../shared/protocol';
+import { loadSettings } from '../shared/settings';
+import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { injectRenderer } from './renderer-injection';
@@ -15,6 +17,11 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
   // Only the top frame speaks for the tab; frames would otherwise overwrite its count.
   if (sender.tab?.id !== undefined && sender.frameId === 0) await setTab(sender.tab.id, signals.url, coverage);
   return coverage;
+}
+
+async function startPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<PageStart> {
+  const [coverage, settings] = await Promise.all([lookupPage(signals, sender), loadSettings().catch(() => DEFAULT_SETTINGS)]);
+  return { coverage, settings };
 }
 
 async function getTabView(tabId: number): Promise<TabView> {
@@ -60,6 +67,8 @@ export function routeMessage(message: unknown, sender: Runtime.MessageSender): P
   switch (request.method) {
     case 'lookupPage':
       return lookupPage(request.params, sender);
+    case 'startPage':
+      return startPage(request.params, sender);
     case 'lookupLinks':
       return lookupLinks(request.params.urls);
     case 'openCoverage':

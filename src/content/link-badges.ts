@@ -223,8 +223,11 @@ class Run implements EventListenerObject {
   /** Badges built but not yet in the page. */
   private readonly built = new Queue<Badge>();
   private readonly observer: MutationObserver | null;
-  /** Watches known links until they come near the viewport (null: badge them at once). */
-  private readonly nearby: IntersectionObserver | null;
+  /**
+   * Watches known links until they come near the viewport (null: badge them at once). Made with
+   * the first known link: a page with none pays nothing for it (issue 4).
+   */
+  private nearby: IntersectionObserver | null | undefined;
   /** Known links waiting to come near the viewport, in runs; each watched link maps to its run. */
   private readonly runOf = new WeakMap<Element, OffscreenRun>();
   /** The run that links known next join, while it has room. */
@@ -253,11 +256,10 @@ class Run implements EventListenerObject {
   constructor(
     private readonly owner: LinkBadges,
     private readonly doc: Document,
-    lazy: boolean,
+    private readonly lazy: boolean,
   ) {
     this.checkOwnHosts = !Run.selectorExcludesOwnHosts(doc);
     this.observer = this.observe(doc);
-    this.nearby = lazy ? this.watchViewport(doc) : null;
     this.roots.push(doc);
     this.schedule();
   }
@@ -333,6 +335,7 @@ class Run implements EventListenerObject {
 
   /** A link is known: badge it now, or once it comes near the viewport. */
   private known(link: Element, url: string, verdict: LinkVerdict): void {
+    if (this.nearby === undefined) this.nearby = this.lazy ? this.watchViewport(this.doc) : null;
     if (!this.nearby) {
       this.toBadge.push({ link, url, verdict });
       return;

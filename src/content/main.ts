@@ -1,17 +1,17 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
- * signals and the settings, asks the background, scans links and watches for orphaning. It holds
- * no UI code: what draws (render.ts) is put into this frame by the background only when there is
- * something to draw (renderer.ts), so a page with nothing known pays for none of it.
+ * signals, asks the background (which answers with the settings too, and tells it of changes),
+ * scans links and watches for orphaning. It holds no UI code: what draws (render.ts) is put into
+ * this frame by the background only when there is something to draw (renderer.ts), so a page with
+ * nothing known pays for none of it. It uses one extension API, `runtime` (native-api.ts).
  */
 import type { Coverage } from '../core/index/coverage-index';
-import { isContentNotice } from '../shared/message-shapes';
-import { DEFAULT_SETTINGS, isSiteHidden, type Settings } from '../shared/settings-schema';
+import { isContentNotice, isSettingsNotice } from '../shared/message-shapes';
+import { DEFAULT_SETTINGS, isSiteHidden, validateSettings, type Settings } from '../shared/settings-schema';
 import { LinkBadges } from './link-badges';
 import { background } from './messages';
 import { extension } from './native-api';
 import { collectPageSignals } from './page-signals';
-import { loadSettings, onSettingsChanged } from './page-settings';
 import { installedRenderer, rendererLoader } from './renderer';
 import { removeOrphanBadges } from './tags';
 
@@ -31,9 +31,9 @@ const lifetime = new AbortController();
  */
 const ORPHAN_CHECK_MS = 2000;
 let settings: Settings = DEFAULT_SETTINGS;
+/** Whether the background has told of a settings change, which is newer than what `startPage` answered. */
+let settingsNoticed = false;
 let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
-/** Resolves once the stored settings are in `settings`; set by start(). */
-let settingsLoaded: Promise<void> = Promise.resolve();
 
 function render(): void {
   if (lifetime.signal.aborted) return;
@@ -55,12 +55,20 @@ function render(): void {
   else linkBadges.stop();
 }
 
-/** Asks the background about this page (which also sets the toolbar count) and renders the answer. */
-async function refresh(): Promise<void> {
+/**
+ * Asks the background about this page (which also sets the toolbar count) and renders the answer;
+ * the first time, the settings come with it.
+ */
+async function refresh(first = false): Promise<void> {
   const signals = collectPageSignals();
   try {
-    const [coverage] = await Promise.all([background.lookupPage(signals), settingsLoaded]);
-    latest = { coverage, url: signals.url };
+    if (first) {
+      const start = await background.startPage(signals);
+      if (!settingsNoticed) settings = validateSettings(start.settings);
+      latest = { coverage: start.coverage, url: signals.url };
+    } else {
+      latest = { coverage: await background.lookupPage(signals), url: signals.url };
+    }
     render();
   } catch {
     // The extension was reloaded or updated under this page: this script is orphaned.
@@ -95,25 +103,21 @@ function watchForOrphaning(): void {
 
 async function start(): Promise<void> {
   watchForOrphaning();
-  // The settings and the first lookup are two round trips to the background, asked at once: an
-  // activated prerendered page has 300 ms to show its count and badge (issue 6).
-  settingsLoaded = loadSettings()
-    .catch(() => DEFAULT_SETTINGS)
-    .then((loaded) => {
-      settings = loaded;
-      // A changed setting applies to open tabs at once, without a reload. The listener is never
-      // removed: once the extension is gone no change can arrive, and removing it would throw.
-      onSettingsChanged((next) => {
-        settings = next;
-        render();
-      });
-    });
-  // The background says the address changed under this script (a single-page-app navigation).
   extension.runtime.onMessage.addListener((message: unknown, sender: { id?: string }) => {
-    if (sender.id === extension.runtime.id && isContentNotice(message)) void refresh();
+    if (sender.id !== extension.runtime.id) return undefined;
+    // The address changed under this script (a single-page-app navigation).
+    if (isContentNotice(message)) void refresh();
+    // A changed setting applies to open tabs at once, without a reload.
+    if (isSettingsNotice(message)) {
+      settingsNoticed = true;
+      settings = validateSettings(message.settings);
+      render();
+    }
     return undefined;
   });
-  await refresh();
+  // The settings come with the first lookup, in one round trip: an activated prerendered page has
+  // 300 ms to show its count and badge (issue 6).
+  await refresh(true);
 }
 
 /** Not in TypeScript's DOM types yet: https://wicg.github.io/nav-speculation/prerendering.html */

@@ -2,7 +2,7 @@ import type { BackgroundMethods, MethodName, PageSignals } from '../shared/proto
 import { isRejectedReply } from '../shared/message-shapes';
 import { extension } from './native-api';
 
-type ContentMethod = Extract<MethodName, 'lookupPage' | 'lookupLinks' | 'openCoverage' | 'loadRenderer'>;
+type ContentMethod = Extract<MethodName, 'lookupPage' | 'startPage' | 'lookupLinks' | 'openCoverage' | 'loadRenderer'>;
 
 /** The content script's side of the protocol (src/shared/protocol.ts), through the browser's own API. */
 async function call<M extends ContentMethod>(method: M, params: Parameters<BackgroundMethods[M]>[0]): Promise<ReturnType<BackgroundMethods[M]>> {
@@ -14,6 +14,7 @@ async function call<M extends ContentMethod>(method: M, params: Parameters<Backg
 /** Typed callers for the methods a content script may use. */
 export const background = {
   lookupPage: (signals: PageSignals) => call('lookupPage', signals),
+  startPage: (signals: PageSignals) => call('startPage', signals),
   lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
   openCoverage: (url: string) => call('openCoverage', { url }),
   loadRenderer: () => call('loadRenderer', {}),

@@ -16,16 +16,21 @@ export interface Renderer {
 }
 
 const RENDERER = Symbol.for('elsewhere.renderer');
-type Holder = { [RENDERER]?: Renderer };
+type Holder = { [RENDERER]?: { make: () => Renderer; made: Renderer | null } };
 
-/** Called by the rendering stage; a second injection into the same frame changes nothing. */
+/**
+ * Called by the rendering stage; a second injection into the same frame changes nothing. The parts
+ * are made on first use, so merely evaluating the file (as a unit test of the background does,
+ * which imports it for its built name) touches no extension API.
+ */
 export function provideRenderer(make: () => Renderer): void {
-  (globalThis as Holder)[RENDERER] ??= make();
+  (globalThis as Holder)[RENDERER] ??= { make, made: null };
 }
 
 /** The rendering stage, if this frame has it already. */
 export function installedRenderer(): Renderer | null {
-  return (globalThis as Holder)[RENDERER] ?? null;
+  const slot = (globalThis as Holder)[RENDERER];
+  return slot ? (slot.made ??= slot.make()) : null;
 }
 
 /** Loads the rendering stage once per frame, through `inject`; a failed load may be tried again. */

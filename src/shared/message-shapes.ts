@@ -18,6 +18,20 @@ export function isContentNotice(message: unknown): message is ContentNotice {
   return typeof message === 'object' && message !== null && (message as ContentNotice).notice === 'pageChanged';
 }
 
+/**
+ * The background tells every tab's content script when the reader changes a setting, so open tabs
+ * apply it at once although the content script reads no storage itself (issue 4). The settings are
+ * repaired by the receiver (`validateSettings`), like anything it reads.
+ */
+export interface SettingsNotice {
+  notice: 'settingsChanged';
+  settings: unknown;
+}
+
+export function isSettingsNotice(message: unknown): message is SettingsNotice {
+  return typeof message === 'object' && message !== null && (message as SettingsNotice).notice === 'settingsChanged';
+}
+
 /** How the router answers a request it refuses. */
 export interface RejectedReply {
   error: string;

@@ -2,10 +2,20 @@ import type { Coverage } from '../core/index/coverage-index';
 import type { SubscriptionUrlProblem } from '../core/list/subscription-url';
 import type { ListError } from '../core/list/list-error';
 import { MAX_URL_LENGTH } from '../core/url/limits';
+import type { Settings } from './settings-schema';
 import { browser } from './browser';
 import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, isRejectedReply, type ContentNotice } from './message-shapes';
 
-export { isContentNotice, isRejectedReply, MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, type ContentNotice, type RejectedReply } from './message-shapes';
+export {
+  isContentNotice,
+  isRejectedReply,
+  isSettingsNotice,
+  MAX_LINKS_PER_BATCH,
+  MAX_SIGNALS_PER_KIND,
+  type ContentNotice,
+  type RejectedReply,
+  type SettingsNotice,
+} from './message-shapes';
 
 /**
  * The one message protocol. Every request names a method of `BackgroundMethods`; the background
@@ -20,6 +30,15 @@ export interface PageSignals {
   canonical: string[];
   /** Every `og:url` content value. */
   ogUrl: string[];
+}
+
+/**
+ * What a content script starts from (issue 4): the page's coverage, and the reader's settings, so
+ * the content script touches no storage API of its own (each API's first use costs a page time).
+ */
+export interface PageStart {
+  coverage: Coverage | null;
+  settings: Settings;
 }
 
 /** What the popup shows for a tab. */
@@ -59,6 +78,8 @@ export interface SubscriptionReply {
 export interface BackgroundMethods {
   /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
   lookupPage(signals: PageSignals): Coverage | null;
+  /** Content scripts (unprivileged): `lookupPage` and the reader's settings, in one round trip, when a page starts. */
+  startPage(signals: PageSignals): PageStart;
   /** Content scripts (unprivileged): one batch of link addresses, answered in order (null: unknown). */
   lookupLinks(query: { urls: string[] }): Array<LinkVerdict | null>;
   /** Content scripts (unprivileged): open Elsewhere's own view of a link's story in a new tab. */
@@ -89,7 +110,7 @@ export type Request = { [M in MethodName]: { method: M; params: Parameters<Backg
  * Methods a content script may call: read-only questions, and opening Elsewhere's own view (the
  * only effect a page can cause, and only with an http(s) address that is validated again there).
  */
-export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'lookupLinks', 'openCoverage', 'loadRenderer']);
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'startPage', 'lookupLinks', 'openCoverage', 'loadRenderer']);
 
 function isUrlText(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
@@ -104,7 +125,7 @@ export function parseRequest(message: unknown): Request | null {
   if (typeof message !== 'object' || message === null) return null;
   const { method, params } = message as { method?: unknown; params?: unknown };
   if (typeof params !== 'object' || params === null) return null;
-  if (method === 'lookupPage') {
+  if (method === 'lookupPage' || method === 'startPage') {
     const { url, canonical, ogUrl } = params as Partial<PageSignals>;
     if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
     return { method, params: { url, canonical, ogUrl } };
