@@ -1,6 +1,8 @@
 /// <reference types="@crxjs/vite-plugin/client" />
+import type { Coverage } from '../core/index/coverage-index';
 import type { Runtime } from '../shared/browser';
 import { browser } from '../shared/browser';
+import { isSiteHidden, type Settings } from '../shared/settings-schema';
 // The built file's name, not its code: crxjs builds the content script's rendering stage as its own
 // self-contained IIFE (declared in no manifest list, so no page can load it) and gives us its path.
 // eslint-disable-next-line no-restricted-imports
@@ -17,4 +19,22 @@ export async function injectRenderer(sender: Runtime.MessageSender): Promise<nul
   if (tabId === undefined) return null;
   await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [rendererFile] });
   return null;
+}
+
+/**
+ * A page that starts with an in-page badge to show gets the rendering stage before the answer to
+ * `startPage`: one round trip instead of two, so an activated prerendered page shows its badge in
+ * time (issue 6: 300 ms). The content script decides the same way (main.ts) and finds it there.
+ */
+export async function injectRendererIfBadgeDue(sender: Runtime.MessageSender, url: string, coverage: Coverage | null, settings: Settings): Promise<void> {
+  if (!coverage || coverage.otherOutletCount === 0 || !settings.articleBadge) return;
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname;
+  } catch {
+    return;
+  }
+  if (isSiteHidden(settings.hiddenSites, hostname)) return;
+  // A failure here (the frame went away) is the content script's to meet: it asks again.
+  await injectRenderer(sender).catch(() => undefined);
 }

@@ -8,7 +8,7 @@ import { loadSettings } from '../shared/settings';
 import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
-import { injectRenderer } from './renderer-injection';
+import { injectRenderer, injectRendererIfBadgeDue } from './renderer-injection';
 import { openStoryView } from './story-view';
 import { readTab, setTab, siteOf } from './tab-state';
 
@@ -21,6 +21,7 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
 
 async function startPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<PageStart> {
   const [coverage, settings] = await Promise.all([lookupPage(signals, sender), loadSettings().catch(() => DEFAULT_SETTINGS)]);
+  await injectRendererIfBadgeDue(sender, signals.url, coverage, settings);
   return { coverage, settings };
 }
 
