@@ -4,9 +4,11 @@ import { loadSettings, updateSettings } from '../shared/settings';
 import { oneAtATime } from './one-at-a-time';
 
 /*
- * "Show badges on all websites": the optional permissions plus a dynamically registered copy of
- * the content script. The settings page requests them (a user gesture); the reader can revoke
- * them at any time from the browser's own UI, and this file then returns to the default.
+ * "Show badges on all websites": the optional `<all_urls>` plus a dynamically registered copy of
+ * the content script's first stage (the one file the manifest lists; its rendering stage is
+ * injected by the background where there is something to draw, renderer-injection.ts). The
+ * settings page requests the permission (a user gesture); the reader can revoke it at any time
+ * from the browser's own UI, and this file then returns to the default.
  */
 const SCRIPT_ID = 'elsewhere-all-websites';
 
@@ -28,11 +30,10 @@ export const syncAllWebsites = oneAtATime(async () => {
     await updateSettings(() => ({ allWebsites: false }));
     return;
   }
-  // Without the scripting permission nothing can be registered, read or unregistered. Its API
-  // object outlives a revocation (every call then throws), so ask the permission, not the object.
-  // A registration left from before the settings page gave `scripting` back cannot run: its
-  // `<all_urls>` went with it, and the outlets it could still reach are excluded. The next grant
-  // brings a sync that keeps it or removes it.
+  // Without the scripting permission nothing can be registered, read or unregistered. It is
+  // required since issue 4 (optional and revocable before), so only a browser that withholds it
+  // (an enterprise policy can) gets here; its API object would then exist and throw on every
+  // call, so ask the permission, not the object.
   if (!scripting) return;
   const registered = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   const wanted = settings.allWebsites && granted;
