@@ -48,7 +48,7 @@ describe('Chromium: hostile pages and a killed service worker', () => {
     const errorsBefore = browser.errors.length;
     const base = browser.extensionUrl('');
     const loaded = await tab.page.evaluate(async (root) => {
-      const files = ['manifest.json', 'index/directory.bin', 'index/keys-0000.bin', 'index/details-0000.bin', 'src/content/main.js', 'src/popup/popup.html', 'icons/known-16.png'];
+      const files = ['manifest.json', 'index/directory.bin', 'index/keys-0000.bin', 'index/details-0000.bin', 'src/content/main.js', 'src/content/render.js', 'src/popup/popup.html', 'icons/known-16.png'];
       const results = await Promise.all(
         files.map(async (file) => {
           const fetched = await fetch(root + file).then(() => true, () => false);
