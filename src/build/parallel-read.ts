@@ -50,7 +50,7 @@ function defaultWorkers(): number {
 }
 
 /** Processes files on this thread: the same work a worker does. */
-function processHere(paths: readonly string[], known: ReadonlySet<string>, progress: Progress): FileOutcome[] {
+function processHere(paths: readonly string[], isKnown: (hash: string) => boolean, progress: Progress): FileOutcome[] {
   return paths.map((path) => {
     let read: ReturnType<typeof readWithStat>;
     try {
@@ -61,7 +61,7 @@ function processHere(paths: readonly string[], known: ReadonlySet<string>, progr
       progress.tick();
     }
     const hash = contentHash(read.bytes);
-    return { hash, record: known.has(hash) ? null : seedRecord(read.bytes), readError: null, size: read.size, mtimeMs: read.mtimeMs };
+    return { hash, record: isKnown(hash) ? null : seedRecord(read.bytes), readError: null, size: read.size, mtimeMs: read.mtimeMs };
   });
 }
 
@@ -219,10 +219,12 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
     const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
     const todoPaths = todo.map((i) => absolute[i]!);
-    // Only when something is parsed: listing 100k hashes costs a rebuild that parses nothing.
-    const known = cache && todo.length > 0 ? cache.knownHashes() : [];
     if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length));
-    const processed = pool ? await pool.run(todoPaths, known, progress) : processHere(todoPaths, new Set(known), progress);
+    // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
+    // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
+    const processed = pool
+      ? await pool.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress)
+      : processHere(todoPaths, (hash) => cache?.has(hash) ?? false, progress);
     progress.finish();
     let parsedFiles = 0;
     todo.forEach((fileIndex, i) => {
@@ -257,12 +259,15 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     let read: ReturnType<typeof readRecord> | 'valid' | null = null;
     try {
       if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
-      else if (cache?.has(hash)) read = cache.isValid(hash) ? 'valid' : readRecord(cache.record(hash) ?? '', file);
+      else {
+        const valid = cache?.validity(hash);
+        if (valid !== undefined) read = valid ? 'valid' : readRecord(cache!.record(hash) ?? '', file);
+      }
     } catch {
       // A damaged cache line: parse the file again rather than fail the build.
     }
     if (!read) {
-      const again = processHere([absolute[i]!], new Set(), new Progress('', 0, false))[0]!;
+      const again = processHere([absolute[i]!], () => false, new Progress('', 0, false))[0]!;
       if (again.hash === null) {
         problems.push({ file, line: 1, message: `cannot read: ${again.readError}` });
         invalidFiles.push(file);

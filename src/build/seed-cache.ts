@@ -238,10 +238,12 @@ export class SeedCache {
     return this.fresh.has(hash) || this.locations.has(hash);
   }
 
-  /** Whether the record of `hash` is a valid seed's, without reading it. */
-  isValid(hash: string): boolean {
+  /** Whether the cache has the record of `hash` and it is a valid seed's (true), an invalid one's (false), or not (undefined); one lookup. */
+  validity(hash: string): boolean | undefined {
     const fresh = this.fresh.get(hash);
-    return fresh !== undefined ? isValidRecord(fresh) : this.locations.get(hash)?.[2] === 1;
+    if (fresh !== undefined) return isValidRecord(fresh);
+    const location = this.locations.get(hash);
+    return location === undefined ? undefined : location[2] === 1;
   }
 
   /**
