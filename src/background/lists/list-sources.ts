@@ -40,7 +40,10 @@ export function coverageSources(): Promise<CoverageSource[]> {
  * for the lookup first (ChunkedIndex.lookup), including those reached only through a list's keys.
  */
 export async function lookupCoverage(addresses: readonly string[]): Promise<Coverage | null> {
-  const [bundled, sources] = await Promise.all([bundledIndex(), coverageSources()]);
+  const loadingSources = coverageSources();
+  const bundled = await bundledIndex();
+  // On a wake, the bundled files this lookup needs are fetched while the lists are read from IndexedDB.
+  const [sources] = await Promise.all([loadingSources, bundled.prepare(addresses)]);
   return bundled.lookup(addresses, () => combinedCoverage(sources, addresses));
 }
 
