@@ -42,12 +42,13 @@ export class NaiveWorkerIndex {
 }
 
 /**
- * Same contract as src/background/index-source.ts (the `index`, and `lookup`, which runs a lookup
- * once what it reads is loaded): loaded once per worker lifetime. Everything is in memory here, so
- * `lookup` just runs it.
+ * Same contract as src/background/index-source.ts (the `index`; `prepare`, which loads what a
+ * lookup reads; and `lookup`, which runs a lookup once that is loaded): loaded once per worker
+ * lifetime. Everything is in memory here, so `prepare` has nothing to do and `lookup` just runs it.
  */
 interface NaiveBundled {
   index: NaiveWorkerIndex;
+  prepare(addresses: readonly string[]): Promise<void>;
   lookup<T>(addresses: readonly string[], lookup: () => T): Promise<T>;
 }
 
@@ -58,7 +59,7 @@ export function bundledIndex(): Promise<NaiveBundled> {
     const response = await fetch(browser.runtime.getURL(BUNDLED_INDEX_FILE));
     const file = JSON.parse(await response.text()) as NaiveFile;
     const index = new NaiveWorkerIndex(file.stories, new Map(Object.entries(file.keys)));
-    return { index, lookup: async (_addresses, lookup) => lookup() };
+    return { index, prepare: async () => undefined, lookup: async (_addresses, lookup) => lookup() };
   })();
   loading.catch(() => {
     loading = null;
