@@ -31,17 +31,37 @@ export const MAX_CACHED_PAGES = 64;
  * File loads one lookup may ask for after its preparation. The preparation loads every page and
  * chunk the lookup's own keys can reach; only a lookup across subscribed lists (combinedCoverage
  * follows shared keys into the bundled index) needs more, a page and a chunk per bundled story it
- * reaches, and a merged story stops at MAX_MERGED_ARTICLES (500). A lookup that keeps missing past
- * this bound is not making progress (each load is followed by a read that succeeds), so it fails
- * rather than loop.
+ * reaches, and a merged story stops at MAX_MERGED_ARTICLES (500). Nothing is evicted while a
+ * lookup runs, so every load is followed by a read that succeeds and each file is loaded once per
+ * lookup; a lookup still missing past this bound is not making progress, and fails rather than loop.
  */
 export const MAX_LOADS_PER_LOOKUP = 1024;
 
-/** A least-recently-used map bounded to `limit` entries (a Map keeps insertion order). */
+/**
+ * A least-recently-used map bounded to `limit` entries (a Map keeps insertion order). While held,
+ * it evicts nothing: a lookup reruns from the start after each load, so evicting a file it read
+ * earlier would make it miss that file again on the next run, and a lookup reading more files
+ * than the limit (a list's story that leads into many bundled stories) would never finish. Its
+ * size while held is bounded by MAX_LOADS_PER_LOOKUP; it is trimmed when the last hold ends.
+ */
 class Lru<T> {
   private readonly entries = new Map<number, T>();
+  private holds = 0;
 
   constructor(private readonly limit: number) {}
+
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    this.holds--;
+    if (this.holds === 0) this.trim();
+  }
+
+  private trim(): void {
+    while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -63,7 +83,7 @@ class Lru<T> {
   set(key: number, value: T): void {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    if (this.holds === 0) this.trim();
   }
 }
 
@@ -104,7 +124,7 @@ export class ChunkedIndex implements BundleSource {
     return opened;
   }
 
-  /** Pages and chunks in memory now: at most MAX_CACHED_PAGES and MAX_CACHED_CHUNKS. */
+  /** Pages and chunks in memory now: at most MAX_CACHED_PAGES and MAX_CACHED_CHUNKS when no lookup runs. */
   get loaded(): { pages: number; chunks: number } {
     return { pages: this.pages.size, chunks: this.chunks.size };
   }
@@ -164,14 +184,21 @@ export class ChunkedIndex implements BundleSource {
    * a concurrent lookup meanwhile) surfaces as ChunkNotLoaded: load it and run again.
    */
   async lookup<T>(addresses: readonly string[], lookup: () => T): Promise<T> {
-    await this.prepare(addresses);
-    for (let loads = 0; ; loads++) {
-      try {
-        return lookup();
-      } catch (error) {
-        if (!(error instanceof ChunkNotLoaded) || loads >= MAX_LOADS_PER_LOOKUP) throw error;
-        await this.load(error.part);
+    this.pages.hold();
+    this.chunks.hold();
+    try {
+      await this.prepare(addresses);
+      for (let loads = 0; ; loads++) {
+        try {
+          return lookup();
+        } catch (error) {
+          if (!(error instanceof ChunkNotLoaded) || loads >= MAX_LOADS_PER_LOOKUP) throw error;
+          await this.load(error.part);
+        }
       }
+    } finally {
+      this.pages.release();
+      this.chunks.release();
     }
   }
 }

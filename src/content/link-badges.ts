@@ -818,11 +818,6 @@ export class LinkBadges {
     );
   }
 
-  /** Removes link badges left by an earlier instance of this script (after an extension update or reload). */
-  static removeOrphans(doc: Document = document): void {
-    for (const orphan of doc.querySelectorAll(LINK_BADGE_TAG)) orphan.remove();
-  }
-
   get running(): boolean {
     return this.run !== null;
   }

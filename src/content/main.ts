@@ -71,8 +71,10 @@ async function refresh(first = false): Promise<void> {
     }
     render();
   } catch {
-    // The extension was reloaded or updated under this page: this script is orphaned.
-    stepAside();
+    // Orphaned (the extension was reloaded or updated under this page): step aside. Any other
+    // failure (the background could not answer this time) leaves the page as it is, and the next
+    // navigation or settings change asks again.
+    if (orphaned()) stepAside();
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkBadgeLook, joinNames } from '../../src/content/link-badge-look';
 import { LINK_BADGE_TAG, LinkBadges, type LinkLookup } from '../../src/content/link-badges';
+import { removeOrphanBadges } from '../../src/content/tags';
 import type { Theme } from '../../src/shared/settings-schema';
 import { MAX_LINKS_PER_BATCH, type LinkVerdict } from '../../src/shared/protocol';
 import { translatorFor } from './translate';
@@ -233,7 +234,7 @@ describe('LinkBadges', () => {
 
   it('removes orphans left by an earlier instance', () => {
     document.body.append(document.createElement(LINK_BADGE_TAG), document.createElement(LINK_BADGE_TAG));
-    LinkBadges.removeOrphans();
+    removeOrphanBadges();
     expect(hosts()).toHaveLength(0);
   });
 

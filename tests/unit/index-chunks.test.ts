@@ -267,6 +267,21 @@ describe('ChunkedIndex (the background’s bundled index)', () => {
     expect(fetched.filter((path) => path.includes('details-')).length).toBe(1);
   });
 
+  it('finishes a lookup that reads more pages and chunks than the caches hold, fetching each once, then trims the caches', async () => {
+    // A list's story can lead into many bundled stories: each rerun after a load must still find
+    // every file it read before, or a strict LRU would evict exactly the file the next run needs.
+    const { fetched, open } = served(bytes);
+    const chunked = await open();
+    const wide = [...new Map(urls.map((url) => [chunked.directory.pageOfHash(hashKey(lookupKeys(url)[0]!)[0]), url])).values()];
+    expect(wide.length).toBeGreaterThan(MAX_CACHED_PAGES + 8);
+    const readAll = (): unknown[] => wide.map((url) => chunked.index.coverage([url]));
+    expect(await chunked.lookup([], readAll)).toEqual(wide.map((url) => whole.coverage([url])));
+    expect(fetched.length).toBe(new Set(fetched).size);
+    expect(fetched.filter((path) => path.includes('keys-')).length).toBe(wide.length);
+    expect(chunked.loaded.pages).toBe(MAX_CACHED_PAGES);
+    expect(chunked.loaded.chunks).toBeLessThanOrEqual(MAX_CACHED_CHUNKS);
+  });
+
   it('refuses a damaged chunk or page with an IndexFormatError, and answers from the other files', async () => {
     const files = new Map(bundledIndexFiles(whole, bytes, TEST_OPTIONS).map((file) => [file.path, file.bytes]));
     const directory = BundleDirectory.parse(files.get(DIRECTORY_FILE)!);

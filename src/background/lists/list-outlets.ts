@@ -13,8 +13,8 @@ const SCRIPT_ID = 'elsewhere-list-outlets';
 /** Safe to call any time: after permission changes, setting changes and at install. */
 export const syncListOutlets = oneAtATime(async () => {
   const [{ origins = [], permissions = [] }, settings] = await Promise.all([browser.permissions.getAll(), loadSettings()]);
-  // Without `scripting` nothing can be registered, read or unregistered; its API object outlives a
-  // revocation (every call then throws), so ask the permission, not the object (all-websites.ts).
+  // `scripting` is required, but a browser may still withhold it; ask the permission, not the API
+  // object, which outlives a revocation (every call then throws; all-websites.ts).
   if (!permissions.includes('scripting')) return;
   const required = new Set(browser.runtime.getManifest().host_permissions ?? []);
   const granted = origins.filter((origin) => origin !== '<all_urls>' && !required.has(origin)).sort();

@@ -41,6 +41,8 @@ export function coverageSources(): Promise<CoverageSource[]> {
  */
 export async function lookupCoverage(addresses: readonly string[]): Promise<Coverage | null> {
   const loadingSources = coverageSources();
+  // Awaited below; if the bundled index fails first, its rejection is the one the caller sees.
+  loadingSources.catch(() => undefined);
   const bundled = await bundledIndex();
   // On a wake, the bundled files this lookup needs are fetched while the lists are read from IndexedDB.
   const [sources] = await Promise.all([loadingSources, bundled.prepare(addresses)]);
