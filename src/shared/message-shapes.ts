@@ -1,3 +1,5 @@
+import type { BackgroundMethods, MethodName } from './protocol';
+
 /**
  * The parts of the message protocol (src/shared/protocol.ts) that need no extension API: its
  * bounds and the guards for what crosses it. The content script's first stage imports these
@@ -39,4 +41,19 @@ export interface RejectedReply {
 
 export function isRejectedReply(reply: unknown): reply is RejectedReply {
   return typeof reply === 'object' && reply !== null && typeof (reply as RejectedReply).error === 'string';
+}
+
+/** Calls one of the background's methods; a refusal becomes an Error. */
+export type BackgroundCall = <M extends MethodName>(method: M, params: Parameters<BackgroundMethods[M]>[0]) => Promise<ReturnType<BackgroundMethods[M]>>;
+
+/**
+ * The one way to call the background, over `send` (the `runtime.sendMessage` of webextension-polyfill
+ * in extension pages, of the browser's own API in the content script).
+ */
+export function backgroundCall(send: (message: unknown) => Promise<unknown>): BackgroundCall {
+  return async (method, params) => {
+    const reply = await send({ method, params });
+    if (isRejectedReply(reply)) throw new Error(`Elsewhere refused ${method}: ${reply.error}`);
+    return reply as never;
+  };
 }

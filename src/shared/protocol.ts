@@ -4,7 +4,7 @@ import type { ListError } from '../core/list/list-error';
 import { MAX_URL_LENGTH } from '../core/url/limits';
 import type { Settings } from './settings-schema';
 import { browser } from './browser';
-import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, isRejectedReply, type ContentNotice } from './message-shapes';
+import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, backgroundCall, type ContentNotice } from './message-shapes';
 
 export {
   isContentNotice,
@@ -154,11 +154,7 @@ export function parseRequest(message: unknown): Request | null {
   return null;
 }
 
-async function call<M extends MethodName>(method: M, params: Parameters<BackgroundMethods[M]>[0]): Promise<ReturnType<BackgroundMethods[M]>> {
-  const reply: unknown = await browser.runtime.sendMessage({ method, params });
-  if (isRejectedReply(reply)) throw new Error(`Elsewhere refused ${method}: ${reply.error}`);
-  return reply as ReturnType<BackgroundMethods[M]>;
-}
+const call = backgroundCall((message) => browser.runtime.sendMessage(message));
 
 /** Typed callers, one per method. */
 export const background = {
