@@ -2,7 +2,7 @@
 import type { Coverage } from '../core/index/coverage-index';
 import type { Runtime } from '../shared/browser';
 import { browser } from '../shared/browser';
-import { isSiteHidden, type Settings } from '../shared/settings-schema';
+import { pageBadgeDue, type Settings } from '../shared/settings-schema';
 // The built file's name, not its code: crxjs builds the content script's rendering stage as its own
 // self-contained IIFE (declared in no manifest list, so no page can load it) and gives us its path.
 // eslint-disable-next-line no-restricted-imports
@@ -24,17 +24,10 @@ export async function injectRenderer(sender: Runtime.MessageSender): Promise<nul
 /**
  * A page that starts with an in-page badge to show gets the rendering stage before the answer to
  * `startPage`: one round trip instead of two, so an activated prerendered page shows its badge in
- * time (issue 6: 300 ms). The content script decides the same way (main.ts) and finds it there.
+ * time (issue 6: 300 ms). The content script decides by the same rule (`pageBadgeDue`) and finds it there.
  */
 export async function injectRendererIfBadgeDue(sender: Runtime.MessageSender, url: string, coverage: Coverage | null, settings: Settings): Promise<void> {
-  if (!coverage || coverage.otherOutletCount === 0 || !settings.articleBadge) return;
-  let hostname: string;
-  try {
-    hostname = new URL(url).hostname;
-  } catch {
-    return;
-  }
-  if (isSiteHidden(settings.hiddenSites, hostname)) return;
+  if (!coverage || !URL.canParse(url) || !pageBadgeDue(settings, new URL(url).hostname, coverage.otherOutletCount)) return;
   // A failure here (the frame went away) is the content script's to meet: it asks again.
   await injectRenderer(sender).catch(() => undefined);
 }

@@ -7,7 +7,7 @@
  */
 import type { Coverage } from '../core/index/coverage-index';
 import { isContentNotice, isSettingsNotice } from '../shared/message-shapes';
-import { DEFAULT_SETTINGS, isSiteHidden, validateSettings, type Settings } from '../shared/settings-schema';
+import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, validateSettings, type Settings } from '../shared/settings-schema';
 import { LinkBadges } from './link-badges';
 import { background } from './messages';
 import { extension } from './native-api';
@@ -38,7 +38,7 @@ let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: 
 function render(): void {
   if (lifetime.signal.aborted) return;
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
-  const wanted = settings.articleBadge && !hidden && (latest.coverage?.otherOutletCount ?? 0) > 0;
+  const wanted = pageBadgeDue(settings, location.hostname, latest.coverage?.otherOutletCount ?? 0);
   const renderer = installedRenderer();
   if (renderer) {
     if (wanted) renderer.pageBadge.show(latest.coverage, latest.url, settings.theme);

@@ -89,3 +89,11 @@ export function isSiteHidden(hiddenSites: readonly string[], hostname: string): 
   const host = hostname.toLowerCase().replace(/\.$/, '');
   return hiddenSites.some((site) => host === site || host.endsWith(`.${site}`));
 }
+
+/**
+ * Whether a page shows the in-page badge: the one rule for the content script, which draws it, and
+ * for the background, which injects the rendering stage ahead of the answer when it will be drawn.
+ */
+export function pageBadgeDue(settings: Settings, hostname: string, otherOutletCount: number): boolean {
+  return settings.articleBadge && otherOutletCount > 0 && !isSiteHidden(settings.hiddenSites, hostname);
+}
