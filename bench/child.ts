@@ -123,7 +123,9 @@ async function main(): Promise<object> {
           }),
       ]);
       const [oursCoverage] = latencies(count, [(i) => index.coverage([addresses[i]!]), null]);
-      return { count, hits, ours, oursMembership, oursCoverage, naive, naiveMembership };
+      // Canonicalisation alone: the part of a lookup that ours and the baseline share.
+      const [canonicalise] = latencies(count, [(i) => lookupKeys(addresses[i]!), null]);
+      return { count, hits, ours, oursMembership, oursCoverage, canonicalise, naive, naiveMembership };
     }
     case 'bulk': {
       // bulk KIND PATH ADDRESSES_FILE COUNT OUT: what `lookup --stdin --json --index DIR` does (the same

@@ -140,6 +140,7 @@ interface LookupResult {
   ours: Latency;
   oursMembership: Latency;
   oursCoverage: Latency;
+  canonicalise: Latency;
   naive: Latency | null;
   naiveMembership: Latency | null;
 }
@@ -225,6 +226,8 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
     ['membership p50 (keys given)', lookups.oursMembership.p50, lookups.naiveMembership?.p50 ?? null, ''],
     ['membership p99 (keys given)', lookups.oursMembership.p99, lookups.naiveMembership?.p99 ?? null, ''],
     ['coverage p99 (lookup + story details)', lookups.oursCoverage.p99, null, ''],
+    ['canonicalise p50 (lookupKeys alone, shared with the baseline)', lookups.canonicalise.p50, null, ''],
+    ['canonicalise p99 (lookupKeys alone, shared with the baseline)', lookups.canonicalise.p99, null, ''],
   ] as const) {
     rows.push({ section, figure, stories, ours, baseline: base, ratio: ratio(ours, base), unit: 'µs', target, note: hitNote });
   }
