@@ -32,7 +32,8 @@ describe('Chromium: settings, site hiding and the story view', () => {
     await options.getByLabel('Show a badge on known articles').check();
     expect(await badgeShown(tab, true)).toBe(true);
     await options.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
-    expect(await options.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    // The page applies the theme once the settings write resolves, so wait for it rather than read at once.
+    await options.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, { timeout: SETTLE_MS });
     await options.close();
     await tab.close();
   });
