@@ -3,6 +3,7 @@ import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import type { OutputBundle } from 'rollup';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { classicPages, withoutPages, type ExtensionPage } from './src/build/classic-pages';
 import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
 
@@ -41,6 +42,12 @@ function keepRendererPrivate(): Plugin & { renderCrxManifest(manifest: CrxManife
   };
 }
 
+/** The extension's pages, built as classic scripts by classicPages() rather than by crxjs. */
+const PAGES: readonly ExtensionPage[] = [
+  { manifestPath: ['action', 'default_popup'], html: 'src/popup/popup.html' },
+  { manifestPath: ['options_ui', 'page'], html: 'src/options/options.html' },
+];
+
 /**
  * `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
  * ELSEWHERE_SEEDS and ELSEWHERE_OUT_DIR build from other seeds into another folder; the
@@ -56,9 +63,10 @@ export default defineConfig(async ({ mode }): Promise<UserConfig> => {
       preact(),
       // The content script is built as one self-contained IIFE: crxjs' default loader would need
       // web_accessible_resources that any page could probe to detect Elsewhere.
-      crx({ manifest, browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
+      crx({ manifest: withoutPages(manifest, PAGES), browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
       elsewhereAssets(index, 'assets'),
       keepRendererPrivate(),
+      classicPages(PAGES, target),
     ],
     build: {
       outDir: process.env.ELSEWHERE_OUT_DIR ?? `dist/${target}`,
