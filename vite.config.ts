@@ -4,7 +4,7 @@ import preact from '@preact/preset-vite';
 import type { OutputBundle } from 'rollup';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { classicPages, withoutPages, type ExtensionPage } from './src/build/classic-pages';
-import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, type BrowserTarget } from './src/build/manifest';
+import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, MAX_LISTED_OUTLETS, type BrowserTarget } from './src/build/manifest';
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
 
 /**
@@ -52,11 +52,14 @@ const PAGES: readonly ExtensionPage[] = [
  * `vite build --mode chrome|firefox`: one build per browser, from the one manifest.json.
  * ELSEWHERE_SEEDS and ELSEWHERE_OUT_DIR build from other seeds into another folder; the
  * end-to-end tests use them to bundle hostile seeds (tests/e2e/xss.e2e.test.ts).
+ * ELSEWHERE_MAX_LISTED_OUTLETS lowers the cap above which the build runs on every site
+ * (src/build/manifest.ts), so that the tests build that kind from the real seeds.
  */
 export default defineConfig(async ({ mode }): Promise<UserConfig> => {
   const target = (BROWSER_TARGETS as readonly string[]).includes(mode) ? (mode as BrowserTarget) : 'chrome';
   const index = await compileSeeds(process.env.ELSEWHERE_SEEDS ?? 'seeds');
-  const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns, AMP_CACHE_HOST_PATTERNS);
+  const maxListedOutlets = process.env.ELSEWHERE_MAX_LISTED_OUTLETS ? Number(process.env.ELSEWHERE_MAX_LISTED_OUTLETS) : MAX_LISTED_OUTLETS;
+  const manifest = deriveManifest(JSON.parse(readFileSync('manifest.json', 'utf8')), target, index.hostPatterns, AMP_CACHE_HOST_PATTERNS, maxListedOutlets);
   return {
     publicDir: false,
     plugins: [

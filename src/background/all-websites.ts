@@ -1,4 +1,5 @@
 import { browser } from '../shared/browser';
+import { EVERY_SITE_MATCH } from '../shared/outlet-sites';
 import { ALL_WEBSITES_PERMISSIONS } from '../shared/permissions';
 import { loadSettings, updateSettings } from '../shared/settings';
 import { oneAtATime } from './one-at-a-time';
@@ -36,8 +37,9 @@ export const syncAllWebsites = oneAtATime(async () => {
   // call, so ask the permission, not the object.
   if (!scripting) return;
   const registered = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
-  const wanted = settings.allWebsites && granted;
   const content = staticContentScript();
+  // A build that runs everywhere already has its one script on every site (outlet-sites.ts).
+  const wanted = settings.allWebsites && granted && !content?.matches.includes(EVERY_SITE_MATCH);
   if (wanted && registered.length === 0 && content) {
     await browser.scripting.registerContentScripts([
       { id: SCRIPT_ID, js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches, runAt: 'document_idle', persistAcrossSessions: true },

@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { injectRenderer, injectRendererIfBadgeDue } from './renderer-injection';
+import { settingsForPage } from './outlet-sites';
 import { openStoryView } from './story-view';
 import { readTab, setTab, siteOf } from './tab-state';
 
@@ -20,7 +21,12 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
 }
 
 async function startPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<PageStart> {
-  const [coverage, settings] = await Promise.all([lookupPage(signals, sender), loadSettings().catch(() => DEFAULT_SETTINGS)]);
+  const [coverage, settings] = await Promise.all([
+    lookupPage(signals, sender),
+    loadSettings()
+      .catch(() => DEFAULT_SETTINGS)
+      .then((stored) => settingsForPage(stored, signals.url)),
+  ]);
   await injectRendererIfBadgeDue(sender, signals.url, coverage, settings);
   return { coverage, settings };
 }

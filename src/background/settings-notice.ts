@@ -1,6 +1,7 @@
 import { browser } from '../shared/browser';
 import type { SettingsNotice } from '../shared/protocol';
 import { loadSettings } from '../shared/settings';
+import { settingsForPage } from './outlet-sites';
 
 /**
  * Tells every open tab's content script that the reader changed a setting, so it applies at once
@@ -10,6 +11,12 @@ import { loadSettings } from '../shared/settings';
  */
 export async function tellTabsAboutSettings(): Promise<void> {
   const [settings, tabs] = await Promise.all([loadSettings(), browser.tabs.query({})]);
-  const notice: SettingsNotice = { notice: 'settingsChanged', settings };
-  await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined : browser.tabs.sendMessage(tab.id, notice).catch(() => undefined))));
+  await Promise.all(
+    tabs.map(async (tab) => {
+      if (tab.id === undefined) return;
+      // Each page gets its own view of them: a build that runs everywhere keeps badges to its outlets.
+      const notice: SettingsNotice = { notice: 'settingsChanged', settings: await settingsForPage(settings, tab.url) };
+      await browser.tabs.sendMessage(tab.id, notice).catch(() => undefined);
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import type { ManifestV3Export } from '@crxjs/vite-plugin';
+import { EVERY_SITE_MATCH } from '../shared/outlet-sites';
 
 export type BrowserTarget = 'chrome' | 'firefox';
 export const BROWSER_TARGETS: readonly BrowserTarget[] = ['chrome', 'firefox'];
@@ -19,6 +20,19 @@ export const GECKO_ANDROID_MIN_VERSION = '142.0';
  */
 export const AMP_CACHE_HOST_PATTERNS: readonly string[] = ['https://*.cdn.ampproject.org/*'];
 
+/**
+ * The most outlets the manifest lists one by one. Chromium's cost of loading an extension grows
+ * faster than linearly with the patterns of its host lists, at every browser start. Over the 7
+ * patterns of the real seeds' build, with both lists grown (`npx tsx bench/extension-load.ts`,
+ * medians of 3–5 launches at load 9–19): 200 outlets add nothing measurable, 500 add 2.7 s,
+ * 1,000 5.7 s, 2,000 17 s, and the 4,645 outlets of the 100k-story corpus 106 s. Above this cap
+ * the extension asks for every site and runs its content script there; the background then keeps
+ * link badges to the outlets it knows (src/shared/outlet-sites.ts), as the listed patterns did.
+ */
+export const MAX_LISTED_OUTLETS = 200;
+
+const ALL_URLS = '<all_urls>';
+
 type Manifest = Record<string, unknown> & {
   background?: { service_worker?: string; scripts?: string[]; type?: string };
   content_scripts?: Array<{ matches?: string[]; js?: string[] }>;
@@ -34,10 +48,19 @@ export function deriveManifest(
   target: BrowserTarget,
   hostPatterns: readonly string[],
   backgroundHostPatterns: readonly string[] = [],
+  maxListedOutlets = MAX_LISTED_OUTLETS,
 ): ManifestV3Export {
   const manifest = structuredClone(base);
-  manifest.host_permissions = [...new Set([...hostPatterns, ...backgroundHostPatterns])];
-  for (const script of manifest.content_scripts ?? []) script.matches = [...hostPatterns];
+  if (hostPatterns.length > maxListedOutlets) {
+    // Every site: `<all_urls>` is what "All websites" asks for, so that setting needs no second prompt.
+    manifest.host_permissions = [ALL_URLS];
+    manifest.optional_host_permissions = ((manifest.optional_host_permissions as string[] | undefined) ?? []).filter((pattern) => pattern !== ALL_URLS);
+    if ((manifest.optional_host_permissions as string[]).length === 0) delete manifest.optional_host_permissions;
+    for (const script of manifest.content_scripts ?? []) script.matches = [EVERY_SITE_MATCH];
+  } else {
+    manifest.host_permissions = [...new Set([...hostPatterns, ...backgroundHostPatterns])];
+    for (const script of manifest.content_scripts ?? []) script.matches = [...hostPatterns];
+  }
   if (target === 'firefox') {
     const worker = manifest.background?.service_worker;
     if (!worker) throw new Error('manifest.json needs background.service_worker');

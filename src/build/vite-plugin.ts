@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { bundledIndexFiles } from '../core/index/chunks';
 import { CoverageIndex } from '../core/index/coverage-index';
+import { OUTLET_HOSTS_FILE } from '../shared/outlet-sites';
 import { hostMatchPatterns, type BuiltIndex } from './build-index';
 import { indexSeeds, type SeedIndex } from './index-cache';
 import { readSeedEntries } from './parallel-read';
@@ -30,13 +31,15 @@ export async function compileSeeds(seedsDir: string): Promise<SeedIndex & { host
  * (src/core/index/chunks.ts), so that a waking background reads the directory, then the page(s) and
  * the chunk its lookup needs, not the whole index (issue 4).
  */
-export function elsewhereAssets(index: Pick<BuiltIndex, 'bytes'>, assetsDir: string): Plugin {
+export function elsewhereAssets(index: Pick<BuiltIndex, 'bytes' | 'hosts'>, assetsDir: string): Plugin {
   return {
     name: 'elsewhere-assets',
     apply: 'build',
     generateBundle() {
       const decoded = CoverageIndex.decode(index.bytes, { verify: 'lazy' });
       for (const file of bundledIndexFiles(decoded, index.bytes)) this.emitFile({ type: 'asset', fileName: file.path, source: file.bytes });
+      // Read only by a build that runs on every site (src/shared/outlet-sites.ts); a few bytes otherwise.
+      this.emitFile({ type: 'asset', fileName: OUTLET_HOSTS_FILE, source: index.hosts.map((host) => `${host}\n`).join('') });
       const iconsDir = join(assetsDir, 'icons');
       for (const name of readdirSync(iconsDir).filter((file) => file.endsWith('.png'))) {
         this.emitFile({ type: 'asset', fileName: `icons/${name}`, source: readFileSync(join(iconsDir, name)) });

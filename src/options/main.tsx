@@ -71,7 +71,10 @@ async function start(root: HTMLElement): Promise<void> {
   const allWebsites = async (enable: boolean): Promise<void> => {
     problem = null;
     // permissions.request must run in the click's own turn, before any other await.
-    const granted = enable ? await browser.permissions.request(ALL_WEBSITES_PERMISSIONS) : !(await browser.permissions.remove(ALL_WEBSITES_PERMISSIONS));
+    // A build for very many outlets holds `<all_urls>` as a required permission (src/build/manifest.ts):
+    // it has nothing to give back, and the browser refuses to remove a required permission.
+    const required = (browser.runtime.getManifest().host_permissions ?? []).includes('<all_urls>');
+    const granted = enable ? await browser.permissions.request(ALL_WEBSITES_PERMISSIONS) : !required && !(await browser.permissions.remove(ALL_WEBSITES_PERMISSIONS));
     if (enable && !granted) problem = 'optionAllWebsitesRefused';
     await change_({ allWebsites: enable && granted });
   };

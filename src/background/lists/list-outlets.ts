@@ -1,4 +1,5 @@
 import { browser } from '../../shared/browser';
+import { EVERY_SITE_MATCH } from '../../shared/outlet-sites';
 import { loadSettings } from '../../shared/settings';
 import { staticContentScript } from '../all-websites';
 import { oneAtATime } from '../one-at-a-time';
@@ -20,7 +21,8 @@ export const syncListOutlets = oneAtATime(async () => {
   const granted = origins.filter((origin) => origin !== '<all_urls>' && !required.has(origin)).sort();
   const content = staticContentScript();
   // "All websites" runs the same script everywhere already; a second registration would inject it twice.
-  const everywhere = settings.allWebsites && origins.includes('<all_urls>');
+  // So does a build that runs everywhere (outlet-sites.ts).
+  const everywhere = (settings.allWebsites && origins.includes('<all_urls>')) || (content?.matches.includes(EVERY_SITE_MATCH) ?? false);
   const wanted = content && granted.length > 0 && !everywhere ? granted : [];
   const [registered] = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   if (registered && [...(registered.matches ?? [])].sort().join() === wanted.join()) return;
