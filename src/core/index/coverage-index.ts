@@ -147,6 +147,12 @@ class BinaryStore implements IndexStore {
   private readonly bucketStart: Uint32Array;
   /** Whether each shard's checksum was verified (1) or is still to check (0). */
   private readonly shardChecked: Uint8Array;
+  /**
+   * One bit per article: set once the shard holding its record is verified. A lookup tests its
+   * article's bit (an eighth of a byte per article: a table that stays in cache) instead of
+   * reading the article's story and the shard tables, which miss the cache at 100k stories.
+   */
+  private readonly articleChecked: Uint32Array;
   private readonly shardCache = new Map<number, RecordBlock>();
   private readonly memoryShard: RecordBlock | null;
 
@@ -172,6 +178,7 @@ class BinaryStore implements IndexStore {
     this.detailStart = take(articleCount + 1);
     this.shardSums = take(shardCountOf(storyCount));
     this.shardChecked = new Uint8Array(this.shardSums.length).fill(verified ? 1 : 0);
+    this.articleChecked = new Uint32Array(Math.ceil(articleCount / 32)).fill(verified ? 0xffffffff : 0);
     this.memoryShard = details ? { bytes: details, view: new DataView(details.buffer, details.byteOffset, details.byteLength), base: 0 } : null;
 
     const bits = bucketBitsFor(keyCount);
@@ -225,15 +232,25 @@ class BinaryStore implements IndexStore {
     return this.detailStart[this.storyStarts[Math.min(shard * STORIES_PER_SHARD, this.header.storyCount)]!]!;
   }
 
+  /** Marks the articles of `shard` as verified (see articleChecked). */
+  private markChecked(shard: number): void {
+    this.shardChecked[shard] = 1;
+    const { storyCount } = this.header;
+    const first = this.storyStarts[Math.min(shard * STORIES_PER_SHARD, storyCount)]!;
+    const end = this.storyStarts[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
+    for (let article = first; article < end; article++) this.articleChecked[article >>> 5]! |= 1 << (article & 31);
+  }
+
   /** The shard holding the records of `articleId`'s story, read and verified on first use. */
   recordBlock(articleId: number): RecordBlock {
+    // Once verified, a record in memory needs no table read at all: the common case of a lookup.
+    if (this.memoryShard && (this.articleChecked[articleId >>> 5]! >>> (articleId & 31)) & 1) return this.memoryShard;
     const shard = Math.floor(this.articleStory[articleId]! / STORIES_PER_SHARD);
-    const from = this.shardStart(shard);
-    const to = this.shardStart(shard + 1);
     if (this.memoryShard) {
       if (this.shardChecked[shard] === 0) {
-        if (checksum(this.memoryShard.bytes.subarray(from, to)) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
-        this.shardChecked[shard] = 1;
+        const from = this.shardStart(shard);
+        if (checksum(this.memoryShard.bytes.subarray(from, this.shardStart(shard + 1))) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+        this.markChecked(shard);
       }
       return this.memoryShard;
     }
@@ -243,6 +260,9 @@ class BinaryStore implements IndexStore {
       this.shardCache.set(shard, cached);
       return cached;
     }
+    // The shard's bounds only on a cache miss: they are table reads a cached shard does not need.
+    const from = this.shardStart(shard);
+    const to = this.shardStart(shard + 1);
     const bytes = this.source!.read(from, to - from);
     if (bytes.byteLength !== to - from || checksum(bytes) !== this.shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
     this.shardChecked[shard] = 1;
