@@ -1,17 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
-import { encodeIndex } from '../../src/core/index/encode';
-import { STORIES_PER_SHARD, keyReferenceStart } from '../../src/core/index/format';
-import { checksum } from '../../src/core/index/hash';
+import { assembleIndex, encodeIndex, encodeParts } from '../../src/core/index/encode';
+import { HEADER_WORDS, STORIES_PER_SHARD, keyReferenceStart } from '../../src/core/index/format';
+import { checksum, hashKey } from '../../src/core/index/hash';
+import { readParts } from '../../src/core/index/splice';
 import type { Article, Story } from '../../src/core/story/types';
 
 function article(url: string, fields: Partial<Article> = {}): Article {
   return { url, title: 't', excerpt: '', outlet: 'o', outletDomain: 'example.com', publishedAt: null, keys: [url.replace(/^https?:\/\/(www\.)?/, '')], ...fields };
 }
 
-describe('index format v2', () => {
-  it('stores any text, as TextEncoder would (lone surrogates become U+FFFD)', () => {
+describe('index format v3', () => {
+  // 300 runs take 2–7 s on a loaded 2-core machine: past vitest's default 5 s at times.
+  it('stores any text, as TextEncoder would (lone surrogates become U+FFFD)', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), (title, excerpt) => {
         const index = CoverageIndex.decode(encodeIndex([{ articles: [article('https://www.example.com/a', { title, excerpt, outlet: title })] }]));
@@ -62,5 +64,77 @@ describe('index format v2', () => {
       expect(checksum(changed)).not.toBe(sum);
     }
     expect(checksum(bytes.subarray(1, 33))).toBe(checksum(new Uint8Array(bytes.subarray(1, 33))));
+  });
+
+  it('lays each key out as one 12-byte slot (hi, lo, article), sorted by hash, and reads it back into columns', () => {
+    const stories: Story[] = Array.from({ length: 40 }, (_unused, s) => ({ articles: [article(`https://example.com/${s}`, { keys: [`example.com/${s}`, `example.com/${s}/amp`] })] }));
+    const bytes = encodeIndex(stories);
+    const index = CoverageIndex.decode(bytes);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + HEADER_WORDS * 4, 3 * index.header.keyCount);
+    const parts = readParts(bytes);
+    for (let slot = 0; slot < index.header.keyCount; slot++) {
+      const [hi, lo, articleId] = [words[3 * slot]!, words[3 * slot + 1]!, words[3 * slot + 2]!];
+      expect([parts.keyHi[slot], parts.keyLo[slot], parts.keyArticle[slot]]).toEqual([hi, lo, articleId]);
+      if (slot > 0) expect(hi > words[3 * slot - 3]! || (hi === words[3 * slot - 3]! && lo > words[3 * slot - 2]!)).toBe(true);
+      const key = index.article(articleId).keys.find((candidate) => hashKey(candidate)[0] === hi && hashKey(candidate)[1] === lo);
+      expect(key).toBeDefined();
+    }
+    expect(assembleIndex(parts)).toEqual(bytes);
+  });
+
+  it('finds what a Map of the same keys finds, for random keys and misses, at sizes with one bucket and with many', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,12}$/), { minLength: 1, maxLength: 3000 }), fc.array(fc.stringMatching(/^[a-z0-9]{1,12}$/), { maxLength: 200 }), (names, probes) => {
+        // Two keys per article, stories of up to three articles: the shapes a real index has.
+        const reference = new Map<string, number>();
+        const stories: Story[] = [];
+        for (let i = 0, articleId = 0; i < names.length; articleId++) {
+          const keys = names.slice(i, i + 2).map((name) => `example.com/${name}`);
+          i += keys.length;
+          for (const key of keys) reference.set(key, articleId);
+          const articleOf = article(`https://example.com/${articleId}`, { keys });
+          if (articleId % 3 === 0) stories.push({ articles: [articleOf] });
+          else stories[stories.length - 1]!.articles.push(articleOf);
+        }
+        const index = CoverageIndex.decode(encodeIndex(stories));
+        for (const key of reference.keys()) expect(index.findArticle(key)).toBe(reference.get(key));
+        for (const probe of probes) expect(index.findArticle(`example.com/${probe}`)).toBe(reference.get(`example.com/${probe}`) ?? -1);
+        for (const probe of probes) expect(index.findArticle(`other.org/${probe}`)).toBe(-1);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('confirms each of several slots with one hash against the records, in slot order', () => {
+    // Two articles whose keys' slots carry the same 64-bit hash (a collision, forced by hand):
+    // a lookup must try the first article's record, find no such key there, and go on to the next.
+    const parts = encodeParts([{ articles: [article('https://example.com/a', { keys: ['example.com/a'] }), article('https://example.com/b', { keys: ['example.com/b'] })] }]);
+    const [hi, lo] = hashKey('example.com/b');
+    const bytes = assembleIndex({ ...parts, keyHi: Uint32Array.of(hi, hi), keyLo: Uint32Array.of(lo, lo), keyArticle: Uint32Array.of(0, 1) });
+    const index = CoverageIndex.decode(bytes);
+    expect(index.findArticle('example.com/b')).toBe(1);
+    expect(index.findArticle('example.com/a')).toBe(-1);
+  });
+
+  it('refuses an index whose key slots were damaged, even when only the head is verified', () => {
+    const stories: Story[] = Array.from({ length: 20 }, (_unused, s) => ({ articles: [article(`https://example.com/${s}`)] }));
+    const bytes = encodeIndex(stories);
+    for (const word of [HEADER_WORDS, HEADER_WORDS + 1, HEADER_WORDS + 2, HEADER_WORDS + 3 * 20 - 1]) {
+      const damaged = new Uint8Array(bytes);
+      damaged[word * 4]! ^= 0x01;
+      expect(() => CoverageIndex.decode(damaged)).toThrow(/checksum/);
+      expect(() => CoverageIndex.decode(damaged, { verify: 'lazy' })).toThrow(/checksum/);
+    }
+  });
+
+  it('keeps keys before the display text in a record, so a confirmed lookup reads only its start', () => {
+    const title = 'T'.repeat(500);
+    const bytes = encodeIndex([{ articles: [article('https://www.example.com/a', { title, keys: ['example.com/a', 'example.com/b'] })] }]);
+    const index = CoverageIndex.decode(bytes);
+    const text = new TextDecoder('latin1').decode(bytes);
+    // 'b' is the rest of the second key (its first 12 bytes are the url's); the title comes after it.
+    expect(text.lastIndexOf('b', text.indexOf('TTTT'))).toBeGreaterThan(text.indexOf('www.example.com/a'));
+    expect(index.findArticle('example.com/b')).toBe(0);
+    expect(index.article(0)).toMatchObject({ title, keys: ['example.com/a', 'example.com/b'] });
   });
 });

@@ -1,5 +1,5 @@
 import { lookupKeys } from '../url/canonical';
-import { checksum, hashKey } from './hash';
+import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf, type IndexHeader } from './format';
 
 /** An article as lookups return it: display fields only. */
@@ -56,11 +56,16 @@ const ARTICLE_CACHE_SIZE = 2048;
 /** Shards kept when they come from positional reads: ~20 KB each, so at most ~5 MB. */
 const SHARD_CACHE_SIZE = 256;
 /**
- * Bucket table size: about one bucket per two keys, so a lookup scans a couple of slots after
- * one table read instead of ~20 binary-search steps across the key arrays (which miss the cache
- * at a million keys). 2^22 buckets (16 MB) is the cap, reached at ~8M keys.
+ * Keys per bucket of the bucket table, at least (fewer than twice this on average). A lookup reads
+ * its bucket's bounds, then guesses where its hash falls between them by interpolation (hashes are
+ * uniform) and steps from there: usually within the guessed slot's cache line. Many keys per
+ * bucket keep the table small enough to stay in cache (128 KiB at 100k stories, ~900k keys), so
+ * a lookup's one expected cache miss is the key slot itself; one bucket per two keys (format 2)
+ * made the table 2 MiB, one more miss per lookup.
  */
-const MAX_BUCKET_BITS = 22;
+const KEYS_PER_BUCKET = 16;
+/** 2^20 buckets (4 MiB) is the cap, reached at ~16M keys; past it buckets just grow. */
+const MAX_BUCKET_BITS = 20;
 
 const textDecoder = new TextDecoder();
 
@@ -89,11 +94,15 @@ function readText(bytes: Uint8Array): string {
   return textDecoder.decode(bytes.subarray(start, cursor));
 }
 
+/** At least 1: `hi >>> 32` would not shift at all in JavaScript. */
 function bucketBitsFor(keyCount: number): number {
   let bits = 1;
-  while (bits < MAX_BUCKET_BITS && 2 ** (bits + 1) <= keyCount) bits++;
+  while (bits < MAX_BUCKET_BITS && 2 ** (bits + 1) * KEYS_PER_BUCKET <= keyCount) bits++;
   return bits;
 }
+
+/** The key hash of the lookup in progress (hi, lo): module state, so that hashing allocates nothing. */
+const hash = new Uint32Array(2);
 
 /**
  * Record bytes: one shard's, one bundled chunk's or the whole details section, with the offset of
@@ -136,9 +145,8 @@ export interface IndexStore {
  * shard at a time from a DetailSource (`open`), each shard verified against its sum on first use.
  */
 class BinaryStore implements IndexStore {
-  private readonly keyHi: Uint32Array;
-  private readonly keyLo: Uint32Array;
-  private readonly slotArticle: Uint32Array;
+  /** Key slots: words 3i, 3i+1, 3i+2 are slot i's hi, lo and article (format.ts). */
+  private readonly keys: Uint32Array;
   private readonly articleStory: Uint32Array;
   private readonly storyStarts: Uint32Array;
   private readonly detailStart: Uint32Array;
@@ -170,9 +178,7 @@ class BinaryStore implements IndexStore {
       at += count * 4;
       return view;
     };
-    this.keyHi = take(keyCount);
-    this.keyLo = take(keyCount);
-    this.slotArticle = take(keyCount);
+    this.keys = take(3 * keyCount);
     this.articleStory = take(articleCount);
     this.storyStarts = take(storyCount + 1);
     this.detailStart = take(articleCount + 1);
@@ -184,31 +190,36 @@ class BinaryStore implements IndexStore {
     const bits = bucketBitsFor(keyCount);
     this.bucketShift = 32 - bits;
     const buckets = new Uint32Array(2 ** bits + 1);
-    for (let i = 0; i < keyCount; i++) buckets[(this.keyHi[i]! >>> this.bucketShift) + 1]!++;
+    for (let i = 0; i < keyCount; i++) buckets[(this.keys[3 * i]! >>> this.bucketShift) + 1]!++;
     for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!;
     this.bucketStart = buckets;
+  }
+
+  /** Whether slot `slot` sorts before the hash (hi, lo). */
+  private before(slot: number, hi: number, lo: number): boolean {
+    const slotHi = this.keys[3 * slot]!;
+    return slotHi < hi || (slotHi === hi && this.keys[3 * slot + 1]! < lo);
   }
 
   /** The first key slot whose hash is (hi, lo), or -1: slots are sorted by (hi, lo), so equal hashes are adjacent. */
   private firstSlot(hi: number, lo: number): number {
     const bucket = hi >>> this.bucketShift;
+    const start = this.bucketStart[bucket]!;
     const end = this.bucketStart[bucket + 1]!;
-    for (let i = this.bucketStart[bucket]!; i < end; i++) {
-      const slotHi = this.keyHi[i]!;
-      if (slotHi < hi) continue;
-      if (slotHi > hi) return -1;
-      const slotLo = this.keyLo[i]!;
-      if (slotLo < lo) continue;
-      return slotLo === lo ? i : -1;
-    }
-    return -1;
+    // Where (hi, lo) falls in its bucket if hashes are uniform: the bits of hi below the bucket's,
+    // as a fraction of 2^32, times the bucket's slots. Then step to the first slot not before it.
+    const below = (hi << (32 - this.bucketShift)) >>> 0;
+    let slot = start + Math.floor((below * (end - start)) / 4294967296);
+    while (slot > start && !this.before(slot - 1, hi, lo)) slot--;
+    while (slot < end && this.before(slot, hi, lo)) slot++;
+    return slot < end && this.keys[3 * slot] === hi && this.keys[3 * slot + 1] === lo ? slot : -1;
   }
 
   keyArticle(hi: number, lo: number, n: number): number {
     const first = this.firstSlot(hi, lo);
     if (first === -1) return -1;
     const slot = first + n;
-    return slot < this.header.keyCount && this.keyHi[slot] === hi && this.keyLo[slot] === lo ? this.slotArticle[slot]! : -1;
+    return slot < this.header.keyCount && this.keys[3 * slot] === hi && this.keys[3 * slot + 1] === lo ? this.keys[3 * slot + 2]! : -1;
   }
 
   storyOf(articleId: number): number {
@@ -354,11 +365,8 @@ export class CoverageIndex {
     cursor = this.store.recordStart(articleId) - base + 8;
     const urlLength = readVarint(bytes);
     const referenceAt = cursor + bytes[cursor + urlLength]!;
+    // The keys follow the url and its reference start (format 3): the display text is not read.
     cursor += urlLength + 1;
-    for (let field = 0; field < 4; field++) {
-      const length = readVarint(bytes);
-      cursor += length;
-    }
     const keyCount = readVarint(bytes);
     for (let k = 0; k < keyCount; k++) {
       const shared = readVarint(bytes);
@@ -376,7 +384,9 @@ export class CoverageIndex {
 
   /** The article stored under a canonical key, or -1. */
   findArticle(key: string): number {
-    const [hi, lo] = hashKey(key);
+    hashKeyInto(key, hash);
+    const hi = hash[0]!;
+    const lo = hash[1]!;
     for (let n = 0; ; n++) {
       const article = this.store.keyArticle(hi, lo, n);
       if (article === -1) return -1;
@@ -394,10 +404,6 @@ export class CoverageIndex {
     cursor += 8;
     const url = readText(bytes);
     const referenceStart = bytes[cursor++]!;
-    const title = readText(bytes);
-    const excerpt = readText(bytes);
-    const outlet = readText(bytes);
-    const outletDomain = readText(bytes);
     // The reference start counts ASCII bytes only (format.ts), so it is a character offset too.
     const reference = url.slice(referenceStart);
     const keys: string[] = [];
@@ -405,6 +411,10 @@ export class CoverageIndex {
       const shared = readVarint(bytes);
       keys.push(reference.slice(0, shared) + readText(bytes));
     }
+    const title = readText(bytes);
+    const excerpt = readText(bytes);
+    const outlet = readText(bytes);
+    const outletDomain = readText(bytes);
     const article = { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
     this.articleCache.set(id, article);
     if (this.articleCache.size > ARTICLE_CACHE_SIZE) this.articleCache.delete(this.articleCache.keys().next().value!);

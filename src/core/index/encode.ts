@@ -181,10 +181,6 @@ function writeRecords(stories: readonly Story[], records: RecordWriter, slots: S
       const referenceStart = keyReferenceStart(article.url);
       records.text(article.url);
       records.byte(referenceStart);
-      records.text(article.title);
-      records.text(article.excerpt);
-      records.text(article.outlet);
-      records.text(article.outletDomain);
       records.varint(article.keys.length);
       for (const key of article.keys) {
         const shared = sharedPrefix(key, 0, article.url, referenceStart);
@@ -197,6 +193,10 @@ function writeRecords(stories: readonly Story[], records: RecordWriter, slots: S
         slots.key.push(key);
         slot++;
       }
+      records.text(article.title);
+      records.text(article.excerpt);
+      records.text(article.outlet);
+      records.text(article.outletDomain);
       articleId++;
     }
   }
@@ -296,11 +296,13 @@ export function assembleIndex(parts: IndexParts): Uint8Array {
   const detailBytes = shardBase + parts.records.length;
   const bytes = new Uint8Array(detailsAt + detailBytes);
   const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
-  let at = HEADER_WORDS;
-  u32.set(parts.keyHi, at);
-  u32.set(parts.keyLo, (at += keyCount));
-  u32.set(parts.keyArticle, (at += keyCount));
-  u32.set(parts.articleStory, (at += keyCount));
+  for (let slot = 0, word = HEADER_WORDS; slot < keyCount; slot++, word += 3) {
+    u32[word] = parts.keyHi[slot]!;
+    u32[word + 1] = parts.keyLo[slot]!;
+    u32[word + 2] = parts.keyArticle[slot]!;
+  }
+  let at = HEADER_WORDS + 3 * keyCount;
+  u32.set(parts.articleStory, at);
   u32.set(storyStart, (at += articleCount));
   const detailStartAt = at + storyCount + 1;
   for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;

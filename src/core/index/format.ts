@@ -3,9 +3,11 @@
  *
  *   header      8 × u32: magic, version, keyCount, articleCount, storyCount, detailBytes,
  *                        checksum, headChecksum
- *   keyHi       u32[keyCount]     sorted by (hi, lo): the 64-bit hashes of canonical keys
- *   keyLo       u32[keyCount]
- *   keyArticle  u32[keyCount]     article of each key
+ *   keys        u32[3 × keyCount] one slot per key, sorted by (hi, lo): slot i is the words
+ *                                 3i, 3i+1, 3i+2 = hi, lo (the 64-bit hash of a canonical key)
+ *                                 and the article of that key. Interleaved rather than three
+ *                                 arrays, so that one probe is one cache line, not three
+ *                                 (issue 4, lookup p99; format 3)
  *   articleStory u32[articleCount]
  *   storyStart  u32[storyCount+1] articles are numbered story by story: story s owns
  *                                 articles storyStart[s] .. storyStart[s+1]-1
@@ -16,14 +18,15 @@
  *                                 shard k is the records of stories k·S .. k·S+S-1: contiguous bytes
  *
  * Membership costs 12 bytes per address on disk (hi, lo, article). Lookups also use a bucket
- * table over the top bits of `hi`, which is derived at load (one pass over keyHi) rather than
+ * table over the top bits of `hi`, which is derived at load (one pass over the keys) rather than
  * stored, so it costs no bytes on disk and cannot disagree with the keys.
  *
  * A record (little-endian, lengths as unsigned LEB128 varints, text as UTF-8):
- *   f64 publishedAt (NaN when unknown), url as (length, bytes), u8 referenceStart, then title,
- *   excerpt, outlet, outletDomain as (length, bytes), then keyCount and per key (shared,
- *   restLength, rest bytes): the key is `shared` bytes of the url from referenceStart (just
- *   after its scheme and `www.`), followed by `rest`.
+ *   f64 publishedAt (NaN when unknown), url as (length, bytes), u8 referenceStart, then keyCount
+ *   and per key (shared, restLength, rest bytes): the key is `shared` bytes of the url from
+ *   referenceStart (just after its scheme and `www.`), followed by `rest`; then title, excerpt,
+ *   outlet, outletDomain as (length, bytes). Keys come before the display text (format 3), so a
+ *   lookup confirming a hit reads the first cache lines of a record, not all of them.
  *   Canonical keys are ASCII (hosts are punycode, paths and queries percent-encoded), and most
  *   keys are their own url minus scheme and `www.`, so this stores most keys in two bytes and lets
  *   a lookup confirm a hash hit by comparing bytes, with no JSON parse and no allocation.
@@ -39,8 +42,11 @@
  * All numbers are little-endian, which every browser platform is.
  */
 export const INDEX_MAGIC = 0x57534c45; // "ELSW" read as little-endian u32
-/** 2: binary records in checksummed shards (1 had one JSON record per article and one checksum). */
-export const INDEX_VERSION = 2;
+/**
+ * 3: interleaved key slots, and keys before the display text in records (issue 4, lookup p99).
+ * 2: binary records in checksummed shards (1 had one JSON record per article and one checksum).
+ */
+export const INDEX_VERSION = 3;
 export const HEADER_WORDS = 8;
 /**
  * Stories per details shard. A story averages a few articles of ~300 bytes, so 8 stories make

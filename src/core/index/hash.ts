@@ -1,12 +1,21 @@
+/** hashKeyInto's output for hashKey, which returns a fresh pair. */
+const scratch = new Uint32Array(2);
+
 /**
  * A 64-bit hash of a canonical key, as two 32-bit halves (cyrb53-style mixing of two lanes).
  * 64 bits keep accidental collisions negligible at millions of keys; lookups still confirm a hit
  * against the article's stored keys, so a collision can never show the wrong story.
  */
 export function hashKey(key: string): [hi: number, lo: number] {
+  hashKeyInto(key, scratch);
+  return [scratch[0]!, scratch[1]!];
+}
+
+/** `hashKey` into out[0] (hi) and out[1] (lo): the lookup path's form, which allocates nothing. */
+export function hashKeyInto(key: string, out: Uint32Array): void {
   let h1 = 0xdeadbeef ^ key.length;
   let h2 = 0x41c6ce57 ^ key.length;
-  // Two UTF-16 units per step: half the multiplications on the lookup path (index format 2).
+  // Two UTF-16 units per step: half the multiplications on the lookup path (since index format 2).
   let i = 0;
   for (; i + 1 < key.length; i += 2) {
     const pair = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16);
@@ -20,7 +29,8 @@ export function hashKey(key: string): [hi: number, lo: number] {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 >>> 0, h2 >>> 0];
+  out[0] = h1;
+  out[1] = h2;
 }
 
 const FNV_PRIME = 16777619;

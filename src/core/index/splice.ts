@@ -22,7 +22,7 @@ export interface SplicedIndex {
   addedStory: Uint32Array;
 }
 
-/** The parts of an encoded index, as views of its bytes (record offsets made relative to the records). */
+/** The parts of an encoded index: views of its bytes, but for the key columns (record offsets made relative to the records). */
 export function readParts(bytes: Uint8Array): IndexParts {
   // Views need 4-byte alignment; a small Buffer from node's pool may not have it.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
@@ -33,11 +33,18 @@ export function readParts(bytes: Uint8Array): IndexParts {
   const detailsAt = detailsOffset(keyCount!, articleCount!, storyCount!);
   if (detailsAt + detailBytes! !== aligned.byteLength) throw new SpliceError('the previous index has the wrong length');
   const shardBase = shardCountOf(storyCount!) * 4;
-  let at = HEADER_WORDS;
-  const keyHi = words(at, keyCount!);
-  const keyLo = words((at += keyCount!), keyCount!);
-  const keyArticle = words((at += keyCount!), keyCount!);
-  const articleStory = words((at += keyCount!), articleCount!);
+  // Parts keep the key columns apart (what merging and bundling want); the index interleaves them.
+  const keys = words(HEADER_WORDS, 3 * keyCount!);
+  const keyHi = new Uint32Array(keyCount!);
+  const keyLo = new Uint32Array(keyCount!);
+  const keyArticle = new Uint32Array(keyCount!);
+  for (let slot = 0, word = 0; slot < keyCount!; slot++, word += 3) {
+    keyHi[slot] = keys[word]!;
+    keyLo[slot] = keys[word + 1]!;
+    keyArticle[slot] = keys[word + 2]!;
+  }
+  let at = HEADER_WORDS + 3 * keyCount!;
+  const articleStory = words(at, articleCount!);
   const storyStart = words((at += articleCount!), storyCount! + 1);
   const detailStart = words(at + storyCount! + 1, articleCount! + 1);
   const recordStart = new Uint32Array(articleCount! + 1);
