@@ -1,4 +1,4 @@
-import { lookupKeys } from '../url/canonical';
+import { canonicalise } from '../url/canonical';
 import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf, type IndexHeader } from './format';
 
@@ -432,10 +432,15 @@ export class CoverageIndex {
   /** Finds the first address (in priority order) that the index knows, with the key that matched. */
   match(addresses: readonly string[]): { articleId: number; key: string } | null {
     for (const address of addresses) {
-      for (const key of lookupKeys(address)) {
-        const articleId = this.findArticle(key);
-        if (articleId !== -1) return { articleId, key };
-      }
+      // The keys of lookupKeys (full key, then the key without its query), without its array:
+      // this runs on every lookup.
+      const canonical = canonicalise(address);
+      if (!canonical) continue;
+      let articleId = this.findArticle(canonical.key);
+      if (articleId !== -1) return { articleId, key: canonical.key };
+      if (canonical.pathKey === canonical.key) continue;
+      articleId = this.findArticle(canonical.pathKey);
+      if (articleId !== -1) return { articleId, key: canonical.pathKey };
     }
     return null;
   }

@@ -47,6 +47,44 @@ const FORM_RAW = asciiTable(`${ALNUM}*-._`);
 const HOST_RAW = asciiTable(`${ALNUM}-._`);
 const HEX_DIGITS = '0123456789ABCDEF';
 
+/**
+ * What each ASCII character means to the host and path scans, in one table read per character
+ * rather than a chain of comparisons: these loops are most of a lookup's canonicalisation.
+ */
+const HOST_PLAIN = 0;
+const HOST_UPPER = 1;
+const HOST_END = 2;
+const HOST_COLON = 3;
+const HOST_DOT = 4;
+/** Credentials, brackets, backslashes, spaces and DEL: the full path decides. */
+const HOST_REFUSE = 5;
+/** Printable but not left alone by every parser, or not ASCII (not in the table): the host goes to the URL parser. */
+const HOST_OTHER = 6;
+const HOST_CLASS = new Uint8Array(128).map((_unused, code) => {
+  if (code === SLASH || code === QUESTION || code === HASH) return HOST_END;
+  if (code === COLON) return HOST_COLON;
+  if (code === DOT) return HOST_DOT;
+  if (code <= SPACE || code === DEL || code === AT || code === BACKSLASH || code === OPEN_BRACKET || code === CLOSE_BRACKET) return HOST_REFUSE;
+  if (code >= 0x41 && code <= 0x5a) return HOST_UPPER;
+  return HOST_RAW[code] ? HOST_PLAIN : HOST_OTHER;
+});
+
+const PATH_PLAIN = 0;
+const PATH_SLASH = 1;
+const PATH_END = 2;
+const PATH_PERCENT = 3;
+/** Spaces, controls, DEL, backslashes and anything non-ASCII: the full path decides. */
+const PATH_REFUSE = 4;
+/** Printable, but escaped in a normalised path. */
+const PATH_ESCAPE = 5;
+const PATH_CLASS = new Uint8Array(128).map((_unused, code) => {
+  if (code === QUESTION || code === HASH) return PATH_END;
+  if (code === SLASH) return PATH_SLASH;
+  if (code <= SPACE || code >= DEL || code === BACKSLASH) return PATH_REFUSE;
+  if (code === PERCENT) return PATH_PERCENT;
+  return PATH_RAW[code] ? PATH_PLAIN : PATH_ESCAPE;
+});
+
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
@@ -80,24 +118,9 @@ function parsedHost(raw: string): string | null {
   return hostname;
 }
 
-/**
- * Whether an ASCII host (of HOST_RAW characters) needs the URL parser: a label starting `xn--` is
- * checked and re-encoded by IDNA, and a last label starting with a digit may be an IPv4 number.
- */
-function needsHostParser(raw: string): boolean {
-  let labelStart = 0;
-  let lastLabel = -1;
-  for (let i = 0; i <= raw.length; i++) {
-    if (i < raw.length && raw.charCodeAt(i) !== DOT) continue;
-    if (i > labelStart) {
-      lastLabel = labelStart;
-      if (i - labelStart >= 4 && (raw.charCodeAt(labelStart) | 0x20) === 0x78 && (raw.charCodeAt(labelStart + 1) | 0x20) === 0x6e && raw.charCodeAt(labelStart + 2) === 0x2d && raw.charCodeAt(labelStart + 3) === 0x2d) return true;
-    }
-    labelStart = i + 1;
-  }
-  if (lastLabel === -1) return true;
-  const first = raw.charCodeAt(lastLabel);
-  return first >= 0x30 && first <= 0x39;
+/** Whether the host label starting at `at` starts with `xn--` (a punycode label, which IDNA checks and re-encodes). */
+function isPunycodeLabel(address: string, at: number): boolean {
+  return (address.charCodeAt(at) | 0x20) === 0x78 && (address.charCodeAt(at + 1) | 0x20) === 0x6e && address.charCodeAt(at + 2) === 0x2d && address.charCodeAt(at + 3) === 0x2d;
 }
 
 /** `+` as space, then percent-decoding as UTF-8; undefined when an escape is malformed (the full path decides then). */
@@ -194,29 +217,53 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
   const lastCode = address.charCodeAt(length - 1);
   if (!(lastCode > SPACE && lastCode < DEL)) return undefined;
 
-  // Authority: host, then an optional port; no credentials, brackets or backslashes.
+  // Authority: host, then an optional port; no credentials, brackets or backslashes. The same scan
+  // tells whether the host needs the URL parser: a label starting `xn--` is checked and re-encoded
+  // by IDNA, and a last label starting with a digit may be an IPv4 number.
   const hostStart = i;
-  let colon = -1;
   let plainHost = true;
   let upperCase = false;
+  let punycode = false;
+  let labelStart = i;
+  /** Start of the last non-empty label, or -1. */
+  let lastLabel = -1;
   for (; i < length; i++) {
     const code = address.charCodeAt(i);
-    if (code === SLASH || code === QUESTION || code === HASH) break;
-    if (colon !== -1) {
-      if (code < 0x30 || code > 0x39) return undefined;
+    const kind = code < 0x80 ? HOST_CLASS[code]! : HOST_OTHER;
+    if (kind === HOST_PLAIN) continue;
+    if (kind === HOST_DOT) {
+      if (i > labelStart) {
+        lastLabel = labelStart;
+        if (i - labelStart >= 4 && isPunycodeLabel(address, labelStart)) punycode = true;
+      }
+      labelStart = i + 1;
       continue;
     }
-    if (code === COLON) colon = i;
-    else if (code <= SPACE || code === DEL || code === AT || code === BACKSLASH || code === OPEN_BRACKET || code === CLOSE_BRACKET) return undefined;
-    else if (code >= 0x80) plainHost = false;
-    else if (code >= 0x41 && code <= 0x5a) upperCase = true;
-    else if (!HOST_RAW[code]) plainHost = false;
+    if (kind === HOST_UPPER) upperCase = true;
+    else if (kind === HOST_END || kind === HOST_COLON) break;
+    else if (kind === HOST_REFUSE) return undefined;
+    else plainHost = false;
   }
-  const hostEnd = colon === -1 ? i : colon;
+  const hostEnd = i;
+  if (hostEnd > labelStart) {
+    lastLabel = labelStart;
+    if (hostEnd - labelStart >= 4 && isPunycodeLabel(address, labelStart)) punycode = true;
+  }
+  let colon = -1;
+  if (i < length && address.charCodeAt(i) === COLON) {
+    colon = i;
+    for (i++; i < length; i++) {
+      const code = address.charCodeAt(i);
+      if (code === SLASH || code === QUESTION || code === HASH) break;
+      if (code < 0x30 || code > 0x39) return undefined;
+    }
+  }
   if (hostEnd === hostStart) return undefined;
   const rawHost = address.slice(hostStart, hostEnd);
   let hostname: string | null;
-  if (plainHost && !needsHostParser(rawHost)) hostname = upperCase ? rawHost.toLowerCase() : rawHost;
+  const lastLabelCode = lastLabel === -1 ? 0 : address.charCodeAt(lastLabel);
+  const needsParser = punycode || lastLabel === -1 || (lastLabelCode >= 0x30 && lastLabelCode <= 0x39);
+  if (plainHost && !needsParser) hostname = upperCase ? rawHost.toLowerCase() : rawHost;
   else hostname = parsedHost(rawHost);
   if (hostname === null) return undefined;
   hostname = hostWithoutDots(hostname);
@@ -243,8 +290,13 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
   let previousSlash = false;
   for (; i < length; i++) {
     const code = address.charCodeAt(i);
-    if (code === QUESTION || code === HASH) break;
-    if (code === SLASH) {
+    const kind = code < 0x80 ? PATH_CLASS[code]! : PATH_REFUSE;
+    if (kind === PATH_PLAIN) {
+      previousSlash = false;
+      continue;
+    }
+    if (kind === PATH_END) break;
+    if (kind === PATH_SLASH) {
       const next = address.charCodeAt(i + 1);
       if (next === DOT || (next === PERCENT && address.charCodeAt(i + 2) === 0x32 && (address.charCodeAt(i + 3) | 0x20) === 0x65)) return undefined;
       if (previousSlash) {
@@ -255,8 +307,8 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
       continue;
     }
     previousSlash = false;
-    if (code <= SPACE || code >= DEL || code === BACKSLASH) return undefined;
-    if (code === PERCENT) {
+    if (kind === PATH_REFUSE) return undefined;
+    if (kind === PATH_PERCENT) {
       const high = hexValue(address.charCodeAt(i + 1));
       const low = hexValue(address.charCodeAt(i + 2));
       if (high === -1 || low === -1) {
@@ -275,10 +327,9 @@ export function canonicaliseFast(address: string): CanonicalAddress | undefined 
       i += 2;
       continue;
     }
-    if (!PATH_RAW[code]) {
-      built = (built ?? '') + address.slice(copyFrom, i) + escapeByte(code);
-      copyFrom = i + 1;
-    }
+    // PATH_ESCAPE: what the RFC forbids raw.
+    built = (built ?? '') + address.slice(copyFrom, i) + escapeByte(code);
+    copyFrom = i + 1;
   }
   // A path that needs no change, after a host that needs none and no port, is one slice of the
   // address with the host: no concatenation to build now, and none for the index to flatten when
