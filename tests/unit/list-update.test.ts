@@ -292,6 +292,14 @@ describe('failures keep the last good copy and say why', () => {
     expect((await readList(url))!.error?.detail).toMatch(/update Elsewhere/);
   });
 
+  it('a list published in an older format says its publisher needs to publish it again', async () => {
+    await subscribedGood();
+    serve(FIRST, { ...FIRST.manifest, format: LIST_FORMAT_VERSION - 1 });
+    expect(await updateList(url)).toBe('failed');
+    await expectKeptWithError('badList');
+    expect((await readList(url))!.error?.detail).toMatch(/older than this version of Elsewhere reads \(\d+\); its publisher needs to publish it again/);
+  });
+
   it('a first subscription that fails stores nothing but the error', async () => {
     serve(FIRST, { ...FIRST.manifest, format: 99 });
     expect(await updateList(url)).toBe('failed');

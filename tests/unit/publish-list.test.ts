@@ -11,7 +11,7 @@ import { publishList, type PublishOptions, type PublishResult } from '../../src/
 import { readSeeds } from '../../src/build/read-seeds';
 import { UsageError } from '../../src/build/usage-error';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
-import { LIST_MANIFEST_FILE, parseListManifest, type ListManifest } from '../../src/core/list/list-manifest';
+import { LIST_FORMAT_VERSION, LIST_MANIFEST_FILE, parseListManifest, type ListManifest } from '../../src/core/list/list-manifest';
 import { seedText } from './story-fixture';
 
 /** The CLI runs as a real process from the repository root, as `npm run cli` does. */
@@ -86,7 +86,7 @@ describe('publish a generated corpus', () => {
     const manifest = readManifest(out);
     const full = CoverageIndex.decode(buildIndex(readSeeds(seeds).seeds).bytes);
     expect(manifest).toEqual(first.manifest);
-    expect(manifest).toMatchObject({ format: 1, name: 'Test newsroom', homepage: 'https://example.org/list', createdAt: '2026-01-02T03:04:05.000Z' });
+    expect(manifest).toMatchObject({ format: LIST_FORMAT_VERSION, name: 'Test newsroom', homepage: 'https://example.org/list', createdAt: '2026-01-02T03:04:05.000Z' });
     expect(manifest.storyCount).toBe(full.header.storyCount);
     expect(manifest.addressCount).toBe(full.header.keyCount);
     expect(manifest.shards).toHaveLength(8);

@@ -7,7 +7,7 @@ import { MAX_URL_LENGTH } from '../url/limits';
  * and a client fetches only the shards whose hash it does not hold yet.
  *
  *   {
- *     "format": 1,
+ *     "format": 2,
  *     "name": "Example newsroom",
  *     "homepage": "https://example.org/elsewhere" | null,
  *     "createdAt": "2026-11-25T12:00:00.000Z",
@@ -18,7 +18,11 @@ import { MAX_URL_LENGTH } from '../url/limits';
  * Everything in it comes from a stranger's server, so it is parsed field by field with bounds.
  */
 
-export const LIST_FORMAT_VERSION = 1;
+/**
+ * 2 since the index format 3 (issue 4: interleaved key slots): a list's shards are index files,
+ * so a list published before it cannot be read, and says so instead of counting nothing.
+ */
+export const LIST_FORMAT_VERSION = 2;
 export const LIST_MANIFEST_FILE = 'list.json';
 /** The folder shards live in, next to list.json. */
 export const LIST_SHARD_DIR = 'shards';
@@ -98,6 +102,9 @@ export function parseListManifest(text: string): ParsedListManifest {
   if (fields.format !== LIST_FORMAT_VERSION) {
     if (isCount(fields.format) && fields.format > LIST_FORMAT_VERSION) {
       return { error: `list format ${fields.format} is newer than this version of Elsewhere reads (${LIST_FORMAT_VERSION}); update Elsewhere` };
+    }
+    if (isCount(fields.format) && fields.format >= 1) {
+      return { error: `list format ${fields.format} is older than this version of Elsewhere reads (${LIST_FORMAT_VERSION}); its publisher needs to publish it again` };
     }
     return { error: `list.json has no supported "format" (expected ${LIST_FORMAT_VERSION})` };
   }
