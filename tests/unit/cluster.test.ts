@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSeedText } from '../../src/build/read-seeds';
 import type { SeedArticle, SeedDocument } from '../../src/core/seed/types';
-import { clusterStories, type NamedSeed } from '../../src/core/story/cluster';
+import { clusterStories, clusterWithOrigins, type CanonicalArticle, type CanonicalSeed, type NamedSeed } from '../../src/core/story/cluster';
 import { canonicalise } from '../../src/core/url/canonical';
 
 const REAL_TEXT = readFileSync(new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url), 'utf8');
@@ -207,5 +207,46 @@ describe('determinism', () => {
     const before = structuredClone(corpus);
     clusterStories(corpus);
     expect(corpus).toEqual(before);
+  });
+});
+
+describe('grouping keys by hash (clusterWithOrigins)', () => {
+  const canonical = (url: string, keys: string[], publishedAt: number | null = null): CanonicalArticle => ({
+    url,
+    title: url,
+    excerpt: '',
+    outletName: null,
+    publishedAt,
+    outletDomain: 'example.com',
+    keys,
+  });
+  // These two keys have the same 32-bit hash in clustering's key grouping; they must stay apart.
+  const [A, B] = ['example.com/a1462789', 'example.com/a1679192'];
+
+  it('keeps two different keys with one hash apart, and still joins copies of each', () => {
+    const seeds: CanonicalSeed[] = [
+      { source: 's1', articles: [canonical('https://example.com/a1462789', [A], T0)] },
+      { source: 's2', articles: [canonical('https://example.com/a1679192', [B], T0 + DAY)] },
+      { source: 's3', articles: [canonical('https://example.com/a1462789?copy', [A, 'example.com/other'], T0 + 2 * DAY)] },
+    ];
+    const { stories, seedStory } = clusterWithOrigins(seeds);
+    // The joined article takes its newer copy's time (T0 + 2 days), so it sorts after B's story.
+    expect(urlsOf(stories)).toEqual([['https://example.com/a1679192'], ['https://example.com/a1462789?copy']]);
+    expect(stories[1]!.articles[0]!.keys).toEqual([A, 'example.com/other']);
+    expect(Array.from(seedStory)).toEqual([1, 0, 1]);
+  });
+
+  it('gives the same stories whatever order the seeds come in', () => {
+    const seeds: CanonicalSeed[] = [
+      { source: 'b', articles: [canonical('https://x.com/1', ['x.com/1', 'x.com/shared'], T0), canonical('https://y.com/2', ['y.com/2'], null)] },
+      { source: 'a', articles: [canonical('https://z.com/3', ['z.com/3', 'x.com/shared'], T0)] },
+      { source: 'c', articles: [canonical('https://w.com/4', ['w.com/4'], T0 - DAY)] },
+    ];
+    const forward = clusterWithOrigins(seeds);
+    const backward = clusterWithOrigins([...seeds].reverse());
+    expect(backward.stories).toEqual(forward.stories);
+    expect(Array.from(backward.seedStory).reverse()).toEqual(Array.from(forward.seedStory));
+    // Same publication time: the later document ('b' after 'a') gives the article its metadata.
+    expect(forward.stories[1]!.articles[0]).toMatchObject({ url: 'https://x.com/1', keys: ['x.com/1', 'x.com/shared', 'z.com/3'] });
   });
 });

@@ -32,12 +32,6 @@ export interface CanonicalSeed {
   articles: CanonicalArticle[];
 }
 
-interface Copy {
-  article: CanonicalArticle;
-  /** Position of its document in source order, for deterministic tie-breaks. */
-  order: number;
-}
-
 function canonicalArticle(article: SeedArticle, canonicaliseUrl: typeof canonicalise): CanonicalArticle | null {
   const main = canonicaliseUrl(article.webUrl);
   if (!main) return null;
@@ -72,12 +66,28 @@ export function canonicaliseSeedWith({ source, document }: NamedSeed, canonicali
   return { source, articles };
 }
 
-/** The copy whose metadata wins: the newer publication time, then the later document. */
-function newer(a: Copy, b: Copy): Copy {
-  const timeA = a.article.publishedAt ?? Number.NEGATIVE_INFINITY;
-  const timeB = b.article.publishedAt ?? Number.NEGATIVE_INFINITY;
+/** Of copies `a` and `b`, the one whose metadata wins: the newer publication time, then the later document. */
+function newer(articles: readonly CanonicalArticle[], documentOf: Int32Array, a: number, b: number): number {
+  const timeA = articles[a]!.publishedAt ?? Number.NEGATIVE_INFINITY;
+  const timeB = articles[b]!.publishedAt ?? Number.NEGATIVE_INFINITY;
   if (timeA !== timeB) return timeA > timeB ? a : b;
-  return a.order >= b.order ? a : b;
+  return documentOf[a]! >= documentOf[b]! ? a : b;
+}
+
+/**
+ * The distinct keys of every copy of an article (from `first` along `nextCopy`), sorted. Most
+ * articles have one copy: its keys are copied and sorted, with no Set.
+ */
+function mergedKeys(articles: readonly CanonicalArticle[], nextCopy: Int32Array, first: number): string[] {
+  let keys = articles[first]!.keys.slice();
+  if (keys.length < 2 && nextCopy[first] === -1) return keys;
+  for (let copy = nextCopy[first]!; copy !== -1; copy = nextCopy[copy]!) keys = keys.concat(articles[copy]!.keys);
+  keys.sort();
+  // Distinct, as a Set would leave them (sorting put equal keys side by side).
+  let kept = 1;
+  for (let i = 1; i < keys.length; i++) if (keys[i] !== keys[kept - 1]) keys[kept++] = keys[i]!;
+  keys.length = Math.min(kept, keys.length);
+  return keys;
 }
 
 /** Oldest first, undated last, then by address: the one order of a story's articles everywhere. */
@@ -86,6 +96,82 @@ export function compareArticles(a: Pick<Article, 'publishedAt' | 'url'>, b: Pick
   const timeB = b.publishedAt ?? Number.POSITIVE_INFINITY;
   if (timeA !== timeB) return timeA - timeB;
   return a.url < b.url ? -1 : a.url > b.url ? 1 : 0;
+}
+
+/**
+ * FNV-1a over UTF-16 units. Clustering groups equal keys by sorting these numbers: a Map from
+ * ~900k distinct key strings (100k seeds) cost over a second, most of clustering (issue 4).
+ */
+function keyHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+/** Indices of `hashes` in ascending hash order: LSD radix sort on two 16-bit digits, linear time. */
+function orderByHash(hashes: Uint32Array): Uint32Array {
+  const count = hashes.length;
+  let order = new Uint32Array(count);
+  let next = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  const buckets = new Uint32Array(1 << 16);
+  for (const shift of [0, 16]) {
+    buckets.fill(0);
+    for (let i = 0; i < count; i++) buckets[(hashes[i]! >>> shift) & 0xffff]!++;
+    let sum = 0;
+    for (let digit = 0; digit < buckets.length; digit++) {
+      const n = buckets[digit]!;
+      buckets[digit] = sum;
+      sum += n;
+    }
+    for (let i = 0; i < count; i++) {
+      const slot = order[i]!;
+      next[buckets[(hashes[slot]! >>> shift) & 0xffff]!++] = slot;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
+/** Joins every two copies that share a key: equal keys have equal hashes, so they end up side by side once sorted by hash. */
+function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: DisjointSet): void {
+  let keyCount = 0;
+  for (const copy of copies) keyCount += copy.keys.length;
+  const keys: string[] = [];
+  const keyCopy = new Int32Array(keyCount);
+  const hashes = new Uint32Array(keyCount);
+  copies.forEach((copy, index) => {
+    for (const key of copy.keys) {
+      keyCopy[keys.length] = index;
+      hashes[keys.length] = keyHash(key);
+      keys.push(key);
+    }
+  });
+  const order = orderByHash(hashes);
+  for (let start = 0; start < keyCount; ) {
+    const hash = hashes[order[start]!]!;
+    let end = start + 1;
+    while (end < keyCount && hashes[order[end]!] === hash) end++;
+    if (end - start > 1) {
+      // Usually one key seen in several copies; two different keys with one hash are rare, and
+      // sorted out by a Map of this run alone.
+      const first = order[start]!;
+      let allEqual = true;
+      for (let i = start + 1; i < end && allEqual; i++) allEqual = keys[order[i]!] === keys[first];
+      if (allEqual) {
+        for (let i = start + 1; i < end; i++) sameArticle.union(keyCopy[first]!, keyCopy[order[i]!]!);
+      } else {
+        const copyByKey = new Map<string, number>();
+        for (let i = start; i < end; i++) {
+          const key = keys[order[i]!]!;
+          const seen = copyByKey.get(key);
+          if (seen === undefined) copyByKey.set(key, keyCopy[order[i]!]!);
+          else sameArticle.union(seen, keyCopy[order[i]!]!);
+        }
+      }
+    }
+    start = end;
+  }
 }
 
 /**
@@ -107,53 +193,63 @@ export function clusterCanonical(seeds: readonly CanonicalSeed[]): Story[] {
  * seed touches.
  */
 export function clusterWithOrigins(seeds: readonly CanonicalSeed[]): { stories: Story[]; seedStory: Int32Array } {
-  const order = seeds.map((_seed, index) => index).sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
-  const copies: Copy[] = [];
-  const documentCopies: number[][] = [];
+  const order = seeds.map((_seed, index) => index);
+  // Builds list seeds in file order, which is already source order: checking is cheaper than sorting.
+  if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
+    order.sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
+  }
+  // Copies as columns rather than one object each: at 100k seeds there are ~600k of them.
+  // Document `position` (in source order) owns copies documentStart[position] .. documentStart[position + 1] - 1.
+  const copyArticle: CanonicalArticle[] = [];
+  const documentStart = new Int32Array(order.length + 1);
   order.forEach((seedIndex, position) => {
-    const ids: number[] = [];
-    for (const article of seeds[seedIndex]!.articles) {
-      ids.push(copies.length);
-      copies.push({ article, order: position });
-    }
-    documentCopies.push(ids);
+    documentStart[position] = copyArticle.length;
+    for (const article of seeds[seedIndex]!.articles) copyArticle.push(article);
   });
+  const copyCount = copyArticle.length;
+  documentStart[order.length] = copyCount;
+  const copyOrder = new Int32Array(copyCount);
+  for (let position = 0; position < order.length; position++) copyOrder.fill(position, documentStart[position]!, documentStart[position + 1]!);
+
   // Copies sharing any key are the same article.
-  const sameArticle = new DisjointSet();
-  const copyByKey = new Map<string, number>();
-  copies.forEach((copy, index) => {
-    sameArticle.add();
-    for (const key of copy.article.keys) {
-      const seen = copyByKey.get(key);
-      if (seen === undefined) copyByKey.set(key, index);
-      else sameArticle.union(seen, index);
-    }
-  });
+  const sameArticle = new DisjointSet(copyCount);
+  unionSharedKeys(copyArticle, sameArticle);
   // Same article, or named in one document: same story.
-  const sameStory = new DisjointSet();
-  copies.forEach((_copy, index) => {
-    sameStory.add();
-    sameStory.union(index, sameArticle.find(index));
-  });
-  for (const ids of documentCopies) {
-    for (const id of ids.slice(1)) sameStory.union(ids[0]!, id);
+  const sameStory = new DisjointSet(copyCount, sameArticle);
+  for (let position = 0; position < order.length; position++) {
+    for (let copy = documentStart[position]! + 1; copy < documentStart[position + 1]!; copy++) sameStory.union(documentStart[position]!, copy);
   }
 
-  const articles = new Map<number, { winner: Copy; keys: Set<string> }>();
-  copies.forEach((copy, index) => {
-    const root = sameArticle.find(index);
-    const existing = articles.get(root);
-    if (!existing) articles.set(root, { winner: copy, keys: new Set(copy.article.keys) });
-    else {
-      existing.winner = newer(existing.winner, copy);
-      for (const key of copy.article.keys) existing.keys.add(key);
+  // Per article (root copy of sameArticle): the copy whose metadata wins, and its copies as a
+  // linked list (firstCopy → nextCopy …, in copy order) for merging keys.
+  const winner = new Int32Array(copyCount).fill(-1);
+  const lastCopy = new Int32Array(copyCount);
+  const nextCopy = new Int32Array(copyCount).fill(-1);
+  const rootOf = new Int32Array(copyCount);
+  const isFirst = new Uint8Array(copyCount);
+  for (let copy = 0; copy < copyCount; copy++) {
+    const root = sameArticle.find(copy);
+    rootOf[copy] = root;
+    const best = winner[root]!;
+    if (best === -1) {
+      winner[root] = copy;
+      isFirst[copy] = 1;
+    } else {
+      winner[root] = newer(copyArticle, copyOrder, best, copy);
+      nextCopy[lastCopy[root]!] = copy;
     }
-  });
+    lastCopy[root] = copy;
+  }
 
-  const stories = new Map<number, Article[]>();
-  for (const [root, { winner, keys }] of articles) {
-    const storyRoot = sameStory.find(root);
-    const chosen = winner.article;
+  // Articles grouped by story, each story's list in the order its articles first appear.
+  const storyOfRoot = new Int32Array(copyCount).fill(-1);
+  const members: Article[][] = [];
+  const memberRoot: number[] = [];
+  for (let copy = 0; copy < copyCount; copy++) {
+    const root = rootOf[copy]!;
+    // Each article once, at its first copy.
+    if (!isFirst[copy]) continue;
+    const chosen = copyArticle[winner[root]!]!;
     const article: Article = {
       url: chosen.url,
       title: chosen.title,
@@ -161,19 +257,23 @@ export function clusterWithOrigins(seeds: readonly CanonicalSeed[]): { stories: 
       outlet: chosen.outletName ?? chosen.outletDomain,
       outletDomain: chosen.outletDomain,
       publishedAt: chosen.publishedAt,
-      keys: [...keys].sort(),
+      keys: mergedKeys(copyArticle, nextCopy, copy),
     };
-    const members = stories.get(storyRoot);
-    if (members) members.push(article);
-    else stories.set(storyRoot, [article]);
+    const storyRoot = sameStory.find(copy);
+    let story = storyOfRoot[storyRoot]!;
+    if (story === -1) {
+      story = members.length;
+      storyOfRoot[storyRoot] = story;
+      members.push([]);
+      memberRoot.push(storyRoot);
+    }
+    members[story]!.push(article);
   }
-  const roots = [...stories.keys()];
-  const sorted = roots.map((root) => ({ root, story: { articles: stories.get(root)!.sort(compareArticles) } })).sort((a, b) => compareArticles(a.story.articles[0]!, b.story.articles[0]!));
-  const storyOfRoot = new Map<number, number>();
-  sorted.forEach(({ root }, index) => storyOfRoot.set(root, index));
+  const sorted = members.map((articles, index) => ({ root: memberRoot[index]!, story: { articles: articles.sort(compareArticles) } })).sort((a, b) => compareArticles(a.story.articles[0]!, b.story.articles[0]!));
+  sorted.forEach(({ root }, index) => (storyOfRoot[root] = index));
   const seedStory = new Int32Array(seeds.length).fill(-1);
-  documentCopies.forEach((ids, position) => {
-    if (ids.length > 0) seedStory[order[position]!] = storyOfRoot.get(sameStory.find(ids[0]!))!;
-  });
+  for (let position = 0; position < order.length; position++) {
+    if (documentStart[position]! < documentStart[position + 1]!) seedStory[order[position]!] = storyOfRoot[sameStory.find(documentStart[position]!)]!;
+  }
   return { stories: sorted.map(({ story }) => story), seedStory };
 }
