@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalSeed } from '../core/story/cluster';
@@ -8,6 +8,7 @@ import { listSeedFiles, type SeedFileProblem } from './read-seeds';
 import { SeedCache } from './seed-cache';
 import { contentHash, isValidRecord, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
+import { bundledWorker } from './worker-bundle';
 
 /**
  * Below this many files to parse, starting workers (≈300 ms each under tsx) costs more than it
@@ -65,17 +66,24 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
   });
 }
 
+/** Where the bundled worker is kept when a build has no cache directory. */
+const SCRATCH_DIR = join(tmpdir(), 'elsewhere-build');
+
 /**
- * Build workers, started as soon as a build knows it will parse many files: a worker takes
- * ~0.3 s (1–1.5 s on a loaded machine) to load tsx and the record code, which a cold build
- * overlaps with listing and the cache instead of waiting for it.
+ * Build workers, started as soon as a build knows it will parse many files, which a cold build
+ * overlaps with listing and the cache instead of waiting for it. Run from TypeScript sources, a
+ * worker loads one bundled file (worker-bundle.ts); tsx in every worker took ~1 s to start.
  */
 class WorkerPool {
   private readonly workers: Worker[];
 
-  constructor(count: number) {
-    const workerModule = new URL(`./seed-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
-    this.workers = Array.from({ length: count }, () => new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: workerModule } }));
+  constructor(count: number, bundleDir: string) {
+    const fromSources = import.meta.url.endsWith('.ts');
+    const bundle = fromSources ? bundledWorker(bundleDir) : null;
+    const workerModule = new URL(`./seed-worker${fromSources ? '.ts' : '.js'}`, import.meta.url).href;
+    this.workers = Array.from({ length: count }, () =>
+      bundle ? new Worker(bundle) : new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: workerModule } }),
+    );
   }
 
   /** Spreads files over the workers in batches, each worker taking the next batch when done. */
@@ -196,7 +204,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
   // no stat pass, since workers report each file's size and time as they read it.
   const cold = !cache || cache.fileCount === 0;
-  let pool = cold && workersFor(files.length) > 0 ? new WorkerPool(workersFor(files.length)) : null;
+  let pool = cold && workersFor(files.length) > 0 ? new WorkerPool(workersFor(files.length), options.cacheDir ?? SCRATCH_DIR) : null;
   try {
     const outcomes = new Array<FileOutcome>(files.length);
     const todo: number[] = [];
@@ -219,7 +227,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
     const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
     const todoPaths = todo.map((i) => absolute[i]!);
-    if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length));
+    if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length), options.cacheDir ?? SCRATCH_DIR);
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
     const processed = pool

@@ -4,7 +4,8 @@ import { contentHash, readWithStat, seedRecord } from './seed-records';
 /**
  * A build worker: reads, hashes, parses, validates and canonicalises the files it is sent, and
  * answers with one [hash, record] per file. A file whose hash the cache already knows is not
- * parsed again (its record is null). Started by parallel-read.ts through ts-worker.mjs.
+ * parsed again (its record is null). Started by parallel-read.ts: bundled (worker-bundle.ts) when
+ * run from sources, or through ts-worker.mjs when esbuild is missing.
  */
 export type WorkerTask = { files: string[] } | { known: string[] };
 /**
