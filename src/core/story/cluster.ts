@@ -32,7 +32,7 @@ export interface CanonicalSeed {
   articles: CanonicalArticle[];
 }
 
-function canonicalArticle(article: SeedArticle, canonicaliseUrl: typeof canonicalise): CanonicalArticle | null {
+function canonicalArticle(article: SeedArticle, canonicaliseUrl: typeof canonicalise, outletOf: typeof outletDomain): CanonicalArticle | null {
   const main = canonicaliseUrl(article.webUrl);
   if (!main) return null;
   const keys = new Set([main.key]);
@@ -46,7 +46,7 @@ function canonicalArticle(article: SeedArticle, canonicaliseUrl: typeof canonica
     excerpt: article.excerpt,
     outletName: article.outletName,
     publishedAt: article.publishedAt,
-    outletDomain: outletDomain(main.hostname),
+    outletDomain: outletOf(main.hostname),
     keys: [...keys],
   };
 }
@@ -56,11 +56,14 @@ export function canonicaliseSeed(seed: NamedSeed): CanonicalSeed {
   return canonicaliseSeedWith(seed, canonicalise);
 }
 
-/** canonicaliseSeed with a given canonicaliser: the build passes the memoised one validation used. */
-export function canonicaliseSeedWith({ source, document }: NamedSeed, canonicaliseUrl: typeof canonicalise): CanonicalSeed {
+/**
+ * canonicaliseSeed with a given canonicaliser (the build passes the memoised one validation used)
+ * and, optionally, a given outletDomain (the build's workers memoise it across files).
+ */
+export function canonicaliseSeedWith({ source, document }: NamedSeed, canonicaliseUrl: typeof canonicalise, outletOf: typeof outletDomain = outletDomain): CanonicalSeed {
   const articles: CanonicalArticle[] = [];
   for (const seed of [document.article, ...document.related]) {
-    const found = canonicalArticle(seed, canonicaliseUrl);
+    const found = canonicalArticle(seed, canonicaliseUrl, outletOf);
     if (found) articles.push(found);
   }
   return { source, articles };
