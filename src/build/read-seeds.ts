@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { normalize, relative, sep } from 'node:path';
 import matter from 'gray-matter';
 import { NOT_SUBSET, parseSeedYaml } from '../core/seed/fast-yaml';
 import { SEED_LIMITS } from '../core/seed/limits';
@@ -131,14 +131,22 @@ export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise 
 export function listSeedFiles(dir: string): string[] {
   const files: string[] = [];
   const walk = (folder: string): void => {
+    // folder + sep + name is what join() returns for a normalised folder and a plain name, without
+    // join's normalising pass over each of 100k paths.
+    const prefix = folder === '.' ? '' : folder.endsWith(sep) ? folder : folder + sep;
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && SEED_EXTENSIONS.some((ext) => entry.name.toLowerCase().endsWith(ext))) files.push(path);
+      if (entry.isDirectory()) walk(prefix + entry.name);
+      else if (entry.isFile() && isSeedName(entry.name)) files.push(prefix + entry.name);
     }
   };
-  walk(dir);
+  const root = normalize(dir);
+  walk(root === `.${sep}` ? '.' : root);
   return files.sort();
+}
+
+function isSeedName(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot !== -1 && SEED_EXTENSIONS.includes(name.slice(dot).toLowerCase());
 }
 
 /** Reads every seed below `dir`, collecting each file's problems instead of stopping at the first. */
