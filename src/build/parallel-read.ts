@@ -214,8 +214,10 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
  * articles of the few seeds that changed, and their content hashes for the rest.
  */
 export async function readSeedEntries(dir: string, options: ParallelReadOptions = {}): Promise<SeedEntriesResult> {
-  const files = listSeedFiles(dir);
-  const absolute = files.map((file) => resolve(file));
+  // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
+  // relative to the working directory all the same).
+  const absolute = listSeedFiles(resolve(dir));
+  const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);
   const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
