@@ -92,7 +92,7 @@ function loadPrevious(dir: string, key: string): PreviousBuild | null {
     if (manifest.key !== key || !INDEX_FILE_PATTERN.test(manifest.indexFile)) return null;
     const count = manifest.sources.length;
     if (manifest.hashes.length !== count || manifest.stories.length !== count) return null;
-    const bytes = new Uint8Array(readFileSync(join(dir, manifest.indexFile)));
+    const bytes = alignedView(readFileSync(join(dir, manifest.indexFile)));
     // The cache is reused or spliced into a shipped index: a damaged file must not be laundered
     // into one with fresh checksums. One pass over the bytes, a small share of a rebuild.
     const header = CoverageIndex.decodeHeader(bytes);
@@ -102,6 +102,15 @@ function loadPrevious(dir: string, key: string): PreviousBuild | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The bytes of a file read whole, as a plain Uint8Array over the same memory when it starts
+ * 4-byte aligned (as the index's typed-array views need; a file this large always does): copying
+ * them, as `new Uint8Array(buffer)` does, cost a rebuild ~0.2 s at 180 MB.
+ */
+function alignedView(buffer: Buffer): Uint8Array {
+  return buffer.byteOffset % 4 === 0 ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
 }
 
 function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile'>, bytes: Uint8Array): void {
