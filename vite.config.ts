@@ -8,12 +8,15 @@ import { AMP_CACHE_HOST_PATTERNS, BROWSER_TARGETS, deriveManifest, MAX_LISTED_OU
 import { compileSeeds, elsewhereAssets } from './src/build/vite-plugin';
 
 /**
- * The content script's rendering stage (issue 4): built by crxjs as its own IIFE, because the
- * background imports it with `?iife` (src/background/renderer-injection.ts) to inject it with
- * `scripting.executeScript`; declared in no manifest list.
+ * The content script's injected stages (issue 4: the rendering stage, the link-badge engine): each
+ * built by crxjs as its own IIFE, because the background imports it with `?iife`
+ * (src/background/renderer-injection.ts) to inject it with `scripting.executeScript`; declared in
+ * no manifest list.
  */
-const RENDERER_SOURCE = 'src/content/render.ts';
-const RENDERER_FILE = 'src/content/render.js';
+const INJECTED_STAGES = [
+  { source: 'src/content/render.ts', file: 'src/content/render.js' },
+  { source: 'src/content/links.ts', file: 'src/content/links.js' },
+];
 
 type CrxManifest = { web_accessible_resources?: Array<{ resources: string[] }> } & Record<string, unknown>;
 
@@ -23,18 +26,19 @@ type CrxManifest = { web_accessible_resources?: Array<{ resources: string[] }> }
  * and the listing would let any page probe for Elsewhere by loading the file (SECURITY.md), so
  * both go; the build fails if the file itself is missing.
  */
-function keepRendererPrivate(): Plugin & { renderCrxManifest(manifest: CrxManifest, bundle: OutputBundle): CrxManifest } {
+function keepInjectedStagesPrivate(): Plugin & { renderCrxManifest(manifest: CrxManifest, bundle: OutputBundle): CrxManifest } {
   return {
-    name: 'elsewhere:keep-renderer-private',
+    name: 'elsewhere:keep-injected-stages-private',
     enforce: 'post',
     // crxjs calls this hook of every plugin, in order, after its own have listed the resources.
     renderCrxManifest(manifest, bundle) {
-      if (!bundle[RENDERER_FILE]) throw new Error(`${RENDERER_FILE} was not built`);
+      for (const { file } of INJECTED_STAGES) if (!bundle[file]) throw new Error(`${file} was not built`);
       for (const [name, chunk] of Object.entries(bundle)) {
-        if (chunk.type === 'chunk' && chunk.facadeModuleId?.endsWith(RENDERER_SOURCE)) delete bundle[name];
+        if (chunk.type === 'chunk' && INJECTED_STAGES.some(({ source }) => chunk.facadeModuleId?.endsWith(source))) delete bundle[name];
       }
+      const files = new Set(INJECTED_STAGES.map(({ file }) => file));
       const listed = (manifest.web_accessible_resources ?? [])
-        .map((entry) => ({ ...entry, resources: entry.resources.filter((resource) => resource !== RENDERER_FILE) }))
+        .map((entry) => ({ ...entry, resources: entry.resources.filter((resource) => !files.has(resource)) }))
         .filter((entry) => entry.resources.length > 0);
       const { web_accessible_resources: _dropped, ...rest } = manifest;
       return listed.length > 0 ? { ...rest, web_accessible_resources: listed } : rest;
@@ -68,7 +72,7 @@ export default defineConfig(async ({ mode }): Promise<UserConfig> => {
       // web_accessible_resources that any page could probe to detect Elsewhere.
       crx({ manifest: withoutPages(manifest, PAGES), browser: target, contentScripts: { standaloneFiles: ['src/content/main.ts'] } }),
       elsewhereAssets(index, 'assets'),
-      keepRendererPrivate(),
+      keepInjectedStagesPrivate(),
       classicPages(PAGES, target),
     ],
     build: {

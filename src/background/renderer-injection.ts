@@ -3,8 +3,10 @@ import type { Coverage } from '../core/index/coverage-index';
 import type { Runtime } from '../shared/browser';
 import { browser } from '../shared/browser';
 import { pageBadgeDue, type Settings } from '../shared/settings-schema';
-// The built file's name, not its code: crxjs builds the content script's rendering stage as its own
-// self-contained IIFE (declared in no manifest list, so no page can load it) and gives us its path.
+// The built files' names, not their code: crxjs builds each of the content script's injected stages
+// as its own self-contained IIFE (declared in no manifest list, so no page can load it) and gives us its path.
+// eslint-disable-next-line no-restricted-imports
+import linkBadgesFile from '../content/links?iife';
 // eslint-disable-next-line no-restricted-imports
 import rendererFile from '../content/render?iife';
 
@@ -14,10 +16,19 @@ import rendererFile from '../content/render?iife';
  * have host access); the stage draws nothing by itself and a second injection changes nothing, so
  * a page that forges the request gains nothing but our own code in its frame's isolated world.
  */
-export async function injectRenderer(sender: Runtime.MessageSender): Promise<null> {
+export function injectRenderer(sender: Runtime.MessageSender): Promise<null> {
+  return injectStage(sender, rendererFile);
+}
+
+/** Puts the link-badge engine into the frame that asked (`loadLinkBadges`), on the same terms. */
+export function injectLinkBadges(sender: Runtime.MessageSender): Promise<null> {
+  return injectStage(sender, linkBadgesFile);
+}
+
+async function injectStage(sender: Runtime.MessageSender, file: string): Promise<null> {
   const tabId = sender.tab?.id;
   if (tabId === undefined) return null;
-  await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [rendererFile] });
+  await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [file] });
   return null;
 }
 

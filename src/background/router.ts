@@ -8,8 +8,8 @@ import { loadSettings } from '../shared/settings';
 import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
-import { injectRenderer, injectRendererIfBadgeDue } from './renderer-injection';
 import { settingsForPage } from './outlet-sites';
+import { injectLinkBadges, injectRenderer, injectRendererIfBadgeDue } from './renderer-injection';
 import { openStoryView } from './story-view';
 import { readTab, setTab, siteOf } from './tab-state';
 
@@ -82,6 +82,8 @@ export function routeMessage(message: unknown, sender: Runtime.MessageSender): P
       return openStoryView(request.params.url);
     case 'loadRenderer':
       return injectRenderer(sender);
+    case 'loadLinkBadges':
+      return injectLinkBadges(sender);
     case 'getTabView':
       return getTabView(request.params.tabId);
     case 'getUrlView':

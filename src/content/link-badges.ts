@@ -1,8 +1,8 @@
-import { MAX_URL_LENGTH } from '../core/url/limits';
 import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
 import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
-import { LINK_BADGE_TAG, PAGE_BADGE_TAG } from './tags';
+import { isLinkAddress, withoutFragment } from './link-address';
+import { LINK_BADGE_TAG, OWN_TAGS } from './tags';
 
 /**
  * Link badges (issue 5): "+3" right after every link to an article of a known story, on pages
@@ -16,13 +16,13 @@ import { LINK_BADGE_TAG, PAGE_BADGE_TAG } from './tags';
  * viewport, and put in a group per animation frame, because on a big page the browser's pass over
  * the page after each insertion costs far more than our script (bench/link-badges.ts).
  *
- * This file is the engine, in the content script's first stage; what a badge looks like and says
- * (styles, labels, the tooltip) is a `LinkBadgeLook` (link-badge-look.tsx), which the rendering
- * stage brings once the first known link is found (issue 4: pages with nothing to badge load none of it).
+ * This file is the engine, a stage of the content script of its own (links.ts), which the first
+ * stage loads only once the page has a known link, more links than it looks at itself, or adds
+ * links later (link-scout.ts; issue 4: a page with nothing to badge loads none of it). What a badge
+ * looks like and says (styles, labels, the tooltip) is a `LinkBadgeLook` (link-badge-look.tsx),
+ * which the rendering stage brings once the first badge is due.
  */
 export { LINK_BADGE_TAG };
-/** Elsewhere's own hosts (the in-page badge and link badges): never scanned, never badged. */
-const OWN_TAGS: ReadonlySet<string> = new Set([PAGE_BADGE_TAG, LINK_BADGE_TAG]);
 const OWN_SELECTOR = [...OWN_TAGS].join(',');
 /** Links, except any inside Elsewhere's own hosts: matched natively, not checked one by one in script. */
 const LINK_SELECTOR = `a[href]:not(${[...OWN_TAGS].map((tag) => `${tag} a`).join(',')})`;
@@ -111,6 +111,8 @@ export interface LinkBadgeLook {
 export interface LinkBadgesOptions {
   /** Defaults to knowing nothing, so no badge appears; the content script passes `background.lookupLinks`. */
   lookup?: LinkLookup;
+  /** Answers had already (by the first stage's own look at the page): not asked again. */
+  known?: ReadonlyMap<string, LinkVerdict | null>;
   /** Opens Elsewhere's view of a link's story; the content script passes `background.openCoverage`. */
   open?: (url: string) => unknown;
   /** Loads the badges' look, asked for once, when the first badge is due; without it no badge is drawn. */
@@ -144,11 +146,6 @@ function whenIdle(view: Window, callback: (deadline: IdleDeadlineLike) => void):
   }
   const id = view.setTimeout(() => callback({ didTimeout: true, timeRemaining: () => SLICE_BUDGET_MS }), FALLBACK_DELAY_MS);
   return () => view.clearTimeout(id);
-}
-
-function withoutFragment(address: string): string {
-  const hash = address.indexOf('#');
-  return hash < 0 ? address : address.slice(0, hash);
 }
 
 /** The background's answer, checked: a content script trusts nothing it did not build itself. */
@@ -442,11 +439,8 @@ class Run implements EventListenerObject {
       return;
     }
     this.processed.add(link);
-    const url = (link as HTMLAnchorElement).href;
-    // SVG links have an object here; only http(s) addresses can be articles.
-    if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return;
-    if (!url.startsWith('https://') && !url.startsWith('http://')) return;
-    if (withoutFragment(url) === this.pageAddress) return;
+    const url: unknown = (link as HTMLAnchorElement).href;
+    if (!isLinkAddress(url, this.pageAddress)) return;
     if (this.checkOwnHosts && link.closest(OWN_SELECTOR)) return;
     const known = this.owner.cached(url);
     if (known !== undefined) {
@@ -786,6 +780,7 @@ export class LinkBadges {
     this.doc = options.document ?? document;
     this.lazy = options.lazy ?? true;
     this.lookup = options.lookup ?? ((urls) => Promise.resolve(urls.map(() => null)));
+    for (const [url, verdict] of options.known ?? []) this.verdicts.set(url, verdict === null ? null : cleanVerdict(verdict));
     this.open = options.open ?? (() => undefined);
     this.loadLook = options.look ?? (() => Promise.reject(new Error('no look for link badges')));
     this.theme = options.theme ?? 'system';

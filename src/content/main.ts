@@ -1,26 +1,33 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
  * signals, asks the background (which answers with the settings too, and tells it of changes),
- * scans links and watches for orphaning. It holds no UI code: what draws (render.ts) is put into
- * this frame by the background only when there is something to draw (renderer.ts), so a page with
- * nothing known pays for none of it. It uses one extension API, `runtime` (native-api.ts).
+ * asks about the page's links and watches for orphaning. It holds no UI code and no link-badge
+ * engine: what draws (render.ts) and the engine (links.ts) are put into this frame by the
+ * background only when the page needs them (stages.ts, link-scout.ts), so a page with nothing
+ * known pays for neither. It uses one extension API, `runtime` (native-api.ts).
  */
 import type { Coverage } from '../core/index/coverage-index';
 import { isContentNotice, isSettingsNotice } from '../shared/message-shapes';
 import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, validateSettings, type Settings } from '../shared/settings-schema';
-import { LinkBadges } from './link-badges';
+import { LinkScout } from './link-scout';
 import { background } from './messages';
 import { extension } from './native-api';
 import { collectPageSignals } from './page-signals';
-import { installedRenderer, rendererLoader } from './renderer';
+import { installedStage, stageLoader } from './stages';
 import { removeOrphanBadges } from './tags';
 
 removeOrphanBadges();
-const loadRenderer = rendererLoader(background.loadRenderer);
-const linkBadges = new LinkBadges({
+const loadRenderer = stageLoader('renderer', background.loadRenderer);
+const loadLinkBadges = stageLoader('linkBadges', background.loadLinkBadges);
+const linkBadges = new LinkScout({
   lookup: background.lookupLinks,
-  open: background.openCoverage,
-  look: () => loadRenderer().then((renderer) => renderer.linkBadgeLook),
+  engine: async (seed) =>
+    (await loadLinkBadges()).create({
+      ...seed,
+      lookup: background.lookupLinks,
+      open: background.openCoverage,
+      look: () => loadRenderer().then((renderer) => renderer.linkBadgeLook),
+    }),
 });
 /** Aborts when this script is orphaned: its extension was reloaded, updated or removed under the page. */
 const lifetime = new AbortController();
@@ -39,7 +46,7 @@ function render(): void {
   if (lifetime.signal.aborted) return;
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
   const wanted = pageBadgeDue(settings, location.hostname, latest.coverage?.otherOutletCount ?? 0);
-  const renderer = installedRenderer();
+  const renderer = installedStage('renderer');
   if (renderer) {
     if (wanted) renderer.pageBadge.show(latest.coverage, latest.url, settings.theme);
     else renderer.pageBadge.remove();
@@ -80,7 +87,7 @@ async function refresh(first = false): Promise<void> {
 
 /** Removes every badge this script drew and stops it (link badges stop with `lifetime`). */
 function stepAside(): void {
-  installedRenderer()?.pageBadge.remove();
+  installedStage('renderer')?.pageBadge.remove();
   lifetime.abort();
 }
 

@@ -12,4 +12,5 @@ export const background = {
   lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
   openCoverage: (url: string) => call('openCoverage', { url }),
   loadRenderer: () => call('loadRenderer', {}),
+  loadLinkBadges: () => call('loadLinkBadges', {}),
 };

@@ -89,6 +89,11 @@ export interface BackgroundMethods {
    * badges and their styles) into the sender's frame, once it has something to draw (issue 4).
    */
   loadRenderer(query: Record<string, never>): null;
+  /**
+   * Content scripts (unprivileged): put the link-badge engine (src/content/links.ts) into the
+   * sender's frame, once the page has a known link, many links, or adds links (issue 4).
+   */
+  loadLinkBadges(query: Record<string, never>): null;
   /** Extension pages only: the coverage of a tab and its site, for the popup. */
   getTabView(query: { tabId: number }): TabView;
   /** Extension pages only: the coverage of any address, for `popup.html?url=`. */
@@ -110,7 +115,7 @@ export type Request = { [M in MethodName]: { method: M; params: Parameters<Backg
  * Methods a content script may call: read-only questions, and opening Elsewhere's own view (the
  * only effect a page can cause, and only with an http(s) address that is validated again there).
  */
-export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'startPage', 'lookupLinks', 'openCoverage', 'loadRenderer']);
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'startPage', 'lookupLinks', 'openCoverage', 'loadRenderer', 'loadLinkBadges']);
 
 function isUrlText(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
@@ -135,7 +140,7 @@ export function parseRequest(message: unknown): Request | null {
     if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
     return { method, params: { urls } };
   }
-  if (method === 'listSubscriptions' || method === 'loadRenderer') return { method, params: {} };
+  if (method === 'listSubscriptions' || method === 'loadRenderer' || method === 'loadLinkBadges') return { method, params: {} };
   if (method === 'updateLists') {
     const { url } = params as { url?: unknown };
     if (url !== undefined && !isUrlText(url)) return null;

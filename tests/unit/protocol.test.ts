@@ -150,8 +150,8 @@ describe('anything else', () => {
     });
   }
 
-  it('lets content scripts ask about pages and links, load their rendering stage and open Elsewhere’s view, but not read tabs', () => {
-    expect([...UNPRIVILEGED_METHODS].sort()).toEqual(['loadRenderer', 'lookupLinks', 'lookupPage', 'openCoverage', 'startPage']);
+  it('lets content scripts ask about pages and links, load their rendering and link-badge stages and open Elsewhere’s view, but not read tabs', () => {
+    expect([...UNPRIVILEGED_METHODS].sort()).toEqual(['loadLinkBadges', 'loadRenderer', 'lookupLinks', 'lookupPage', 'openCoverage', 'startPage']);
     expect(UNPRIVILEGED_METHODS.has('getTabView')).toBe(false);
     expect(UNPRIVILEGED_METHODS.has('getUrlView')).toBe(false);
   });

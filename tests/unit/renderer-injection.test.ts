@@ -9,8 +9,11 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings-schema';
 
 const executeScript = vi.hoisted(() => vi.fn(async (_details: unknown) => []));
 vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
+// The built files' names, which only the extension build (crxjs) gives.
+vi.mock('../../src/content/render?iife', () => ({ default: 'src/content/render.js' }));
+vi.mock('../../src/content/links?iife', () => ({ default: 'src/content/links.js' }));
 
-const { injectRenderer, injectRendererIfBadgeDue } = await import('../../src/background/renderer-injection');
+const { injectLinkBadges, injectRenderer, injectRendererIfBadgeDue } = await import('../../src/background/renderer-injection');
 
 const URL_ON_CNET = 'https://www.cnet.com/news/a-story/';
 const sender = (frameId: number) => ({ id: 'self', url: URL_ON_CNET, frameId, tab: { id: 7 } }) as unknown as Runtime.MessageSender;
@@ -28,6 +31,21 @@ describe('injectRenderer', () => {
 
   it('injects nothing for a sender without a tab (an extension page)', async () => {
     await injectRenderer({ id: 'self', url: 'chrome-extension://self/popup.html' } as Runtime.MessageSender);
+    expect(executeScript).not.toHaveBeenCalled();
+  });
+});
+
+describe('injectLinkBadges', () => {
+  it('injects the link-badge engine, not the rendering stage, into the asking tab and frame only', async () => {
+    await injectRenderer(sender(0));
+    await injectLinkBadges(sender(2));
+    expect(executeScript).toHaveBeenCalledTimes(2);
+    expect(executeScript.mock.calls[0]![0]).toMatchObject({ target: { tabId: 7, frameIds: [0] }, files: ['src/content/render.js'] });
+    expect(executeScript.mock.calls[1]![0]).toMatchObject({ target: { tabId: 7, frameIds: [2] }, files: ['src/content/links.js'] });
+  });
+
+  it('injects nothing for a sender without a tab (an extension page)', async () => {
+    await injectLinkBadges({ id: 'self', url: 'chrome-extension://self/popup.html' } as Runtime.MessageSender);
     expect(executeScript).not.toHaveBeenCalled();
   });
 });

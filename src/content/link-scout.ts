@@ -1,0 +1,147 @@
+import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
+import type { LinkVerdict } from '../shared/protocol';
+import type { Theme } from '../shared/settings-schema';
+import { isLinkAddress, withoutFragment } from './link-address';
+import type { LinkBadges, LinkBadgesOptions, LinkLookup } from './link-badges';
+import { OWN_TAGS } from './tags';
+
+export interface LinkScoutOptions {
+  /** Asks the background about a batch of link addresses; the content script passes `background.lookupLinks`. */
+  lookup: LinkLookup;
+  /** Loads the engine stage (links.ts) and makes the engine, which starts from what the scout knows. */
+  engine: (seed: Required<Pick<LinkBadgesOptions, 'known' | 'theme'>>) => Promise<LinkBadges>;
+  document?: Document;
+}
+
+/**
+ * The first stage's part of link badges (issues 4 and 5): most pages link to no known article, and
+ * there the engine (link-badges.ts: idle slicing, batching, the viewport watch, the badges) would be
+ * code compiled and run for nothing. So the first stage looks at the page's links itself, once, and
+ * asks about them in one `lookupLinks`; it loads the engine (a stage of its own, injected by the
+ * background) only when:
+ *
+ * - an answer names a known article (the engine starts from these answers and asks none again);
+ * - the page has more link addresses than one batch, too many to read at once here;
+ * - the page adds a link (a single-page app, a feed, a late widget): from then on the engine
+ *   scans and watches the page as it always did.
+ *
+ * `start`, `stop` and `setTheme` are the engine's, so main.ts drives both alike.
+ */
+export class LinkScout {
+  /** Answers so far, for the page's lifetime: a settings toggle asks nothing twice. */
+  private readonly verdicts = new Map<string, LinkVerdict | null>();
+  private readonly doc: Document;
+  /** While started: the signal it was started with. */
+  private signal: AbortSignal | null = null;
+  private unlisten: (() => void) | null = null;
+  private observer: MutationObserver | null = null;
+  private engine: LinkBadges | null = null;
+  private engineAsked = false;
+  private theme: Theme = 'system';
+
+  constructor(private readonly options: LinkScoutOptions) {
+    this.doc = options.document ?? document;
+  }
+
+  /** Looks at the page's links until `stop()`, or until `signal` aborts (the script is orphaned). */
+  start(signal: AbortSignal): void {
+    if (this.signal || signal.aborted) return;
+    this.signal = signal;
+    const onAbort = (): void => this.stop();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.unlisten = () => signal.removeEventListener('abort', onAbort);
+    if (this.engine) return this.engine.start(signal);
+    // The engine is on its way, and starts once it is here.
+    if (this.engineAsked) return;
+    const urls = this.addresses();
+    if (urls === null || urls.some((url) => this.verdicts.get(url))) return this.loadEngine();
+    this.watch();
+    const unasked = urls.filter((url) => !this.verdicts.has(url));
+    if (unasked.length > 0) this.ask(unasked);
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
+    this.signal = null;
+    this.observer?.disconnect();
+    this.engine?.stop();
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.engine?.setTheme(theme);
+  }
+
+  /** The page's distinct link addresses worth asking about, in page order; null when there are more than one batch. */
+  private addresses(): string[] | null {
+    const page = withoutFragment(this.doc.location?.href ?? '');
+    const urls = new Set<string>();
+    // A live collection, read in order: it stops at the cap without listing a big page's every link.
+    const links = this.doc.getElementsByTagName('a');
+    for (let i = 0, link = links[0]; link; link = links[++i]) {
+      if (!link.hasAttribute('href')) continue;
+      const url: unknown = link.href;
+      if (!isLinkAddress(url, page)) continue;
+      urls.add(url);
+      if (urls.size > MAX_LINKS_PER_BATCH) return null;
+    }
+    return [...urls];
+  }
+
+  /** Links the page adds later are the engine's to find: any added link loads it. */
+  private watch(): void {
+    this.observer ??= new MutationObserver((records) => {
+      if (records.some(addsLink)) this.loadEngine();
+    });
+    this.observer.observe(this.doc, { childList: true, subtree: true });
+  }
+
+  private ask(urls: string[]): void {
+    let reply: Promise<Array<LinkVerdict | null>>;
+    try {
+      reply = Promise.resolve(this.options.lookup(urls));
+    } catch (error) {
+      reply = Promise.reject(error);
+    }
+    reply.then(
+      (answers) => {
+        if (!Array.isArray(answers) || answers.length !== urls.length) return;
+        urls.forEach((url, index) => this.verdicts.set(url, answers[index] ?? null));
+        if (this.signal && answers.some((answer) => answer)) this.loadEngine();
+      },
+      // The extension was reloaded under the page, or the background could not answer: nothing to
+      // badge, and nothing cached, so the next start asks again.
+      () => undefined,
+    );
+  }
+
+  private loadEngine(): void {
+    if (this.engineAsked) return;
+    this.engineAsked = true;
+    // From here the engine watches the page (its first scan finds whatever was added meanwhile).
+    this.observer?.disconnect();
+    this.observer = null;
+    this.options.engine({ known: this.verdicts, theme: this.theme }).then(
+      (engine) => {
+        this.engine = engine;
+        if (this.signal) engine.start(this.signal);
+      },
+      () => {
+        // It could not load (the extension was reloaded under the page): the next start tries again.
+        this.engineAsked = false;
+      },
+    );
+  }
+}
+
+/** Whether a mutation added a link, or something with a link in it, other than Elsewhere's own nodes. */
+function addsLink(record: MutationRecord): boolean {
+  for (const node of record.addedNodes) {
+    if (node.nodeType !== 1) continue;
+    const element = node as Element;
+    if (OWN_TAGS.has(element.localName)) continue;
+    if (element.localName === 'a' ? element.hasAttribute('href') : element.querySelector('a[href]') !== null) return true;
+  }
+  return false;
+}

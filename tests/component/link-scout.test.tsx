@@ -1,0 +1,185 @@
+/**
+ * The first stage's look at a page's links (src/content/link-scout.ts, issue 4): one lookup for the
+ * page's links, and the link-badge engine loaded only when the page needs it (a known link, more
+ * links than one batch, links added later), started from the answers so far.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LinkBadges, LinkBadgesOptions, LinkLookup } from '../../src/content/link-badges';
+import { LinkScout } from '../../src/content/link-scout';
+import { MAX_LINKS_PER_BATCH } from '../../src/shared/message-shapes';
+import type { LinkVerdict } from '../../src/shared/protocol';
+
+const VERDICT: LinkVerdict = { otherOutletCount: 2, outlets: ['CNET', 'Wired'] };
+const known = (i: number) => `https://www.cnet.com/known/story-${i}/`;
+const unknown = (i: number) => `https://www.cnet.com/other/story-${i}/`;
+const answer: LinkLookup = async (urls) => urls.map((url) => (url.includes('/known/') ? VERDICT : null));
+
+/** A stand-in engine: what the scout hands over is what matters here. */
+interface FakeEngine {
+  seed: Required<Pick<LinkBadgesOptions, 'known' | 'theme'>>;
+  start: ReturnType<typeof vi.fn>;
+  stop: ReturnType<typeof vi.fn>;
+  setTheme: ReturnType<typeof vi.fn>;
+}
+
+let lookup: ReturnType<typeof vi.fn<LinkLookup>>;
+let engines: FakeEngine[];
+let engine: ReturnType<typeof vi.fn<(seed: FakeEngine['seed']) => Promise<LinkBadges>>>;
+let scouts: LinkScout[];
+let lifetime: AbortController;
+
+beforeEach(() => {
+  lookup = vi.fn<LinkLookup>(answer);
+  engines = [];
+  engine = vi.fn(async (seed: FakeEngine['seed']) => {
+    // The seed as it was when the engine was asked for: later answers must not change it under the test.
+    const made: FakeEngine = { seed: { known: new Map(seed.known), theme: seed.theme }, start: vi.fn(), stop: vi.fn(), setTheme: vi.fn() };
+    engines.push(made);
+    return made as unknown as LinkBadges;
+  });
+  scouts = [];
+  lifetime = new AbortController();
+});
+afterEach(() => {
+  for (const scout of scouts) scout.stop();
+  document.body.replaceChildren();
+});
+
+function scout(): LinkScout {
+  const made = new LinkScout({ lookup, engine });
+  scouts.push(made);
+  return made;
+}
+
+function links(hrefs: string[]): HTMLElement {
+  const nav = document.createElement('nav');
+  for (const href of hrefs) {
+    const anchor = document.createElement('a');
+    anchor.href = href;
+    anchor.textContent = href;
+    nav.append(anchor);
+  }
+  return nav;
+}
+
+/** Lets answers, MutationObserver records and the engine's loading run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('LinkScout', () => {
+  it('asks about the page’s links in one batch, and loads no engine when none is known', async () => {
+    document.body.append(links([unknown(1), unknown(2), unknown(1), `${location.href}#top`, 'mailto:someone@example.com', 'javascript:void 0']));
+    scout().start(lifetime.signal);
+    await settle();
+    expect(lookup).toHaveBeenCalledTimes(1);
+    expect(lookup.mock.calls[0]![0]).toEqual([unknown(1), unknown(2)]);
+    expect(engine).not.toHaveBeenCalled();
+  });
+
+  it('asks nothing and loads nothing on a page without links', async () => {
+    document.body.append(document.createElement('p'));
+    scout().start(lifetime.signal);
+    await settle();
+    expect(lookup).not.toHaveBeenCalled();
+    expect(engine).not.toHaveBeenCalled();
+  });
+
+  it('loads the engine once a link is known, and starts it with the answers so far and the theme', async () => {
+    document.body.append(links([unknown(1), known(2)]));
+    const made = scout();
+    made.setTheme('dark');
+    made.start(lifetime.signal);
+    await settle();
+    expect(engine).toHaveBeenCalledTimes(1);
+    const [started] = engines;
+    expect(started!.seed.theme).toBe('dark');
+    expect([...started!.seed.known]).toEqual([
+      [unknown(1), null],
+      [known(2), VERDICT],
+    ]);
+    expect(started!.start).toHaveBeenCalledWith(lifetime.signal);
+  });
+
+  it('loads the engine without asking when the page has more links than one batch', async () => {
+    document.body.append(links(Array.from({ length: MAX_LINKS_PER_BATCH + 1 }, (_, i) => unknown(i))));
+    scout().start(lifetime.signal);
+    await settle();
+    expect(lookup).not.toHaveBeenCalled();
+    expect(engine).toHaveBeenCalledTimes(1);
+    expect(engines[0]!.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('loads the engine when the page adds a link later, but not for other nodes or Elsewhere’s own', async () => {
+    document.body.append(links([unknown(1)]));
+    scout().start(lifetime.signal);
+    await settle();
+    document.body.append(document.createElement('p'), document.createElement('elsewhere-badge'));
+    const own = document.createElement('elsewhere-link-badge');
+    own.append(links([known(9)]));
+    document.body.append(own);
+    await settle();
+    expect(engine).not.toHaveBeenCalled();
+    const later = document.createElement('section');
+    later.append(links([unknown(2)]));
+    document.body.append(later);
+    await settle();
+    expect(engine).toHaveBeenCalledTimes(1);
+    expect(engines[0]!.start).toHaveBeenCalledWith(lifetime.signal);
+  });
+
+  it('stops watching when stopped, and asks nothing twice when started again', async () => {
+    document.body.append(links([unknown(1)]));
+    const made = scout();
+    made.start(lifetime.signal);
+    await settle();
+    made.stop();
+    document.body.append(links([unknown(2)]));
+    await settle();
+    expect(engine).not.toHaveBeenCalled();
+    made.start(lifetime.signal);
+    await settle();
+    // The added link is new to the scout: only it is asked about.
+    expect(lookup.mock.calls.map(([urls]) => urls)).toEqual([[unknown(1)], [unknown(2)]]);
+  });
+
+  it('does not start an engine that arrives after the scout stopped, and starts it on the next start', async () => {
+    document.body.append(links(Array.from({ length: MAX_LINKS_PER_BATCH + 1 }, (_, i) => unknown(i))));
+    const made = scout();
+    made.start(lifetime.signal);
+    made.stop();
+    await settle();
+    expect(engine).toHaveBeenCalledTimes(1);
+    expect(engines[0]!.start).not.toHaveBeenCalled();
+    made.start(lifetime.signal);
+    expect(engine).toHaveBeenCalledTimes(1);
+    expect(engines[0]!.start).toHaveBeenCalledTimes(1);
+    made.setTheme('light');
+    expect(engines[0]!.setTheme).toHaveBeenCalledWith('light');
+    made.stop();
+    expect(engines[0]!.stop).toHaveBeenCalled();
+  });
+
+  it('stops when the script is orphaned', async () => {
+    document.body.append(links([unknown(1)]));
+    const made = scout();
+    made.start(lifetime.signal);
+    await settle();
+    lifetime.abort();
+    document.body.append(links([unknown(2)]));
+    await settle();
+    expect(engine).not.toHaveBeenCalled();
+  });
+
+  it('caches no failed answer, and loads no engine for it', async () => {
+    lookup.mockRejectedValueOnce(new Error('Extension context invalidated.'));
+    document.body.append(links([known(1)]));
+    const made = scout();
+    made.start(lifetime.signal);
+    await settle();
+    expect(engine).not.toHaveBeenCalled();
+    made.stop();
+    made.start(lifetime.signal);
+    await settle();
+    expect(lookup).toHaveBeenCalledTimes(2);
+    expect(engine).toHaveBeenCalledTimes(1);
+  });
+});
