@@ -1,6 +1,6 @@
 import { syncAllWebsites } from './background/all-websites';
 import { createLinkMenu, onLinkMenuClicked } from './background/context-menu';
-import { onTabAddressChanged } from './background/navigation';
+import { forgetReportedAddress, onTabAddressChanged } from './background/navigation';
 import { syncListOutlets } from './background/lists/list-outlets';
 import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
@@ -20,7 +20,10 @@ browser.runtime.onMessage.addListener(routeMessage);
 browser.tabs.onUpdated.addListener((tabId, change) => {
   if (change.url) void onTabAddressChanged(tabId, change.url);
 });
-browser.tabs.onRemoved.addListener((tabId) => void forgetTab(tabId));
+browser.tabs.onRemoved.addListener((tabId) => {
+  forgetReportedAddress(tabId);
+  void forgetTab(tabId);
+});
 browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
 browser.runtime.onInstalled.addListener(() => {
   createLinkMenu();

@@ -8,15 +8,18 @@ import { loadSettings } from '../shared/settings';
 import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
+import { noteReportedAddress } from './navigation';
 import { settingsForPage } from './outlet-sites';
 import { injectLinkBadges, injectRenderer, injectRendererIfBadgeDue } from './renderer-injection';
 import { openStoryView } from './story-view';
 import { readTab, setTab, siteOf } from './tab-state';
 
 async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<Coverage | null> {
-  const coverage = await lookupCoverage(pageAddresses(signals));
   // Only the top frame speaks for the tab; frames would otherwise overwrite its count.
-  if (sender.tab?.id !== undefined && sender.frameId === 0) await setTab(sender.tab.id, signals.url, coverage);
+  const tabId = sender.frameId === 0 ? sender.tab?.id : undefined;
+  if (tabId !== undefined) noteReportedAddress(tabId, signals.url);
+  const coverage = await lookupCoverage(pageAddresses(signals));
+  if (tabId !== undefined) await setTab(tabId, signals.url, coverage);
   return coverage;
 }
 

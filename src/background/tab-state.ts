@@ -49,8 +49,24 @@ async function showOnToolbar(tabId: number, coverage: Coverage | null): Promise<
   ]);
 }
 
-/** Records what a tab shows and updates its toolbar count. */
-export async function setTab(tabId: number, url: string, coverage: Coverage | null): Promise<void> {
+/** Each tab's last write, still running: the next waits for it. */
+const writing = new Map<number, Promise<void>>();
+
+/**
+ * Records what a tab shows and updates its toolbar count. A tab's writes land in the order they
+ * were asked for, so the content script's answer, asked after the address's own, lands last
+ * (navigation.ts).
+ */
+export function setTab(tabId: number, url: string, coverage: Coverage | null): Promise<void> {
+  const run = (writing.get(tabId) ?? Promise.resolve()).then(() => writeTab(tabId, url, coverage));
+  writing.set(tabId, run);
+  void run.then(() => {
+    if (writing.get(tabId) === run) writing.delete(tabId);
+  });
+  return run;
+}
+
+async function writeTab(tabId: number, url: string, coverage: Coverage | null): Promise<void> {
   try {
     if (coverage) await browser.storage.session.set({ [tabRecordKey(tabId)]: { url, coverage, site: siteOf(url) } satisfies TabRecord });
     else await browser.storage.session.remove(tabRecordKey(tabId));

@@ -31,9 +31,7 @@ export class LinkScout {
   /** Answers so far, for the page's lifetime: a settings toggle asks nothing twice. */
   private readonly verdicts = new Map<string, LinkVerdict | null>();
   private readonly doc: Document;
-  /** While started: the signal it was started with. */
-  private signal: AbortSignal | null = null;
-  private unlisten: (() => void) | null = null;
+  private started = false;
   private observer: MutationObserver | null = null;
   private engine: LinkBadges | null = null;
   private engineAsked = false;
@@ -43,14 +41,11 @@ export class LinkScout {
     this.doc = options.document ?? document;
   }
 
-  /** Looks at the page's links until `stop()`, or until `signal` aborts (the script is orphaned). */
-  start(signal: AbortSignal): void {
-    if (this.signal || signal.aborted) return;
-    this.signal = signal;
-    const onAbort = (): void => this.stop();
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.unlisten = () => signal.removeEventListener('abort', onAbort);
-    if (this.engine) return this.engine.start(signal);
+  /** Looks at the page's links until `stop()`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.engine) return this.engine.start();
     // The engine is on its way, and starts once it is here.
     if (this.engineAsked) return;
     const urls = this.addresses();
@@ -61,9 +56,7 @@ export class LinkScout {
   }
 
   stop(): void {
-    this.unlisten?.();
-    this.unlisten = null;
-    this.signal = null;
+    this.started = false;
     this.observer?.disconnect();
     this.engine?.stop();
   }
@@ -108,7 +101,7 @@ export class LinkScout {
       (answers) => {
         if (!Array.isArray(answers) || answers.length !== urls.length) return;
         urls.forEach((url, index) => this.verdicts.set(url, answers[index] ?? null));
-        if (this.signal && answers.some((answer) => answer)) this.loadEngine();
+        if (this.started && answers.some((answer) => answer)) this.loadEngine();
       },
       // The extension was reloaded under the page, or the background could not answer: nothing to
       // badge, and nothing cached, so the next start asks again.
@@ -125,7 +118,7 @@ export class LinkScout {
     this.options.engine({ known: this.verdicts, theme: this.theme }).then(
       (engine) => {
         this.engine = engine;
-        if (this.signal) engine.start(this.signal);
+        if (this.started) engine.start();
       },
       () => {
         // It could not load (the extension was reloaded under the page): the next start tries again.

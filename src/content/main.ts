@@ -21,32 +21,42 @@ const loadRenderer = stageLoader('renderer', background.loadRenderer);
 const loadLinkBadges = stageLoader('linkBadges', background.loadLinkBadges);
 const linkBadges = new LinkScout({
   lookup: background.lookupLinks,
-  engine: async (seed) =>
-    (await loadLinkBadges()).create({
+  engine: async (seed) => {
+    const engine = (await loadLinkBadges()).create({
       ...seed,
       lookup: background.lookupLinks,
       open: background.openCoverage,
       look: () => loadRenderer().then((renderer) => renderer.linkBadgeLook),
-    }),
+    });
+    // The engine may put badges in: from now on they must go if the extension does.
+    watchForOrphaning();
+    return engine;
+  },
 });
-/** Aborts when this script is orphaned: its extension was reloaded, updated or removed under the page. */
-const lifetime = new AbortController();
+/** Set once this script is orphaned (its extension was reloaded, updated or removed under the page): it does nothing more. */
+let retired = false;
 /**
- * How often an open page checks that its extension is still there. Chromium tells an orphaned
- * content script nothing and injects the new instance into no open tab, so without this check the
- * old badges would stay until the reader reloads each page (issue 6). A check is one property read.
+ * How often an open page with badges checks that its extension is still there. Chromium tells an
+ * orphaned content script nothing and injects the new instance into no open tab, so without this
+ * check the old badges would stay until the reader reloads each page (issue 6). A check is one
+ * property read; a page where nothing was drawn has nothing to remove, and runs none (issue 4).
  */
 const ORPHAN_CHECK_MS = 2000;
+/** Stops the orphan checks; null until something is drawn. */
+let stopWatching: (() => void) | null = null;
 let settings: Settings = DEFAULT_SETTINGS;
 /** Whether the background has told of a settings change, which is newer than what `startPage` answered. */
 let settingsNoticed = false;
 let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
+/** The address of the question to the background still out, if any. */
+let asking: string | null = null;
 
 function render(): void {
-  if (lifetime.signal.aborted) return;
+  if (retired) return;
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
   const wanted = pageBadgeDue(settings, location.hostname, latest.coverage?.otherOutletCount ?? 0);
   const renderer = installedStage('renderer');
+  if (wanted) watchForOrphaning();
   if (renderer) {
     if (wanted) renderer.pageBadge.show(latest.coverage, latest.url, settings.theme);
     else renderer.pageBadge.remove();
@@ -58,7 +68,7 @@ function render(): void {
   }
   // Link badges follow the settings live too: stopping removes every one of them (issue 5).
   linkBadges.setTheme(settings.theme);
-  if (settings.linkBadges && !hidden) linkBadges.start(lifetime.signal);
+  if (settings.linkBadges && !hidden) linkBadges.start();
   else linkBadges.stop();
 }
 
@@ -68,6 +78,7 @@ function render(): void {
  */
 async function refresh(first = false): Promise<void> {
   const signals = collectPageSignals();
+  asking = signals.url;
   try {
     if (first) {
       const start = await background.startPage(signals);
@@ -82,13 +93,17 @@ async function refresh(first = false): Promise<void> {
     // failure (the background could not answer this time) leaves the page as it is, and the next
     // navigation or settings change asks again.
     if (orphaned()) stepAside();
+  } finally {
+    if (asking === signals.url) asking = null;
   }
 }
 
-/** Removes every badge this script drew and stops it (link badges stop with `lifetime`). */
+/** Removes every badge this script drew and stops it for good. */
 function stepAside(): void {
+  retired = true;
   installedStage('renderer')?.pageBadge.remove();
-  lifetime.abort();
+  linkBadges.stop();
+  stopWatching?.();
 }
 
 /** Once the extension is gone, `runtime.id` is undefined (Chromium) or reading it throws. */
@@ -100,22 +115,28 @@ function orphaned(): boolean {
   }
 }
 
+/** Starts the orphan checks, once: when this script first draws something or loads the link-badge engine. */
 function watchForOrphaning(): void {
+  if (stopWatching || retired) return;
   const check = (): void => {
     if (orphaned()) stepAside();
   };
   const timer = setInterval(check, ORPHAN_CHECK_MS);
   // A reader who reloaded the extension elsewhere and comes back to this tab sees no stale badge.
-  document.addEventListener('visibilitychange', check, { signal: lifetime.signal });
-  lifetime.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  document.addEventListener('visibilitychange', check);
+  stopWatching = () => {
+    clearInterval(timer);
+    document.removeEventListener('visibilitychange', check);
+  };
 }
 
 async function start(): Promise<void> {
-  watchForOrphaning();
   extension.runtime.onMessage.addListener((message: unknown, sender: { id?: string }) => {
     if (sender.id !== extension.runtime.id) return undefined;
-    // The address changed under this script (a single-page-app navigation).
-    if (isContentNotice(message)) void refresh();
+    // The address changed under this script (a single-page-app navigation). A question about this
+    // very address still out answers it already: the background tells a page that loads as its
+    // script asks, and writes the script's answer after its own (navigation.ts).
+    if (isContentNotice(message) && asking !== location.href) void refresh();
     // A changed setting applies to open tabs at once, without a reload.
     if (isSettingsNotice(message)) {
       settingsNoticed = true;
