@@ -16,14 +16,15 @@
  * A control build, the 1-story one with the 100k build's host lists added, tells what the index
  * costs apart from what the manifest's thousands of match patterns cost (in the rows' notes).
  *
- *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start]
+ *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start|--only=cost]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
  * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
  * bench/tmp/browser and are reused while the sources are unchanged. Results go to
  * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown;
  * `--build-only` makes (or keeps) the builds and measures nothing; `--only=cold-start` measures
- * figure 4 alone (the cold-start rows, all four builds), a few minutes once the builds exist.
+ * figure 4 alone (the cold-start rows, all four builds), a few minutes once the builds exist;
+ * `--only=cost` measures figure 6 alone (the content script's main-thread cost).
  *
  * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
  * routes every request of the context (the service worker's too) through Playwright: the worker's
@@ -853,7 +854,10 @@ async function costRows(run: Run): Promise<BrowserBenchRow[]> {
  * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
  * Every timing interleaves the builds it compares, so changes in the machine's load hit all alike.
  */
-export async function browserBenchmarks(options: { smoke: boolean; only?: 'cold-start' }): Promise<BrowserBenchRow[]> {
+export type OnlyStep = 'cold-start' | 'cost';
+const ONLY_STEPS: readonly OnlyStep[] = ['cold-start', 'cost'];
+
+export async function browserBenchmarks(options: { smoke: boolean; only?: OnlyStep }): Promise<BrowserBenchRow[]> {
   const plan = planFor(options.smoke);
   const size = sizeLabel(plan.stories);
   const builds = prepareBuilds(plan);
@@ -896,8 +900,9 @@ export async function browserBenchmarks(options: { smoke: boolean; only?: 'cold-
         (run.tinyWide ? `the 1-story build with the host lists of ours ${fixed(launchMs(run.tinyWide))} ms, ` : '') +
         `Chromium without an extension ${fixed(launchMs(run.plain))} ms`,
     });
-    rows.push(...(await coldStartRows(run)));
-    if (!options.only) rows.push(...(await badgeRows(run)), ...(await popupRows(run)), ...(await costRows(run)));
+    if (options.only !== 'cost') rows.push(...(await coldStartRows(run)));
+    if (!options.only) rows.push(...(await badgeRows(run)), ...(await popupRows(run)));
+    if (options.only !== 'cold-start') rows.push(...(await costRows(run)));
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
   }
@@ -941,8 +946,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadavg();
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  if (only !== undefined && only !== 'cold-start') throw new Error(`--only=${only}: the one step that runs alone is cold-start`);
-  const rows = await browserBenchmarks({ smoke, ...(only ? { only } : {}) });
+  if (only !== undefined && !(ONLY_STEPS as readonly string[]).includes(only)) throw new Error(`--only=${only}: the steps that run alone are ${ONLY_STEPS.join(', ')}`);
+  const rows = await browserBenchmarks({ smoke, ...(only ? { only: only as OnlyStep } : {}) });
   const machine = {
     nproc: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
