@@ -1,9 +1,13 @@
 import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
 import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
+import { forEachAttribute, resolveAddress } from './attributes';
 import { isLinkAddress, withoutFragment } from './link-address';
 import type { LinkBadges, LinkBadgesOptions, LinkLookup } from './link-badges';
 import { OWN_TAGS } from './tags';
+
+/** Every link's `href` attribute (`a[href]`); in an HTML document, `a` names HTML links only, as the engine's selector does. */
+export const LINK_HREFS = '//a/@href';
 
 export interface LinkScoutOptions {
   /** Asks the background about a batch of link addresses; the content script passes `background.lookupLinks`. */
@@ -21,7 +25,7 @@ export interface LinkScoutOptions {
  * background) only when:
  *
  * - an answer names a known article (the engine starts from these answers and asks none again);
- * - the page has more link addresses than one batch, too many to read at once here;
+ * - the page has more links than one batch, too many to read at once here;
  * - the page adds a link (a single-page app, a feed, a late widget): from then on the engine
  *   scans and watches the page as it always did.
  *
@@ -66,20 +70,26 @@ export class LinkScout {
     this.engine?.setTheme(theme);
   }
 
-  /** The page's distinct link addresses worth asking about, in page order; null when there are more than one batch. */
+  /**
+   * The page's distinct link addresses worth asking about, in page order, as the links' `href`
+   * gives them; null when there are more than one batch. Read through XPath, touching no element
+   * (attributes.ts).
+   */
   private addresses(): string[] | null {
+    // XPath gathers and sorts all it finds before it yields the first: on a page of thousands of
+    // links that alone is a long task (151 ms for 10,000 links, measured). Such a page is the engine's.
+    if (this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
     const page = withoutFragment(this.doc.location?.href ?? '');
+    const base = this.doc.baseURI;
     const urls = new Set<string>();
-    // A live collection, read in order: it stops at the cap without listing a big page's every link.
-    const links = this.doc.getElementsByTagName('a');
-    for (let i = 0, link = links[0]; link; link = links[++i]) {
-      if (!link.hasAttribute('href')) continue;
-      const url: unknown = link.href;
-      if (!isLinkAddress(url, page)) continue;
-      urls.add(url);
-      if (urls.size > MAX_LINKS_PER_BATCH) return null;
-    }
-    return [...urls];
+    let tooMany = false;
+    forEachAttribute(this.doc, LINK_HREFS, { selector: 'a[href]', attribute: 'href' }, (href) => {
+      const url = resolveAddress(href, base);
+      if (isLinkAddress(url, page)) urls.add(url);
+      tooMany = urls.size > MAX_LINKS_PER_BATCH;
+      return !tooMany;
+    });
+    return tooMany ? null : [...urls];
   }
 
   /** Links the page adds later are the engine's to find: any added link loads it. */

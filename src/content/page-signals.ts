@@ -1,14 +1,29 @@
 import { MAX_SIGNALS_PER_KIND } from '../shared/message-shapes';
 import type { PageSignals } from '../shared/protocol';
+import { forEachAttribute, resolveAddress } from './attributes';
 
-/** Reads what the page says about its own identity. The background decides what to trust. */
+/** Folds ASCII upper case to lower case, as the CSS selectors' `i` flag does for attribute values. */
+const lowerCase = (expression: string): string => `translate(${expression}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+/** `link[rel~="canonical" i][href]`: "canonical" among the rel tokens (ASCII whitespace apart), in any case. */
+export const CANONICAL_HREFS = `//link[contains(concat(' ', normalize-space(translate(${lowerCase('@rel')}, '\f', ' ')), ' '), ' canonical ')]/@href`;
+/** `meta[property="og:url" i][content]`. */
+export const OG_URL_CONTENTS = `//meta[${lowerCase('@property')} = 'og:url']/@content`;
+
+/**
+ * Reads what the page says about its own identity. The background decides what to trust. Read
+ * through XPath, touching no element (attributes.ts).
+ */
 export function collectPageSignals(doc: Document = document, url: string = location.href): PageSignals {
   const canonical: string[] = [];
   const ogUrl: string[] = [];
-  // One query for both kinds, in document order: every DOM call is a page's time (issue 4).
-  for (const element of doc.querySelectorAll<HTMLLinkElement | HTMLMetaElement>('link[rel~="canonical" i][href],meta[property="og:url" i][content]')) {
-    if (element.localName === 'link') canonical.push((element as HTMLLinkElement).href);
-    else ogUrl.push((element as HTMLMetaElement).content.trim());
-  }
-  return { url, canonical: canonical.slice(0, MAX_SIGNALS_PER_KIND), ogUrl: ogUrl.slice(0, MAX_SIGNALS_PER_KIND) };
+  const base = doc.baseURI;
+  forEachAttribute(doc, CANONICAL_HREFS, { selector: 'link[rel~="canonical" i][href]', attribute: 'href' }, (href) => {
+    canonical.push(resolveAddress(href, base));
+    return canonical.length < MAX_SIGNALS_PER_KIND;
+  });
+  forEachAttribute(doc, OG_URL_CONTENTS, { selector: 'meta[property="og:url" i][content]', attribute: 'content' }, (content) => {
+    ogUrl.push(content.trim());
+    return ogUrl.length < MAX_SIGNALS_PER_KIND;
+  });
+  return { url, canonical, ogUrl };
 }
