@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
@@ -42,7 +42,12 @@ export class PrerenderHarness {
       enableExtensions: [resolve(extensionDir)],
       args: [...CHROMIUM_FLAGS, ...server.chromiumArgs()],
     });
-    const target = await browser.waitForTarget((candidate) => candidate.type() === 'service_worker' && candidate.url().startsWith('chrome-extension://'));
+    // Ours by its file, not any extension's worker: Chromium may run a component extension's worker
+    // too, which has no `chrome.tabs` (a CI run once probed one and failed on `chrome` undefined).
+    const workerFile = (JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } }).background.service_worker;
+    const target = await browser.waitForTarget(
+      (candidate) => candidate.type() === 'service_worker' && candidate.url().startsWith('chrome-extension://') && candidate.url().endsWith(`/${workerFile}`),
+    );
     const worker = await target.worker();
     if (!worker) throw new Error('the extension has no service worker');
     return new PrerenderHarness(browser, server, profile, worker);
@@ -64,9 +69,22 @@ export class PrerenderHarness {
       if (message.type() === 'error') this.errors.push(`${page.url()}: ${message.text()}`);
     });
     await page.goto(url, { waitUntil: 'domcontentloaded' });
-    const ids = await this.probe.evaluate(async (address) => (await (globalThis as unknown as ChromeGlobal).chrome.tabs.query({ url: address })).map((tab) => tab.id), url);
+    const ids = await this.tabIdsAt(url);
     if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
     return { page, tabId: ids[0] };
+  }
+
+  /** The ids of the tabs at `url`, asked from the worker; waits for its extension API if the worker is still starting. */
+  private async tabIdsAt(url: string): Promise<Array<number | undefined>> {
+    for (let attempt = 0; ; attempt++) {
+      const ids = await this.probe.evaluate(async (address) => {
+        const api = (globalThis as unknown as Partial<ChromeGlobal>).chrome;
+        return api?.tabs ? (await api.tabs.query({ url: address })).map((tab) => tab.id) : null;
+      }, url);
+      if (ids) return ids;
+      if (attempt === 50) throw new Error('the service worker has no chrome.tabs');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** What the page at `url` last reported about itself (FIXTURE_REPORT_PATH), or null. */
