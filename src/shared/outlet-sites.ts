@@ -11,8 +11,8 @@ import type { Settings } from './settings-schema';
 /** The content script's match pattern in such a build: every http(s) page. */
 export const EVERY_SITE_MATCH = '*://*/*';
 
-/** The outlets' hostnames (without www.), one a line, bundled next to the index by the build. */
-export const OUTLET_HOSTS_FILE = 'index/outlet-hosts.txt';
+/** The outlets' hostnames (without www.), one a line, bundled by the build (beside the index directory, which holds only the files its directory lists). */
+export const OUTLET_HOSTS_FILE = 'outlet-hosts.txt';
 
 export function parseOutletHosts(text: string): Set<string> {
   return new Set(text.split('\n').filter((line) => line !== ''));
