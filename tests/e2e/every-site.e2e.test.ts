@@ -75,7 +75,9 @@ describe('Chromium: a build for more outlets than its manifest lists', () => {
 
     await options.getByLabel(TOGGLE).uncheck();
     expect(await waitFor(storedAllWebsites, (on) => on === false)).toBe(false);
-    // Badges already drawn stay until the page reloads, as in a listing build.
+    // Live: the other site's badges go, the outlet's stay; and a reload brings back only the outlet's.
+    expect(await waitFor(() => badgedLinks(aggregator), (ids) => ids.length === 0, SETTLE_MS)).toEqual([]);
+    expect(await badgedLinks(outlet)).toEqual(BADGED);
     await Promise.all([outlet.reload(), aggregator.reload()]);
     expect(await waitFor(() => badgedLinks(outlet), (ids) => ids.length === BADGED.length, SETTLE_MS)).toEqual(BADGED);
     expect(await badgedLinks(aggregator)).toEqual([]);
