@@ -37,7 +37,7 @@ const MANIFEST_FILE = 'index-manifest.json';
 const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
 
 /** The modules that turn records into index bytes, beyond those that make records. */
-const INDEX_SOURCES = ['core/index', 'core/story', 'build/index-cache.ts'];
+const INDEX_SOURCES = ['core/index', 'core/story', 'core/sort', 'build/index-cache.ts'];
 
 interface Manifest {
   key: string;

@@ -35,7 +35,7 @@ const JOURNAL_FILE = 'seed-manifest.journal';
 const JOURNAL_MAX_FILES = 2000;
 
 /** The modules whose code decides what a record holds, relative to src/. */
-export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'build/read-seeds.ts', 'build/seed-records.ts'];
+export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'core/sort', 'build/read-seeds.ts', 'build/seed-records.ts'];
 /** The packages whose code does too (YAML parsing, registrable domains). */
 export const RECORD_PACKAGES = ['gray-matter', 'js-yaml', 'tldts'];
 

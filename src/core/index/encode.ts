@@ -1,4 +1,5 @@
 import type { Story } from '../story/types';
+import { radixOrder } from '../sort/radix-order';
 import { checksum, hashKey } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
 
@@ -117,30 +118,12 @@ function sharedPrefix(a: string, aFrom: number, b: string, bFrom: number): numbe
  */
 function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
   const count = hi.length;
-  let order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
   if (count < RADIX_MIN_KEYS) {
+    const order = Array.from({ length: count }, (_, i) => i);
     // Array.prototype.sort is stable, so equal hashes keep insertion order here too.
-    return Uint32Array.from([...order].sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!));
+    return Uint32Array.from(order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!));
   }
-  let next = new Uint32Array(count);
-  const buckets = new Uint32Array(1 << 16);
-  for (const [words, shift] of [[lo, 0], [lo, 16], [hi, 0], [hi, 16]] as const) {
-    buckets.fill(0);
-    for (let i = 0; i < count; i++) buckets[(words[i]! >>> shift) & 0xffff]!++;
-    let sum = 0;
-    for (let d = 0; d < buckets.length; d++) {
-      const n = buckets[d]!;
-      buckets[d] = sum;
-      sum += n;
-    }
-    for (let i = 0; i < count; i++) {
-      const slot = order[i]!;
-      next[buckets[(words[slot]! >>> shift) & 0xffff]!++] = slot;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
+  return radixOrder([lo, hi], count);
 }
 
 /** Exact bytes of every record, so the record buffer is allocated once. */

@@ -1,4 +1,5 @@
 import type { SeedArticle, SeedDocument } from '../seed/types';
+import { radixOrder } from '../sort/radix-order';
 import { canonicalise } from '../url/canonical';
 import { outletDomain } from '../url/outlet';
 import { DisjointSet } from './disjoint-set';
@@ -111,31 +112,6 @@ function keyHash(key: string): number {
   return hash >>> 0;
 }
 
-/** Indices of `hashes` in ascending hash order: LSD radix sort on two 16-bit digits, linear time. */
-function orderByHash(hashes: Uint32Array): Uint32Array {
-  const count = hashes.length;
-  let order = new Uint32Array(count);
-  let next = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  const buckets = new Uint32Array(1 << 16);
-  for (const shift of [0, 16]) {
-    buckets.fill(0);
-    for (let i = 0; i < count; i++) buckets[(hashes[i]! >>> shift) & 0xffff]!++;
-    let sum = 0;
-    for (let digit = 0; digit < buckets.length; digit++) {
-      const n = buckets[digit]!;
-      buckets[digit] = sum;
-      sum += n;
-    }
-    for (let i = 0; i < count; i++) {
-      const slot = order[i]!;
-      next[buckets[(hashes[slot]! >>> shift) & 0xffff]!++] = slot;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
-}
-
 /** Joins every two copies that share a key: equal keys have equal hashes, so they end up side by side once sorted by hash. */
 function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: DisjointSet): void {
   let keyCount = 0;
@@ -150,7 +126,7 @@ function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: Disjo
       keys.push(key);
     }
   });
-  const order = orderByHash(hashes);
+  const order = radixOrder([hashes], hashes.length);
   for (let start = 0; start < keyCount; ) {
     const hash = hashes[order[start]!]!;
     let end = start + 1;
