@@ -12,17 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_WEBSITES_PERMISSIONS } from '../../src/shared/permissions';
 import { ChromiumHarness } from './chromium-harness';
 import { waitFor } from './harness';
-import { AGGREGATOR_PAGE, FRONT_PAGE, KNOWN_LINKS, LATE_LINKS } from './link-site';
+import { AGGREGATOR_PAGE, badgedLinks, FRONT_PAGE, FRONT_PAGE_BADGED as BADGED } from './link-site';
 
 /** Link badges are idle-time work; on a busy 2-core machine give them a while. */
 const SETTLE_MS = 10_000;
-/** The links of the front page that get a badge: the known ones, and the known one the page adds after load. */
-const BADGED = [...Object.keys(KNOWN_LINKS), ...Object.keys(LATE_LINKS).filter((id) => id.endsWith('-known'))].sort();
 const TOGGLE = 'Show badges on all websites';
-
-/** The ids of the links followed by a link badge, from the page (badge roots are closed, hosts are not). */
-const badgedLinks = (page: Page): Promise<string[]> =>
-  page.evaluate(() => [...document.querySelectorAll('elsewhere-link-badge')].map((badge) => badge.previousElementSibling?.id ?? '').sort());
 
 describe('Chromium: "Show badges on all websites" granted and revoked', () => {
   let browser: ChromiumHarness;

@@ -13,16 +13,12 @@ import { EVERY_SITE_MATCH } from '../../src/shared/outlet-sites';
 import { ChromiumHarness } from './chromium-harness';
 import { CNET_ARTICLE } from './fixture-site';
 import { waitFor } from './harness';
-import { AGGREGATOR_PAGE, FRONT_PAGE, KNOWN_LINKS, LATE_LINKS } from './link-site';
+import { AGGREGATOR_PAGE, badgedLinks, FRONT_PAGE, FRONT_PAGE_BADGED as BADGED } from './link-site';
 
 const BUILD = 'dist/every-site-chrome';
 /** Link badges are idle-time work; on a busy 2-core machine give them a while. */
 const SETTLE_MS = 10_000;
-const BADGED = [...Object.keys(KNOWN_LINKS), ...Object.keys(LATE_LINKS).filter((id) => id.endsWith('-known'))].sort();
 const TOGGLE = 'Show badges on all websites';
-
-const badgedLinks = (page: Page): Promise<string[]> =>
-  page.evaluate(() => [...document.querySelectorAll('elsewhere-link-badge')].map((badge) => badge.previousElementSibling?.id ?? '').sort());
 
 describe('Chromium: a build for more outlets than its manifest lists', () => {
   let browser: ChromiumHarness;

@@ -2,6 +2,7 @@
  * Pages full of links, for link badges (issue 5): a news front page on a known outlet that is not
  * itself an article, with known, unknown and wrapped links, and generated pages of many links.
  */
+import type { Page } from 'playwright-core';
 import { CNET_ARTICLE, DCK_ARTICLE, FORBES_ARTICLE, UNKNOWN_PAGE, type FixtureResponse } from './fixture-site';
 
 export const FRONT_PAGE = 'https://www.forbes.com/sites/front-page/';
@@ -192,3 +193,10 @@ export function generatedPageBadgesInView(): boolean {
   }
   return near > 0;
 }
+
+/** The links of the front page that get a badge: the known ones, and the known one the page adds after load. */
+export const FRONT_PAGE_BADGED = [...Object.keys(KNOWN_LINKS), ...Object.keys(LATE_LINKS).filter((id) => id.endsWith('-known'))].sort();
+
+/** The ids of the links followed by a link badge, from the page (badge roots are closed, hosts are not). */
+export const badgedLinks = (page: Page): Promise<string[]> =>
+  page.evaluate(() => [...document.querySelectorAll('elsewhere-link-badge')].map((badge) => badge.previousElementSibling?.id ?? '').sort());
