@@ -1,7 +1,7 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
- * signals, asks the background (which answers with the settings too, and tells it of changes),
- * asks about the page's links and watches for orphaning. It holds no UI code and no link-badge
+ * signals and links, asks the background about both in one message (which answers with the
+ * settings too, and tells it of changes) and watches for orphaning. It holds no UI code and no link-badge
  * engine: what draws (render.ts) and the engine (links.ts) are put into this frame by the
  * background only when the page needs them (stages.ts, link-scout.ts), so a page with nothing
  * known pays for neither. It uses one extension API, `runtime` (native-api.ts).
@@ -81,8 +81,11 @@ async function refresh(first = false): Promise<void> {
   asking = signals.url;
   try {
     if (first) {
-      const start = await background.startPage(signals);
+      // The page's links go with it: one round trip where none is known (issue 4).
+      const links = linkBadges.firstLinks();
+      const start = await background.startPage({ ...signals, links });
       if (!settingsNoticed) settings = validateSettings(start.settings);
+      linkBadges.learn(links, start.links);
       latest = { coverage: start.coverage, url: signals.url };
     } else {
       latest = { coverage: await background.lookupPage(signals), url: signals.url };
