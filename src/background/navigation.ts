@@ -1,6 +1,6 @@
-import { browser } from '../shared/browser';
 import { pageChangedNotice } from '../shared/protocol';
 import { lookupCoverage } from './lists/list-sources';
+import { tellPage } from './page-notices';
 import { readTab, setTab } from './tab-state';
 
 /**
@@ -39,6 +39,5 @@ export async function onTabAddressChanged(tabId: number, url: string): Promise<v
   await setTab(tabId, url, coverage);
   // Or while the count above was being set: its answer is written after it (setTab keeps a tab's writes in order).
   if (reported.get(tabId) === url) return;
-  // No content script on this page is normal (unknown sites); the rejection says only that.
-  await browser.tabs.sendMessage(tabId, pageChangedNotice, { frameId: 0 }).catch(() => undefined);
+  await tellPage(tabId, pageChangedNotice);
 }

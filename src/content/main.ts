@@ -1,13 +1,13 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
  * signals and links, asks the background about both in one message (which answers with the
- * settings too, and tells it of changes) and watches for orphaning. It holds no UI code and no link-badge
+ * settings too, and tells it of changes through a hook: `hear`) and watches for orphaning. It holds no UI code and no link-badge
  * engine: what draws (render.ts) and the engine (links.ts) are put into this frame by the
  * background only when the page needs them (stages.ts, link-scout.ts), so a page with nothing
  * known pays for neither. It uses one extension API, `runtime` (native-api.ts).
  */
 import type { Coverage } from '../core/index/coverage-index';
-import { isContentNotice, isSettingsNotice } from '../shared/message-shapes';
+import { isContentNotice, isSettingsNotice, NOTICE_HOOK } from '../shared/message-shapes';
 import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, validateSettings, type Settings } from '../shared/settings-schema';
 import { LinkScout } from './link-scout';
 import { background } from './messages';
@@ -133,21 +133,28 @@ function watchForOrphaning(): void {
   };
 }
 
+/**
+ * What the background tells this script, through the notice hook (src/background/page-notices.ts):
+ * only this extension can call it, since the page and other extensions cannot reach this isolated
+ * world; what it is told is still checked, like anything it reads.
+ */
+function hear(message: unknown): void {
+  if (retired) return;
+  // The address changed under this script (a single-page-app navigation). A question about this
+  // very address still out answers it already: the background tells a page that loads as its
+  // script asks, and writes the script's answer after its own (navigation.ts).
+  if (isContentNotice(message) && asking !== location.href) void refresh();
+  // A changed setting applies to open tabs at once, without a reload.
+  if (isSettingsNotice(message)) {
+    settingsNoticed = true;
+    settings = validateSettings(message.settings);
+    render();
+  }
+}
+
 async function start(): Promise<void> {
-  extension.runtime.onMessage.addListener((message: unknown, sender: { id?: string }) => {
-    if (sender.id !== extension.runtime.id) return undefined;
-    // The address changed under this script (a single-page-app navigation). A question about this
-    // very address still out answers it already: the background tells a page that loads as its
-    // script asks, and writes the script's answer after its own (navigation.ts).
-    if (isContentNotice(message) && asking !== location.href) void refresh();
-    // A changed setting applies to open tabs at once, without a reload.
-    if (isSettingsNotice(message)) {
-      settingsNoticed = true;
-      settings = validateSettings(message.settings);
-      render();
-    }
-    return undefined;
-  });
+  // A hook, not a runtime.onMessage listener, whose set-up would cost every page (issue 4).
+  (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(NOTICE_HOOK)] = hear;
   // The settings come with the first lookup, in one round trip: an activated prerendered page has
   // 300 ms to show its count and badge (issue 6).
   await refresh(true);

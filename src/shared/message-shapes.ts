@@ -6,6 +6,14 @@ import type { BackgroundMethods, MethodName } from './protocol';
  * without the rest of protocol.ts, whose callers bring in webextension-polyfill (issue 4).
  */
 
+/**
+ * The content script hears the background's notices through a function on its isolated world's
+ * global object, under `Symbol.for(NOTICE_HOOK)`, which the background calls with
+ * `scripting.executeScript` (src/background/page-notices.ts) instead of sending a message: the
+ * page is spared a `runtime.onMessage` listener (issue 4).
+ */
+export const NOTICE_HOOK = 'elsewhere.notice';
+
 /** Messages from the background to a content script. */
 export interface ContentNotice {
   notice: 'pageChanged';

@@ -5,18 +5,19 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const sendMessage = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => undefined));
+const executeScript = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => []));
 const setTab = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => undefined));
 const readTab = vi.hoisted(() => vi.fn(async (_tabId: number): Promise<{ url: string } | null> => null));
 /** Resolves the address lookup when the test says so, to order it against the script's own question. */
 const lookups = vi.hoisted(() => ({ release: [] as Array<() => void> }));
-vi.mock('../../src/shared/browser', () => ({ browser: { tabs: { sendMessage } } }));
+vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
 vi.mock('../../src/background/tab-state', () => ({ readTab, setTab }));
 vi.mock('../../src/background/lists/list-sources', () => ({
   lookupCoverage: () => new Promise((resolve) => lookups.release.push(() => resolve(null))),
 }));
 
 const { forgetReportedAddress, noteReportedAddress, onTabAddressChanged } = await import('../../src/background/navigation');
+const { NOTICE_HOOK } = await import('../../src/shared/message-shapes');
 
 const TAB = 4;
 const PAGE = 'https://www.cnet.com/news/a-story/';
@@ -32,7 +33,7 @@ async function addressChange(url: string, meanwhile: () => void = () => undefine
 }
 
 beforeEach(() => {
-  sendMessage.mockClear();
+  executeScript.mockClear();
   setTab.mockClear();
   lookups.release = [];
   forgetReportedAddress(TAB);
@@ -43,14 +44,14 @@ describe('onTabAddressChanged', () => {
     noteReportedAddress(TAB, OTHER);
     await addressChange(PAGE);
     expect(setTab).toHaveBeenCalledWith(TAB, PAGE, null);
-    expect(sendMessage).toHaveBeenCalledTimes(1);
-    expect(sendMessage.mock.calls[0]!.slice(0, 2)).toEqual([TAB, { notice: 'pageChanged' }]);
+    expect(executeScript).toHaveBeenCalledTimes(1);
+    expect(executeScript.mock.calls[0]![0]).toMatchObject({ target: { tabId: TAB, frameIds: [0] }, args: [NOTICE_HOOK, { notice: 'pageChanged' }] });
   });
 
   it('neither sets the count nor tells the page when its script asked about the address meanwhile (a page’s first load)', async () => {
     await addressChange(PAGE, () => noteReportedAddress(TAB, PAGE));
     expect(setTab).not.toHaveBeenCalled();
-    expect(sendMessage).not.toHaveBeenCalled();
+    expect(executeScript).not.toHaveBeenCalled();
   });
 
   it('does not tell the page when its script asked while the count was being set', async () => {
@@ -60,21 +61,21 @@ describe('onTabAddressChanged', () => {
     });
     await addressChange(PAGE);
     expect(setTab).toHaveBeenCalledTimes(1);
-    expect(sendMessage).not.toHaveBeenCalled();
+    expect(executeScript).not.toHaveBeenCalled();
   });
 
   it('tells a page restored from the back/forward cache, whose script asked about it before the tab went elsewhere', async () => {
     noteReportedAddress(TAB, PAGE);
     await addressChange(OTHER);
-    sendMessage.mockClear();
+    executeScript.mockClear();
     await addressChange(PAGE);
-    expect(sendMessage).toHaveBeenCalledTimes(1);
+    expect(executeScript).toHaveBeenCalledTimes(1);
   });
 
   it('tells nothing to a tab whose record says it shows the address already', async () => {
     readTab.mockResolvedValueOnce({ url: PAGE });
     await onTabAddressChanged(TAB, PAGE);
     expect(setTab).not.toHaveBeenCalled();
-    expect(sendMessage).not.toHaveBeenCalled();
+    expect(executeScript).not.toHaveBeenCalled();
   });
 });
