@@ -1,14 +1,15 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
  * signals and links, asks the background about both in one message (which answers with the
- * settings too, and tells it of changes through a hook: `hear`) and watches for orphaning. It holds no UI code and no link-badge
- * engine: what draws (render.ts) and the engine (links.ts) are put into this frame by the
- * background only when the page needs them (stages.ts, link-scout.ts), so a page with nothing
- * known pays for neither. It uses one extension API, `runtime` (native-api.ts).
+ * settings too, and tells it of changes through a hook: `hear`) and watches for orphaning. It
+ * holds no UI code and no link-badge engine: what draws (render.ts) and the engine (links.ts) are
+ * put into this frame by the background only when the page needs them (stages.ts,
+ * link-scout.ts), so a page with nothing known pays for neither. It uses one extension API,
+ * `runtime` (native-api.ts), and registers no listener of it.
  */
 import type { Coverage } from '../core/index/coverage-index';
 import { isContentNotice, isSettingsNotice, NOTICE_HOOK } from '../shared/message-shapes';
-import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, validateSettings, type Settings } from '../shared/settings-schema';
+import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, type Settings } from '../shared/settings-schema';
 import { LinkScout } from './link-scout';
 import { background } from './messages';
 import { extension } from './native-api';
@@ -84,7 +85,7 @@ async function refresh(first = false): Promise<void> {
       // The page's links go with it: one round trip where none is known (issue 4).
       const links = linkBadges.firstLinks();
       const start = await background.startPage({ ...signals, links });
-      if (!settingsNoticed) settings = validateSettings(start.settings);
+      if (!settingsNoticed) settings = start.settings;
       linkBadges.learn(links, start.links);
       latest = { coverage: start.coverage, url: signals.url };
     } else {
@@ -136,7 +137,7 @@ function watchForOrphaning(): void {
 /**
  * What the background tells this script, through the notice hook (src/background/page-notices.ts):
  * only this extension can call it, since the page and other extensions cannot reach this isolated
- * world; what it is told is still checked, like anything it reads.
+ * world.
  */
 function hear(message: unknown): void {
   if (retired) return;
@@ -147,7 +148,7 @@ function hear(message: unknown): void {
   // A changed setting applies to open tabs at once, without a reload.
   if (isSettingsNotice(message)) {
     settingsNoticed = true;
-    settings = validateSettings(message.settings);
+    settings = message.settings;
     render();
   }
 }

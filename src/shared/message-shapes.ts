@@ -1,4 +1,5 @@
 import type { BackgroundMethods, MethodName } from './protocol';
+import type { Settings } from './settings-schema';
 
 /**
  * The parts of the message protocol (src/shared/protocol.ts) that need no extension API: its
@@ -31,11 +32,13 @@ export function isContentNotice(message: unknown): message is ContentNotice {
 /**
  * The background tells every tab's content script when the reader changes a setting, so open tabs
  * apply it at once although the content script reads no storage itself (issue 4). The settings are
- * repaired by the receiver (`validateSettings`), like anything it reads.
+ * repaired by the background as it reads them (`loadSettings`), here and in `startPage`'s answer;
+ * the content script, which only this extension can reach, takes them as they come instead of
+ * carrying the repair code (migrations, domain checks) onto every page.
  */
 export interface SettingsNotice {
   notice: 'settingsChanged';
-  settings: unknown;
+  settings: Settings;
 }
 
 export function isSettingsNotice(message: unknown): message is SettingsNotice {

@@ -10,6 +10,7 @@ vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScri
 
 const { tellPage } = await import('../../src/background/page-notices');
 const { NOTICE_HOOK } = await import('../../src/shared/message-shapes');
+const { DEFAULT_SETTINGS } = await import('../../src/shared/settings-schema');
 
 const hookKey = Symbol.for(NOTICE_HOOK);
 const scope = globalThis as unknown as Record<symbol, unknown>;
@@ -38,7 +39,7 @@ describe('tellPage', () => {
   });
 
   it('does nothing in a frame without the content script', async () => {
-    await tellPage(3, { notice: 'settingsChanged', settings: {} });
+    await tellPage(3, { notice: 'settingsChanged', settings: DEFAULT_SETTINGS });
     expect(() => runInjection()).not.toThrow();
   });
 
