@@ -3,9 +3,9 @@ import { canonicalise } from '../core/url/canonical';
 import { outletDomain } from '../core/url/outlet';
 import { pageAddresses } from '../core/url/page-signals';
 import { browser, type Runtime } from '../shared/browser';
-import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type PageStart, type PageStartQuery, type RejectedReply, type TabView } from '../shared/protocol';
+import { parseRequest, UNPRIVILEGED_METHODS, type LinkVerdict, type PageSignals, type PageStart, type RejectedReply, type TabView } from '../shared/protocol';
 import { loadSettings } from '../shared/settings';
-import { DEFAULT_SETTINGS, isSiteHidden, type Settings } from '../shared/settings-schema';
+import { DEFAULT_SETTINGS } from '../shared/settings-schema';
 import { lookupCoverage } from './lists/list-sources';
 import { listStatuses, subscribe, unsubscribe, updateLists } from './lists/subscriptions';
 import { noteReportedAddress } from './navigation';
@@ -23,27 +23,15 @@ async function lookupPage(signals: PageSignals, sender: Runtime.MessageSender): 
   return coverage;
 }
 
-/**
- * Whether the page at `url` shows link badges under `settings` (the page's own view of them): the
- * content script's rule too (main.ts), which stops its link stage otherwise.
- */
-function linkBadgesShown(settings: Settings, url: string): boolean {
-  return settings.linkBadges && URL.canParse(url) && !isSiteHidden(settings.hiddenSites, new URL(url).hostname);
-}
-
-async function startPage({ links, ...signals }: PageStartQuery, sender: Runtime.MessageSender): Promise<PageStart> {
-  const pageSettings = loadSettings()
-    .catch(() => DEFAULT_SETTINGS)
-    .then((stored) => settingsForPage(stored, signals.url));
-  const [coverage, settings, verdicts] = await Promise.all([
+async function startPage(signals: PageSignals, sender: Runtime.MessageSender): Promise<PageStart> {
+  const [coverage, settings] = await Promise.all([
     lookupPage(signals, sender),
-    pageSettings,
-    // The page's links in the same round trip: a page whose links are all unknown, most pages,
-    // sends no second message (issue 4). Not looked up where no link badge would show.
-    pageSettings.then((settings) => (linkBadgesShown(settings, signals.url) ? lookupLinks(links) : null)),
+    loadSettings()
+      .catch(() => DEFAULT_SETTINGS)
+      .then((stored) => settingsForPage(stored, signals.url)),
   ]);
   await injectRendererIfBadgeDue(sender, signals.url, coverage, settings);
-  return { coverage, settings, links: verdicts };
+  return { coverage, settings };
 }
 
 async function getTabView(tabId: number): Promise<TabView> {

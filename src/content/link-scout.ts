@@ -21,8 +21,7 @@ export interface LinkScoutOptions {
  * The first stage's part of link badges (issues 4 and 5): most pages link to no known article, and
  * there the engine (link-badges.ts: idle slicing, batching, the viewport watch, the badges) would be
  * code compiled and run for nothing. So the first stage looks at the page's links itself, once, and
- * asks about them with the page (`startPage`: no message of their own; `lookupLinks` when the
- * settings turn link badges on later); it loads the engine (a stage of its own, injected by the
+ * asks about them in one `lookupLinks`; it loads the engine (a stage of its own, injected by the
  * background) only when:
  *
  * - an answer names a known article (the engine starts from these answers and asks none again);
@@ -41,30 +40,9 @@ export class LinkScout {
   private engine: LinkBadges | null = null;
   private engineAsked = false;
   private theme: Theme = 'system';
-  /** The page's links as `firstLinks` read them, for the first `start` to use instead of reading them again, and how many links the page had then. */
-  private firstRead: { urls: string[] | null; linkCount: number } | null = null;
 
   constructor(private readonly options: LinkScoutOptions) {
     this.doc = options.document ?? document;
-  }
-
-  /**
-   * The page's link addresses to ask about with the page itself (`startPage`), before the settings
-   * say whether the page shows link badges; none when the page has more than one batch. The next
-   * `start` uses this read, and `learn` takes the answers.
-   */
-  firstLinks(): string[] {
-    const linkCount = this.linkCount();
-    const urls = this.addresses(linkCount);
-    this.firstRead = { urls, linkCount };
-    return urls ?? [];
-  }
-
-  /** Answers to `urls` (with the page's `startPage`, or the scout's own `lookupLinks`), kept for the page's lifetime; whether one names a known article. */
-  learn(urls: readonly string[], answers: unknown): boolean {
-    if (!Array.isArray(answers) || answers.length !== urls.length) return false;
-    urls.forEach((url, index) => this.verdicts.set(url, (answers[index] as LinkVerdict | null) ?? null));
-    return answers.some((answer) => answer);
   }
 
   /** Looks at the page's links until `stop()`. */
@@ -74,8 +52,7 @@ export class LinkScout {
     if (this.engine) return this.engine.start();
     // The engine is on its way, and starts once it is here.
     if (this.engineAsked) return;
-    const firstRead = this.takeFirstRead();
-    const urls = firstRead === undefined ? this.addresses() : firstRead;
+    const urls = this.addresses();
     if (urls === null || urls.some((url) => this.verdicts.get(url))) return this.loadEngine();
     this.watch();
     const unasked = urls.filter((url) => !this.verdicts.has(url));
@@ -94,28 +71,14 @@ export class LinkScout {
   }
 
   /**
-   * The first read's addresses, once, if the page has as many links as then: links it added since
-   * (nothing watched the page meanwhile) need another read.
-   */
-  private takeFirstRead(): string[] | null | undefined {
-    const read = this.firstRead;
-    this.firstRead = null;
-    return read && read.linkCount === this.linkCount() ? read.urls : undefined;
-  }
-
-  private linkCount(): number {
-    return this.doc.getElementsByTagName('a').length;
-  }
-
-  /**
    * The page's distinct link addresses worth asking about, in page order, as the links' `href`
    * gives them; null when there are more than one batch. Read through XPath, touching no element
    * (attributes.ts).
    */
-  private addresses(linkCount = this.linkCount()): string[] | null {
+  private addresses(): string[] | null {
     // XPath gathers and sorts all it finds before it yields the first: on a page of thousands of
     // links that alone is a long task (151 ms for 10,000 links, measured). Such a page is the engine's.
-    if (linkCount > MAX_LINKS_PER_BATCH) return null;
+    if (this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
     const page = withoutFragment(this.doc.location?.href ?? '');
     const base = this.doc.baseURI;
     const urls = new Set<string>();
@@ -146,7 +109,9 @@ export class LinkScout {
     }
     reply.then(
       (answers) => {
-        if (this.learn(urls, answers) && this.started) this.loadEngine();
+        if (!Array.isArray(answers) || answers.length !== urls.length) return;
+        urls.forEach((url, index) => this.verdicts.set(url, answers[index] ?? null));
+        if (this.started && answers.some((answer) => answer)) this.loadEngine();
       },
       // The extension was reloaded under the page, or the background could not answer: nothing to
       // badge, and nothing cached, so the next start asks again.

@@ -1,11 +1,11 @@
 /**
  * The content script's first stage (issue 4), on every page it matches: it reads the page's
- * signals and links, asks the background about both in one message (which answers with the
- * settings too, and tells it of changes through a hook: `hear`) and watches for orphaning. It
- * holds no UI code and no link-badge engine: what draws (render.ts) and the engine (links.ts) are
- * put into this frame by the background only when the page needs them (stages.ts,
- * link-scout.ts), so a page with nothing known pays for neither. It uses one extension API,
- * `runtime` (native-api.ts), and registers no listener of it.
+ * signals, asks the background (which answers with the settings too, and tells it of changes
+ * through a hook: `hear`), asks about the page's links and watches for orphaning. It holds no UI
+ * code and no link-badge engine: what draws (render.ts) and the engine (links.ts) are put into
+ * this frame by the background only when the page needs them (stages.ts, link-scout.ts), so a
+ * page with nothing known pays for neither. It uses one extension API, `runtime` (native-api.ts),
+ * and registers no listener of it.
  */
 import type { Coverage } from '../core/index/coverage-index';
 import { isContentNotice, isSettingsNotice, NOTICE_HOOK } from '../shared/message-shapes';
@@ -82,11 +82,8 @@ async function refresh(first = false): Promise<void> {
   asking = signals.url;
   try {
     if (first) {
-      // The page's links go with it: one round trip where none is known (issue 4).
-      const links = linkBadges.firstLinks();
-      const start = await background.startPage({ ...signals, links });
+      const start = await background.startPage(signals);
       if (!settingsNoticed) settings = start.settings;
-      linkBadges.learn(links, start.links);
       latest = { coverage: start.coverage, url: signals.url };
     } else {
       latest = { coverage: await background.lookupPage(signals), url: signals.url };

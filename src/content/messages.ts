@@ -1,4 +1,4 @@
-import type { PageSignals, PageStartQuery } from '../shared/protocol';
+import type { PageSignals } from '../shared/protocol';
 import { backgroundCall } from '../shared/message-shapes';
 import { extension } from './native-api';
 
@@ -8,7 +8,7 @@ const call = backgroundCall((message) => extension.runtime.sendMessage(message))
 /** Typed callers for the methods a content script may use. */
 export const background = {
   lookupPage: (signals: PageSignals) => call('lookupPage', signals),
-  startPage: (query: PageStartQuery) => call('startPage', query),
+  startPage: (signals: PageSignals) => call('startPage', signals),
   lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
   openCoverage: (url: string) => call('openCoverage', { url }),
   loadRenderer: () => call('loadRenderer', {}),

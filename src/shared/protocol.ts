@@ -33,23 +33,12 @@ export interface PageSignals {
 }
 
 /**
- * What a content script reports when its page starts: the page's signals and its links' addresses,
- * so one round trip answers both (issue 4: each message costs the page's main thread time).
- */
-export interface PageStartQuery extends PageSignals {
-  /** The page's link addresses worth asking about, at most one batch (none when the page has more: the link-badge engine's to ask). */
-  links: string[];
-}
-
-/**
  * What a content script starts from (issue 4): the page's coverage, and the reader's settings, so
  * the content script touches no storage API of its own (each API's first use costs a page time).
  */
 export interface PageStart {
   coverage: Coverage | null;
   settings: Settings;
-  /** The query's links answered in order, as `lookupLinks` answers them; null when the page's settings show no link badges (nothing was looked up). */
-  links: Array<LinkVerdict | null> | null;
 }
 
 /** What the popup shows for a tab. */
@@ -89,8 +78,8 @@ export interface SubscriptionReply {
 export interface BackgroundMethods {
   /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
   lookupPage(signals: PageSignals): Coverage | null;
-  /** Content scripts (unprivileged): `lookupPage`, the reader's settings and `lookupLinks`, in one round trip, when a page starts. */
-  startPage(query: PageStartQuery): PageStart;
+  /** Content scripts (unprivileged): `lookupPage` and the reader's settings, in one round trip, when a page starts. */
+  startPage(signals: PageSignals): PageStart;
   /** Content scripts (unprivileged): one batch of link addresses, answered in order (null: unknown). */
   lookupLinks(query: { urls: string[] }): Array<LinkVerdict | null>;
   /** Content scripts (unprivileged): open Elsewhere's own view of a link's story in a new tab. */
@@ -136,34 +125,19 @@ function isUrlList(value: unknown): value is string[] {
   return Array.isArray(value) && value.length <= MAX_SIGNALS_PER_KIND && value.every(isUrlText);
 }
 
-function isLinkBatch(value: unknown): value is string[] {
-  return Array.isArray(value) && value.length <= MAX_LINKS_PER_BATCH && value.every(isUrlText);
-}
-
-function parsePageSignals(params: object): PageSignals | null {
-  const { url, canonical, ogUrl } = params as Partial<PageSignals>;
-  if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
-  return { url, canonical, ogUrl };
-}
-
 /** Validates an incoming message's shape. Returns null for anything that is not a well-formed request. */
 export function parseRequest(message: unknown): Request | null {
   if (typeof message !== 'object' || message === null) return null;
   const { method, params } = message as { method?: unknown; params?: unknown };
   if (typeof params !== 'object' || params === null) return null;
-  if (method === 'lookupPage') {
-    const signals = parsePageSignals(params);
-    return signals && { method, params: signals };
-  }
-  if (method === 'startPage') {
-    const signals = parsePageSignals(params);
-    const { links } = params as { links?: unknown };
-    if (!signals || !isLinkBatch(links)) return null;
-    return { method, params: { ...signals, links } };
+  if (method === 'lookupPage' || method === 'startPage') {
+    const { url, canonical, ogUrl } = params as Partial<PageSignals>;
+    if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
+    return { method, params: { url, canonical, ogUrl } };
   }
   if (method === 'lookupLinks') {
     const { urls } = params as { urls?: unknown };
-    if (!isLinkBatch(urls)) return null;
+    if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
     return { method, params: { urls } };
   }
   if (method === 'listSubscriptions' || method === 'loadRenderer' || method === 'loadLinkBadges') return { method, params: {} };

@@ -1,6 +1,6 @@
 /**
  * The first stage's look at a page's links (src/content/link-scout.ts, issue 4): one lookup for the
- * page's links (with the page's own question, or its own), and the link-badge engine loaded only when the page needs it (a known link, more
+ * page's links, and the link-badge engine loaded only when the page needs it (a known link, more
  * links than one batch, links added later), started from the answers so far.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -154,65 +154,6 @@ describe('LinkScout', () => {
     expect(engines[0]!.setTheme).toHaveBeenCalledWith('light');
     made.stop();
     expect(engines[0]!.stop).toHaveBeenCalled();
-  });
-
-  it('hands its first read of the links to the page’s own question, and asks nothing again when the answers came with it', async () => {
-    document.body.append(links([unknown(1), unknown(2), unknown(1)]));
-    const made = scout();
-    const first = made.firstLinks();
-    expect(first).toEqual([unknown(1), unknown(2)]);
-    expect(made.learn(first, [null, null])).toBe(false);
-    made.start();
-    await settle();
-    expect(lookup).not.toHaveBeenCalled();
-    expect(engine).not.toHaveBeenCalled();
-  });
-
-  it('loads the engine without asking when an answer that came with the page names a known article', async () => {
-    document.body.append(links([unknown(1), known(2)]));
-    const made = scout();
-    const first = made.firstLinks();
-    expect(made.learn(first, await answer(first))).toBe(true);
-    made.start();
-    await settle();
-    expect(lookup).not.toHaveBeenCalled();
-    expect(engine).toHaveBeenCalledTimes(1);
-    expect([...engines[0]!.seed.known]).toEqual([
-      [unknown(1), null],
-      [known(2), VERDICT],
-    ]);
-  });
-
-  it('reads the links again if the page added one since its first read, and asks about the new one only', async () => {
-    document.body.append(links([unknown(1)]));
-    const made = scout();
-    const first = made.firstLinks();
-    made.learn(first, [null]);
-    document.body.append(links([unknown(2)]));
-    made.start();
-    await settle();
-    expect(lookup.mock.calls.map(([urls]) => urls)).toEqual([[unknown(2)]]);
-  });
-
-  it('asks itself when no answer came with the page (link badges were off then), and ignores an answer of the wrong length', async () => {
-    document.body.append(links([unknown(1), unknown(2)]));
-    const made = scout();
-    const first = made.firstLinks();
-    expect(made.learn(first, null)).toBe(false);
-    expect(made.learn(first, [null])).toBe(false);
-    made.start();
-    await settle();
-    expect(lookup.mock.calls.map(([urls]) => urls)).toEqual([[unknown(1), unknown(2)]]);
-  });
-
-  it('sends no links with the page when it has more than one batch, and loads the engine on start', async () => {
-    document.body.append(links(Array.from({ length: MAX_LINKS_PER_BATCH + 1 }, (_, i) => unknown(i))));
-    const made = scout();
-    expect(made.firstLinks()).toEqual([]);
-    made.start();
-    await settle();
-    expect(lookup).not.toHaveBeenCalled();
-    expect(engine).toHaveBeenCalledTimes(1);
   });
 
   it('caches no failed answer, and loads no engine for it', async () => {

@@ -53,32 +53,6 @@ describe('lookupPage', () => {
   }
 });
 
-describe('startPage', () => {
-  const start = { ...signals, links: [URL_OK] };
-
-  it('is accepted with the page’s signals and one batch of its links, and keeps only the known fields', () => {
-    const request = parseRequest({ method: 'startPage', params: { ...start, injected: 'x' } });
-    expect(request).toEqual({ method: 'startPage', params: start });
-    expect(Object.keys(request!.params)).toEqual(['url', 'canonical', 'ogUrl', 'links']);
-    expect(parseRequest({ method: 'startPage', params: { ...signals, links: [] } })).not.toBeNull();
-    expect(parseRequest({ method: 'startPage', params: { ...signals, links: times(MAX_LINKS_PER_BATCH, URL_OK) } })).not.toBeNull();
-  });
-
-  for (const [label, params] of [
-    ['no links', signals],
-    ['links over the batch limit', { ...signals, links: times(MAX_LINKS_PER_BATCH + 1, URL_OK) }],
-    ['an over-long link', { ...signals, links: [URL_OK, TOO_LONG] }],
-    ['a non-text link', { ...signals, links: [7] }],
-    ['links as text', { ...signals, links: URL_OK }],
-    ['signals that lookupPage refuses', { ...start, canonical: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }],
-    ['no url', { canonical: [], ogUrl: [], links: [] }],
-  ] as const) {
-    it(`is rejected with ${label}`, () => {
-      expect(parseRequest({ method: 'startPage', params })).toBeNull();
-    });
-  }
-});
-
 describe('getTabView', () => {
   it('is accepted with a non-negative integer tabId', () => {
     expect(parseRequest({ method: 'getTabView', params: { tabId: 12 } })).toEqual({ method: 'getTabView', params: { tabId: 12 } });

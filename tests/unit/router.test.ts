@@ -29,20 +29,13 @@ const fake = vi.hoisted(() => {
     },
     action: { setBadgeText: vi.fn(async () => {}), setTitle: vi.fn(async () => {}), setIcon: vi.fn(async (_details: unknown) => {}) },
     tabs: { get: vi.fn(), create: vi.fn(async () => ({})) },
-    /** The reader's settings as stored (storage.sync), as the background reads them for startPage. */
-    syncSettings: { value: undefined as unknown },
   };
 });
 
 vi.mock('webextension-polyfill', () => ({
   default: {
-    runtime: {
-      id: 'self-id',
-      getURL: (path = '') => `chrome-extension://self-id/${path}`,
-      // A build that lists its outlets: every page its content script runs on is an outlet's.
-      getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*'] }] }),
-    },
-    storage: { session: fake.storage, sync: { get: vi.fn(async () => ({ settings: fake.syncSettings.value })) } },
+    runtime: { id: 'self-id', getURL: (path = '') => `chrome-extension://self-id/${path}` },
+    storage: { session: fake.storage },
     action: fake.action,
     tabs: fake.tabs,
     i18n: { getMessage: (key: string, substitutions?: string[]) => [key, ...(substitutions ?? [])].join(' ') },
@@ -104,7 +97,6 @@ async function reply(message: unknown, sender: Runtime.MessageSender): Promise<u
 }
 
 beforeEach(() => {
-  fake.syncSettings.value = undefined;
   fake.session.clear();
   vi.clearAllMocks();
 });
@@ -267,25 +259,6 @@ describe('other unprivileged methods', () => {
     const verdicts = await reply({ method: 'lookupLinks', params: { urls: [CNET_URL, UNKNOWN_URL, 'javascript:alert(1)'] } }, senders.contentTop());
     expect(verdicts).toEqual([{ otherOutletCount: 2, outlets: expect.arrayContaining(['Forbes']) }, null, null]);
     expectNoSideEffects();
-  });
-
-  it('startPage answers the page, the settings and the page’s links in one reply, and sets the toolbar count', async () => {
-    const start = await reply({ method: 'startPage', params: { ...signals(CNET_URL), links: [FORBES_URL, UNKNOWN_URL] } }, senders.contentTop());
-    expect(start).toMatchObject({
-      coverage: { otherOutletCount: 2 },
-      settings: { linkBadges: true },
-      links: [{ otherOutletCount: 2, outlets: expect.arrayContaining(['CNET']) }, null],
-    });
-    expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
-  });
-
-  it.each([
-    ['link badges are off', { linkBadges: false }],
-    ['the page’s site is hidden', { hiddenSites: ['cnet.com'] }],
-  ])('startPage looks up no link when %s, and says so', async (_label, stored) => {
-    fake.syncSettings.value = { version: 2, ...stored };
-    const start = await reply({ method: 'startPage', params: { ...signals(UNKNOWN_URL), links: [FORBES_URL] } }, senders.contentTop(UNKNOWN_URL));
-    expect(start).toMatchObject({ coverage: null, settings: stored, links: null });
   });
 
   it('openCoverage opens only our own view, and nothing for a non-http address', async () => {
