@@ -4,9 +4,9 @@ import { NOTICE_HOOK, type ContentNotice, type SettingsNotice } from '../shared/
 /**
  * Tells a tab's content script something (its page's address changed, the settings changed) by
  * calling its notice hook in its isolated world through `scripting.executeScript`, not by
- * `tabs.sendMessage`: a `runtime.onMessage` listener would cost every page its set-up (the
- * largest single part of the first stage's main-thread time in CPU profiles, issue 4), for
- * notices that most pages never get. Only the top frame, the one frame the content script runs
+ * `tabs.sendMessage`: a `runtime.onMessage` listener would cost every page its set-up (issue 4:
+ * in a CPU profile of the first stage, the function that registered it had the largest self
+ * time), for notices that most pages never get. Only the top frame, the one frame the content script runs
  * in. Our isolated world is closed to the page and to other extensions, so nothing else can call
  * the hook; a frame without our script has no hook, and the call does nothing there.
  *
