@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { SEED_LIMITS } from '../core/seed/limits';
 import type { SeedProblem } from '../core/seed/types';
 import { canonicaliseSeedWith, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
@@ -30,12 +30,29 @@ export function isValidRecord(record: SeedRecord): boolean {
 export const contentHash: (bytes: Uint8Array) => string =
   typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha1', bytes, 'hex') : (bytes) => crypto.createHash('sha1').update(bytes).digest('hex');
 
-/** Reads one file with its size and modification time. */
+/** Reused by readWithStat for every file up to the seed size limit; its bytes are a view of it. */
+const readBuffer = Buffer.allocUnsafe(SEED_LIMITS.fileBytes);
+
+/**
+ * Reads one file with its size and modification time: open, one fstat, one read into a buffer
+ * reused from file to file, close. readFileSync(fd) stats the file again and allocates a Buffer
+ * per file, which a build does 100k times (issue 4). Files that are not regular (no size to trust)
+ * or over the limit are read by readFileSync. The bytes are only valid until the next call:
+ * callers hash and decode them at once.
+ */
 export function readWithStat(path: string): { bytes: Buffer; size: number; mtimeMs: number } {
   const fd = openSync(path, 'r');
   try {
     const stat = fstatSync(fd);
-    return { bytes: readFileSync(fd), size: stat.size, mtimeMs: stat.mtimeMs };
+    if (!stat.isFile() || stat.size > readBuffer.length) return { bytes: readFileSync(fd), size: stat.size, mtimeMs: stat.mtimeMs };
+    // Up to the size fstat gave, as readFileSync reads a regular file.
+    let done = 0;
+    while (done < stat.size) {
+      const read = readSync(fd, readBuffer, done, stat.size - done, null);
+      if (read === 0) break;
+      done += read;
+    }
+    return { bytes: readBuffer.subarray(0, done), size: stat.size, mtimeMs: stat.mtimeMs };
   } finally {
     closeSync(fd);
   }
