@@ -128,8 +128,11 @@ class WorkerPool {
     this.workers = Array.from({ length: count }, () => (bundle ? startBundled(bundle) : new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: workerModule } })));
   }
 
-  /** Spreads files over the workers in batches, each worker taking the next batch when done. */
-  async run(paths: readonly string[], known: readonly string[], progress: Progress): Promise<FileOutcome[]> {
+  /**
+   * Spreads files over the workers in batches, each worker taking the next batch when done. Fresh
+   * records go to `cache` as they arrive (SeedCache.streamRecords), while this thread would wait.
+   */
+  async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
     let next = 0;
     await Promise.all(
@@ -156,6 +159,7 @@ class WorkerPool {
               // The worker gets its next batch first, and works on it while these are parsed.
               send();
               for (let i = 0; i < results.length; i++) parseAhead(outcomes[start + i]!);
+              cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
@@ -281,7 +285,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
     const processed = pool
-      ? await pool.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress)
+      ? await pool.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache)
       : processHere(todoPaths, (hash) => cache?.has(hash) ?? false, progress);
     progress.finish();
     let parsedFiles = 0;
@@ -291,6 +295,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     });
     return collectEntries(files, absolute, outcomes, cache, parsedFiles);
   } finally {
+    cache?.discardStream();
     await pool?.close();
   }
 }

@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
 import { generateCorpus, writeCorpus } from '../../src/build/generate-corpus';
-import { readSeedsParallel, type ParallelReadOptions } from '../../src/build/parallel-read';
+import { PARALLEL_MIN_FILES, readSeedsParallel, type ParallelReadOptions } from '../../src/build/parallel-read';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { seedCacheKey } from '../../src/build/seed-cache';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
@@ -61,6 +61,21 @@ describe('incremental builds', () => {
     const after = await build(seeds, options);
     expect(after.parsed).toBe(1);
     expect(after.bytes).toEqual(fromScratch(seeds));
+  });
+
+  it('caches a cold build whose workers stream records, and reads them back without parsing', async () => {
+    const seeds = join(scratch, 'streamed', 'seeds');
+    // Enough files for workers to run, plus a broken one: its problems come back from the cache too.
+    writeCorpus(seeds, { stories: PARALLEL_MIN_FILES + 20, seed: 6 });
+    writeFileSync(join(seeds, 'broken.md'), 'no front matter\n');
+    const options: ParallelReadOptions = { cacheDir: join(scratch, 'streamed', 'cache'), workers: 2, progress: false };
+    const cold = await readSeedsParallel(seeds, options);
+    expect(cold.parsedFiles).toBe(cold.fileCount);
+    expect(readdirSync(options.cacheDir!).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    const warm = await readSeedsParallel(seeds, options);
+    expect(warm.parsedFiles).toBe(0);
+    expect(warm.problems).toEqual(cold.problems);
+    expect(buildIndexFromCanonical(warm.seeds).bytes).toEqual(fromScratch(seeds));
   });
 
   it('ignores a cache written under another version', async () => {

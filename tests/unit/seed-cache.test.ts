@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,5 +32,48 @@ describe('the seed cache manifest', () => {
   it('ignores a manifest written under another key', () => {
     writeFileSync(join(dir, 'seed-manifest.tsv'), `${JSON.stringify({ key: 'other', writtenAt: 1, recordLines: 0 })}\nF\t/x.md\t1\t1\t${'b'.repeat(40)}\n`);
     expect(SeedCache.load(dir, 'k').fileCount).toBe(0);
+  });
+});
+
+describe('records streamed while a cold build reads', () => {
+  const valid = (title: string): string => JSON.stringify({ a: [['https://example.com/a', title, '', null, null, 'example.com', ['example.com/a']]] });
+  const invalid = JSON.stringify({ p: [[1, 'has no front matter: the first line must be ---']] });
+  const [h1, h2, h3] = ['1', '2', '3'].map((digit) => digit.repeat(40)) as [string, string, string];
+
+  it('are put in place by save, with the records remembered only afterwards, and read back', () => {
+    const cacheDir = join(dir, 'streamed');
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.streamRecords([[h1, valid('One')], [h2, invalid]]);
+    // The same content twice (two files alike) is written once.
+    cache.streamRecords([[h1, valid('One')]]);
+    expect(readdirSync(cacheDir).some((name) => name.endsWith('.tmp'))).toBe(true);
+    cache.remember('/seeds/one.md', 10, 1000, h1, valid('One'));
+    cache.remember('/seeds/two.md', 10, 1000, h2, invalid);
+    // Not streamed (a file parsed again on this thread): save appends it to the streamed file.
+    cache.remember('/seeds/three.md', 10, 1000, h3, valid('Three'));
+    cache.save(['/seeds/one.md', '/seeds/two.md', '/seeds/three.md']);
+    expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    const again = SeedCache.load(cacheDir, 'k');
+    expect(again.fileCount).toBe(3);
+    expect(again.record(h1)).toBe(valid('One'));
+    expect(again.record(h2)).toBe(invalid);
+    expect(again.record(h3)).toBe(valid('Three'));
+    expect([again.validity(h1), again.validity(h2), again.validity(h3)]).toEqual([true, false, true]);
+  });
+
+  it('are left to save when the cache has records already, and discarded when the build stops early', () => {
+    const cacheDir = join(dir, 'not-streamed');
+    const first = SeedCache.load(cacheDir, 'k');
+    first.remember('/seeds/one.md', 10, 1000, h1, valid('One'));
+    first.save(['/seeds/one.md']);
+    const second = SeedCache.load(cacheDir, 'k');
+    second.streamRecords([[h2, valid('Two')]]);
+    expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    const stopped = SeedCache.load(join(dir, 'stopped'), 'k');
+    stopped.streamRecords([[h1, valid('One')]]);
+    stopped.discardStream();
+    expect(readdirSync(join(dir, 'stopped'))).toEqual([]);
   });
 });
