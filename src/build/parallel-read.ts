@@ -20,6 +20,8 @@ export const PARALLEL_MIN_FILES = 400;
  * balancing), large enough that message overhead is negligible next to ~0.3 ms of parsing per file.
  */
 const BATCH_FILES = 128;
+/** Batches sent to each worker ahead of its answers: one queued behind the one it works on. */
+const BATCHES_IN_FLIGHT = 2;
 /** Workers beyond the machine's cores only add contention; the issue's machine has 2. */
 const MAX_WORKERS = 8;
 
@@ -129,8 +131,8 @@ class WorkerPool {
   }
 
   /**
-   * Spreads files over the workers in batches, each worker taking the next batch when done. Fresh
-   * records go to `cache` as they arrive (SeedCache.streamRecords), while this thread would wait.
+   * Spreads files over the workers in batches, each worker taking the next batch as it answers one.
+   * Fresh records go to `cache` as they arrive (SeedCache.streamRecords), while this thread would wait.
    */
   async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
@@ -139,34 +141,35 @@ class WorkerPool {
       this.workers.map(
         (worker) =>
           new Promise<void>((resolveAll, reject) => {
-            let batchStart = 0;
+            /** Starts of the batches sent to this worker and not answered yet, oldest first (a worker answers in order). */
+            const inFlight: number[] = [];
             const send = (): void => {
-              if (next >= paths.length) {
-                resolveAll();
-                return;
-              }
-              batchStart = next;
+              if (next >= paths.length) return;
+              const start = next;
               next = Math.min(paths.length, next + BATCH_FILES);
-              const task: WorkerTask = { files: paths.slice(batchStart, next) as string[] };
-              worker.postMessage(task);
+              inFlight.push(start);
+              worker.postMessage({ files: paths.slice(start, next) as string[] } satisfies WorkerTask);
             };
             worker.on('message', (results: WorkerResult) => {
-              const start = batchStart;
+              const start = inFlight.shift()!;
               results.forEach(([hash, record, readError, size, mtimeMs], i) => {
                 outcomes[start + i] = { hash, record, readError, size, mtimeMs };
               });
               progress.tick(results.length);
-              // The worker gets its next batch first, and works on it while these are parsed.
               send();
+              if (inFlight.length === 0) resolveAll();
               for (let i = 0; i < results.length; i++) parseAhead(outcomes[start + i]!);
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
-              if (next < paths.length || code !== 0) reject(new Error(`a build worker stopped early (exit code ${code})`));
+              if (next < paths.length || inFlight.length > 0 || code !== 0) reject(new Error(`a build worker stopped early (exit code ${code})`));
             });
             if (known.length > 0) worker.postMessage({ known: known as string[] } satisfies WorkerTask);
-            send();
+            // Each worker has a batch queued behind the one it works on, so that it never waits while
+            // this thread is busy (a GC pause, parsing records ahead, writing the cache).
+            for (let i = 0; i < BATCHES_IN_FLIGHT; i++) send();
+            if (inFlight.length === 0) resolveAll();
           }),
       ),
     );
