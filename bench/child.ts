@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFile
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
-import { indexSeeds } from '../src/build/index-cache';
+import { indexSeeds, prefetchPreviousBuild } from '../src/build/index-cache';
 import { openIndexFile } from '../src/build/index-file';
 import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
@@ -175,9 +175,11 @@ async function main(): Promise<object> {
       // What `npm run -s cli -- build` does (load-seeds.ts), timed phase by phase.
       const start = performance.now();
       const cache = cacheDir === '-' ? null : cacheDir;
+      const recordKey = seedCacheKey();
+      const previous = cache ? prefetchPreviousBuild(cache, recordKey) : Promise.resolve(null);
       const read = await readSeedEntries(seeds, { cacheDir: cache, workers: Number(workers), progress: false });
       const readMs = performance.now() - start;
-      const built = indexSeeds(read.entries, cache, seedCacheKey());
+      const built = indexSeeds(read.entries, cache, recordKey, { previous: await previous });
       const indexMs = performance.now() - start - readMs;
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'index.bin'), built.bytes);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
@@ -81,24 +81,73 @@ function hostList(counts: ReadonlyMap<string, number>): string[] {
   return [...counts].filter(([, count]) => count > 0).map(([host]) => host).sort();
 }
 
-interface PreviousBuild {
+/** The last build's manifest and index bytes, as read: verified() says whether they can be used. */
+export interface PreviousBuild {
   manifest: Manifest;
   bytes: Uint8Array;
 }
 
+/** The manifest of the last build under `key`, when it is one this code can use. */
+function readManifest(dir: string, key: string): Manifest | null {
+  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+  if (manifest.key !== key || !INDEX_FILE_PATTERN.test(manifest.indexFile)) return null;
+  const count = manifest.sources.length;
+  if (manifest.hashes.length !== count || manifest.stories.length !== count) return null;
+  return manifest;
+}
+
+/**
+ * The previous build when it is whole. The cache is reused or spliced into a shipped index: a
+ * damaged file must not be laundered into one with fresh checksums. One pass over the bytes, a
+ * small share of a rebuild.
+ */
+function verified(previous: PreviousBuild | null, key: string): PreviousBuild | null {
+  if (!previous || previous.manifest.key !== key) return null;
+  try {
+    const header = CoverageIndex.decodeHeader(previous.bytes);
+    if (checksum(previous.bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) return null;
+    if (previous.manifest.stories.some((story) => story >= header.storyCount)) return null;
+    return previous;
+  } catch {
+    return null;
+  }
+}
+
 function loadPrevious(dir: string, key: string): PreviousBuild | null {
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
-    if (manifest.key !== key || !INDEX_FILE_PATTERN.test(manifest.indexFile)) return null;
-    const count = manifest.sources.length;
-    if (manifest.hashes.length !== count || manifest.stories.length !== count) return null;
-    const bytes = alignedView(readFileSync(join(dir, manifest.indexFile)));
-    // The cache is reused or spliced into a shipped index: a damaged file must not be laundered
-    // into one with fresh checksums. One pass over the bytes, a small share of a rebuild.
-    const header = CoverageIndex.decodeHeader(bytes);
-    if (checksum(bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) return null;
-    if (manifest.stories.some((story) => story >= header.storyCount)) return null;
-    return { manifest, bytes };
+    const manifest = readManifest(dir, key);
+    return manifest && verified({ manifest, bytes: alignedView(readFileSync(join(dir, manifest.indexFile))) }, key);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts reading the last build in `dir` (for seeds cached under `recordKey`), to pass to
+ * indexSeeds as `previous`. The index file (~180 MB at 100k seeds) is read by one request on
+ * libuv's thread pool, so a rebuild reads it while its main thread lists and stats the seeds,
+ * instead of after (issue 4). Null when there is no usable last build.
+ */
+export async function prefetchPreviousBuild(dir: string, recordKey: string): Promise<PreviousBuild | null> {
+  try {
+    const manifest = readManifest(dir, indexCacheKey(recordKey));
+    if (!manifest) return null;
+    const fd = openSync(join(dir, manifest.indexFile), 'r');
+    try {
+      const size = fstatSync(fd).size;
+      // Its own memory, at offset 0: aligned for the index's typed-array views.
+      const bytes = new Uint8Array(size);
+      let done = await new Promise<number>((resolve, reject) => read(fd, bytes, 0, size, 0, (error, count) => (error ? reject(error) : resolve(count))));
+      // One read(2) returns at most ~2 GB: the rest, if any, here.
+      while (done < size) {
+        const count = readSync(fd, bytes, done, size - done, done);
+        if (count === 0) break;
+        done += count;
+      }
+      return { manifest, bytes: done === size ? bytes : bytes.subarray(0, done) };
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return null;
   }
@@ -200,6 +249,8 @@ export interface IndexOptions {
   progress?: boolean;
   /** When the build began (performance.now()), reading included. */
   startedAt?: number;
+  /** The last build, as prefetchPreviousBuild read it while the seeds were read; otherwise it is read now. */
+  previous?: PreviousBuild | null;
 }
 
 /**
@@ -209,19 +260,19 @@ export interface IndexOptions {
 export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, recordKey: string, options: IndexOptions = {}): SeedIndex {
   const progress = new Progress('indexing', INDEX_STAGES, options.progress ?? Boolean(process.stderr.isTTY), options.startedAt);
   try {
-    return indexWithProgress(entries, dir, recordKey, progress);
+    return indexWithProgress(entries, dir, recordKey, progress, options.previous);
   } finally {
     progress.finish();
   }
 }
 
-function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, recordKey: string, progress: Progress): SeedIndex {
+function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, recordKey: string, progress: Progress, prefetched: PreviousBuild | null | undefined): SeedIndex {
   if (!dir) {
     const built = buildAll(entries, progress);
     return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built' };
   }
   const key = indexCacheKey(recordKey);
-  const previous = loadPrevious(dir, key);
+  const previous = prefetched === undefined ? loadPrevious(dir, key) : verified(prefetched, key);
   const unchanged =
     previous !== null &&
     previous.manifest.sources.length === entries.length &&

@@ -1,5 +1,5 @@
 import type { CanonicalSeed } from '../core/story/cluster';
-import { indexSeeds, type SeedIndex } from './index-cache';
+import { indexSeeds, prefetchPreviousBuild, type SeedIndex } from './index-cache';
 import { readSeedEntries, readSeedsParallel, type CanonicalReadResult } from './parallel-read';
 import { formatProblem } from './read-seeds';
 import { DEFAULT_CACHE_DIR, seedCacheKey } from './seed-cache';
@@ -40,7 +40,10 @@ export async function loadCanonicalSeeds(seedsDir: string, options: SeedLoadOpti
 export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions): Promise<SeedIndex> {
   const startedAt = performance.now();
   const cacheDir = options.cache ? DEFAULT_CACHE_DIR : null;
+  const recordKey = seedCacheKey();
+  // Read while the seeds are: it never rejects (null when unusable).
+  const previous = cacheDir ? prefetchPreviousBuild(cacheDir, recordKey) : Promise.resolve(null);
   const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers });
   reportProblems(read, options);
-  return indexSeeds(read.entries, cacheDir, seedCacheKey(), { startedAt });
+  return indexSeeds(read.entries, cacheDir, recordKey, { startedAt, previous: await previous });
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build/build-index';
 import { generateCorpus, Prng, writeCorpus } from '../../src/build/generate-corpus';
-import { indexCacheKey, indexSeeds, type SeedIndex } from '../../src/build/index-cache';
+import { indexCacheKey, indexSeeds, prefetchPreviousBuild, type SeedIndex } from '../../src/build/index-cache';
 import { readSeedEntries } from '../../src/build/parallel-read';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
@@ -28,9 +28,11 @@ function setUp(name: string, stories = 40): { seeds: string; cache: string } {
   return { seeds, cache: join(scratch, name, 'cache') };
 }
 
-async function incremental(seeds: string, cache: string | null, workers = 1, recordKey = RECORD_KEY): Promise<SeedIndex> {
+/** An incremental build; with `prefetch`, the last build is read while the seeds are, as load-seeds.ts does. */
+async function incremental(seeds: string, cache: string | null, workers = 1, recordKey = RECORD_KEY, prefetch = false): Promise<SeedIndex> {
+  const previous = prefetch && cache ? prefetchPreviousBuild(cache, recordKey) : undefined;
   const read = await readSeedEntries(seeds, { cacheDir: cache, workers, progress: false, cacheKey: recordKey });
-  return indexSeeds(read.entries, cache, recordKey);
+  return indexSeeds(read.entries, cache, recordKey, previous ? { previous: await previous } : {});
 }
 
 function fromScratch(seeds: string): { bytes: Uint8Array; hosts: string[] } {
@@ -92,6 +94,9 @@ describe('incremental index', () => {
     expect(second.how).toBe('reused');
     expectSameIndex(second, seeds);
     expect(second.storyCount).toBe(first.storyCount);
+    const prefetched = await incremental(seeds, cache, 1, RECORD_KEY, true);
+    expect(prefetched.how).toBe('reused');
+    expectSameIndex(prefetched, seeds);
   });
 
   it('splices changed seeds into the last index, giving the bytes of a build from scratch', { timeout: TIMEOUT }, async () => {
@@ -102,7 +107,8 @@ describe('incremental index', () => {
     for (let round = 0; round < 40; round++) {
       const edits = random.int(1, 3);
       for (let n = 0; n < edits; n++) EDITS[random.int(0, EDITS.length - 1)]!(listSeedFiles(seeds), random, round);
-      const built = await incremental(seeds, cache);
+      // Every other round reads the last build while reading the seeds.
+      const built = await incremental(seeds, cache, 1, RECORD_KEY, round % 2 === 1);
       how.push(built.how);
       expectSameIndex(built, seeds);
     }
@@ -139,7 +145,8 @@ describe('incremental index', () => {
     const { seeds, cache } = setUp('version');
     expect((await incremental(seeds, cache, 1, 'version-a')).how).toBe('built');
     expect((await incremental(seeds, cache, 1, 'version-a')).how).toBe('reused');
-    expect((await incremental(seeds, cache, 1, 'version-b')).how).toBe('built');
+    expect((await incremental(seeds, cache, 1, 'version-b', true)).how).toBe('built');
+    expect(await prefetchPreviousBuild(cache, 'version-a')).toBeNull();
   });
 
   it('builds from scratch when the cached index is damaged', async () => {
@@ -151,7 +158,9 @@ describe('incremental index', () => {
     writeFileSync(join(cache, manifest.indexFile), bytes);
     const [file] = listSeedFiles(seeds);
     writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "After damage '));
-    const built = await incremental(seeds, cache);
+    // Read while the seeds are, the damaged index is refused all the same.
+    expect((await prefetchPreviousBuild(cache, RECORD_KEY))?.bytes).toEqual(new Uint8Array(bytes));
+    const built = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(built.how).toBe('built');
     expectSameIndex(built, seeds);
   });
