@@ -63,7 +63,8 @@ describe('incremental builds', () => {
     expect(after.bytes).toEqual(fromScratch(seeds));
   });
 
-  it('caches a cold build whose workers stream records, and reads them back without parsing', async () => {
+  // Workers start and parse hundreds of seeds: generous on a loaded 2-core machine, as index-cache.test.ts is.
+  it('caches a cold build whose workers stream records, and reads them back without parsing', { timeout: 120_000 }, async () => {
     const seeds = join(scratch, 'streamed', 'seeds');
     // Enough files for workers to run, plus a broken one: its problems come back from the cache too.
     writeCorpus(seeds, { stories: PARALLEL_MIN_FILES + 20, seed: 6 });
