@@ -327,6 +327,7 @@ export class SeedCache {
     if (this.recordLines > 0 || records.length === 0) return;
     if (!this.streamed) {
       mkdirSync(this.dir, { recursive: true });
+      removeAbandonedStreams(this.dir);
       // Named per process, so a concurrent build never writes into this one's file.
       const path = join(this.dir, `${RECORDS_FILE}.${process.pid}.tmp`);
       this.streamed = { path, fd: openSync(path, 'w'), end: 0, locations: new Map() };
@@ -461,6 +462,35 @@ interface RecordStream {
   /** Byte offset past the last line written. */
   end: number;
   locations: Map<string, Location>;
+}
+
+/** The process id in the name of a streamed records file (`seed-records.jsonl.<pid>.tmp`), or null. */
+function streamOwner(name: string): number | null {
+  const prefix = `${RECORDS_FILE}.`;
+  if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return null;
+  const pid = name.slice(prefix.length, -'.tmp'.length);
+  return /^\d+$/.test(pid) ? Number(pid) : null;
+}
+
+/** Whether a process with this id is running (EPERM: running, as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes streamed records files of builds that were stopped (Ctrl-C skips every cleanup), each
+ * ~150 MB at 100k seeds; a running build's own file is left alone.
+ */
+function removeAbandonedStreams(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const owner = streamOwner(name);
+    if (owner !== null && !isRunning(owner)) rmSync(join(dir, name), { force: true });
+  }
 }
 
 /** A file's size, or 0 when there is none yet (appending creates it). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,5 +75,20 @@ describe('records streamed while a cold build reads', () => {
     stopped.streamRecords([[h1, valid('One')]]);
     stopped.discardStream();
     expect(readdirSync(join(dir, 'stopped'))).toEqual([]);
+  });
+
+  it('removes the files of builds that were killed, and not those of running ones', () => {
+    const cacheDir = join(dir, 'killed');
+    mkdirSync(cacheDir);
+    // Above Linux's largest process id (2^22): no such process runs.
+    const killed = 'seed-records.jsonl.99999999.tmp';
+    const running = `seed-records.jsonl.${process.ppid}.tmp`;
+    for (const name of [killed, running, 'seed-records.jsonl.tmp']) writeFileSync(join(cacheDir, name), 'x');
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.streamRecords([[h1, valid('One')]]);
+    const left = readdirSync(cacheDir);
+    cache.discardStream();
+    expect(left).not.toContain(killed);
+    expect(left).toEqual(expect.arrayContaining([running, 'seed-records.jsonl.tmp', `seed-records.jsonl.${process.pid}.tmp`]));
   });
 });
