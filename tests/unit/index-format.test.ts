@@ -137,4 +137,23 @@ describe('index format v3', () => {
     expect(index.findArticle('example.com/b')).toBe(0);
     expect(index.article(0)).toMatchObject({ title, keys: ['example.com/a', 'example.com/b'] });
   });
+
+  it('writes each text as its varint UTF-8 length then TextEncoder bytes, also when the bytes need a longer length than the characters', () => {
+    const encoder = new TextEncoder();
+    const varint = (value: number): number[] => (value < 0x80 ? [value] : [(value & 0x7f) | 0x80, ...varint(value >>> 7)]);
+    // Around the one-, two- and three-byte length boundaries, in text of 1 to 4 UTF-8 bytes a
+    // character and a lone surrogate: the encoder places the length before it knows the bytes.
+    for (const unit of ['a', 'é', '€', '😀', '\ud800']) {
+      for (const count of [1, 42, 43, 63, 64, 127, 128, 5461, 5462, 16383, 16384]) {
+        const title = unit.repeat(count);
+        const url = 'https://example.com/a';
+        const bytes = encodeIndex([{ articles: [article(url, { title, outlet: '', outletDomain: '', keys: ['example.com/a'] })] }]);
+        const index = CoverageIndex.decode(bytes);
+        expect(index.article(0).title).toBe(new TextDecoder().decode(encoder.encode(title)));
+        // The record ends with title, excerpt, outlet and outletDomain; the last three are empty here.
+        const expected = [...varint(encoder.encode(title).length), ...encoder.encode(title), 0, 0, 0];
+        expect([...bytes.subarray(bytes.length - expected.length)]).toEqual(expected);
+      }
+    }
+  });
 });

@@ -6,58 +6,52 @@ import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOff
 /** Below this many keys a comparison sort beats four passes over 65,536 radix buckets. */
 const RADIX_MIN_KEYS = 1 << 14;
 
-/** UTF-8 length of `value` from `from` on, as TextEncoder would write it (lone surrogates become U+FFFD). */
-function utf8Length(value: string, from = 0): number {
-  let length = 0;
-  for (let i = from; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 4;
-      i++;
-    } else length += 3;
-  }
-  return length;
-}
-
 function varintLength(value: number): number {
   let length = 1;
   for (let rest = value >>> 7; rest > 0; rest >>>= 7) length++;
   return length;
 }
 
-/** Exact size of a length-prefixed text field. */
-function textSize(value: string, from = 0): number {
-  const length = utf8Length(value, from);
-  return varintLength(length) + length;
-}
+const textEncoder = new TextEncoder();
 
 /**
- * Writes records (see format.ts) into one buffer sized exactly in advance. Text is encoded by hand
- * rather than with TextEncoder.encode: that allocates an ArrayBuffer per string, and at a hundred
- * thousand stories the garbage collector then cost more than the rest of encoding.
+ * Writes records (see format.ts) into one growing buffer. Text goes in with
+ * TextEncoder.encodeInto, straight into the buffer: no ArrayBuffer per string (at a hundred
+ * thousand stories the garbage collector then cost more than the rest of encoding) and no
+ * separate pass to size the records first (issue 4, build).
  */
 class RecordWriter {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  bytes: Uint8Array;
+  private view: DataView;
   at = 0;
 
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
   }
 
+  /** Room for `count` more bytes, growing by a quarter (or to fit) when full: the first size is close (estimatedRecordsSize). */
+  private reserve(count: number): void {
+    if (this.at + count <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.at + count, Math.ceil(this.bytes.length * 1.25)));
+    grown.set(this.bytes.subarray(0, this.at));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
   f64(value: number): void {
+    this.reserve(8);
     this.view.setFloat64(this.at, value, true);
     this.at += 8;
   }
 
   byte(value: number): void {
+    this.reserve(1);
     this.bytes[this.at++] = value;
   }
 
   varint(value: number): void {
+    this.reserve(5);
     let rest = value >>> 0;
     while (rest >= 0x80) {
       this.bytes[this.at++] = (rest & 0x7f) | 0x80;
@@ -66,40 +60,23 @@ class RecordWriter {
     this.bytes[this.at++] = rest;
   }
 
-  /** Length-prefixed UTF-8 of `value` from `from` on. */
+  /** Length-prefixed UTF-8 of `value` from `from` on, as TextEncoder writes it (lone surrogates become U+FFFD). */
   text(value: string, from = 0): void {
-    this.varint(utf8Length(value, from));
-    const bytes = this.bytes;
-    let at = this.at;
-    for (let i = from; i < value.length; i++) {
-      let code = value.charCodeAt(i);
-      if (code < 0x80) {
-        bytes[at++] = code;
-        continue;
-      }
-      if (code < 0x800) {
-        bytes[at++] = 0xc0 | (code >> 6);
-        bytes[at++] = 0x80 | (code & 0x3f);
-        continue;
-      }
-      if (code >= 0xd800 && code <= 0xdfff) {
-        const next = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
-        if (code <= 0xdbff && (next & 0xfc00) === 0xdc00) {
-          code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          bytes[at++] = 0xf0 | (code >> 18);
-          bytes[at++] = 0x80 | ((code >> 12) & 0x3f);
-          bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
-          bytes[at++] = 0x80 | (code & 0x3f);
-          continue;
-        }
-        code = 0xfffd;
-      }
-      bytes[at++] = 0xe0 | (code >> 12);
-      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
-      bytes[at++] = 0x80 | (code & 0x3f);
-    }
-    this.at = at;
+    const units = value.length - from;
+    // UTF-8 takes at least one byte per UTF-16 unit and at most three. The prefix is placed for
+    // the least; text whose bytes need a longer prefix (non-ASCII near 128 bytes) is moved on.
+    this.reserve(5 + 3 * units);
+    const guess = varintLength(units);
+    const { written } = textEncoder.encodeInto(from === 0 ? value : value.slice(from), this.bytes.subarray(this.at + guess));
+    const prefix = varintLength(written);
+    if (prefix !== guess) this.bytes.copyWithin(this.at + prefix, this.at + guess, this.at + guess + written);
+    this.varint(written);
+    this.at += written;
+  }
+
+  /** The bytes written. */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.at);
   }
 }
 
@@ -126,18 +103,18 @@ function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
   return radixOrder([lo, hi], count);
 }
 
-/** Exact bytes of every record, so the record buffer is allocated once. */
-function recordsSize(stories: readonly Story[]): number {
+/**
+ * A first size for the record buffer, from lengths alone (reading them costs nothing next to
+ * encoding): each article's fixed bytes, its text's UTF-16 units and an eighth more for the
+ * non-ASCII share of titles and excerpts, and a few bytes per key, most keys being a prefix of
+ * their url (format.ts). The writer grows if it is short.
+ */
+function estimatedRecordsSize(stories: readonly Story[]): number {
   let size = 0;
   for (const story of stories) {
     for (const article of story.articles) {
-      const referenceStart = keyReferenceStart(article.url);
-      size += 8 + 1 + textSize(article.url) + textSize(article.title) + textSize(article.excerpt) + textSize(article.outlet) + textSize(article.outletDomain);
-      size += varintLength(article.keys.length);
-      for (const key of article.keys) {
-        const shared = sharedPrefix(key, 0, article.url, referenceStart);
-        size += varintLength(shared) + textSize(key, shared);
-      }
+      const units = article.url.length + article.title.length + article.excerpt.length + article.outlet.length + article.outletDomain.length;
+      size += 8 + 1 + 5 * 2 + units + (units >>> 3) + 1 + 4 * article.keys.length;
     }
   }
   return size;
@@ -247,13 +224,11 @@ export function encodeParts(stories: readonly Story[]): IndexParts {
     articleCount += story.articles.length;
     for (const article of story.articles) slotCount += article.keys.length;
   }
-  const recordBytes = recordsSize(stories);
-  const records = new RecordWriter(recordBytes);
+  const records = new RecordWriter(estimatedRecordsSize(stories));
   const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), recordStart: new Uint32Array(articleCount + 1) };
   // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
   const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
   writeRecords(stories, records, slots, tables);
-  if (records.at !== recordBytes) throw new Error(`index encoder sized records as ${recordBytes} bytes but wrote ${records.at}`);
   const kept = sortedUniqueSlots(slots);
   return {
     storyCount,
@@ -264,7 +239,7 @@ export function encodeParts(stories: readonly Story[]): IndexParts {
     articleStory: tables.articleStory,
     storyStart: tables.storyStart,
     recordStart: tables.recordStart,
-    records: records.bytes,
+    records: records.written(),
   };
 }
 
