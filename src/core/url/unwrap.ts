@@ -42,14 +42,15 @@ type HostRule =
   /** A search engine under any of its ICANN country domains (google.de, google.co.uk, …), bare or www. */
   | { kind: 'search-engine'; name: string };
 
-function hostMatches(view: WrapperView, rule: HostRule): boolean {
+/** Whether `host` (a `WrapperView.host`) is one the rule names. */
+function hostMatches(host: string, rule: HostRule): boolean {
   switch (rule.kind) {
     case 'exact':
-      return rule.hosts.includes(view.host);
+      return rule.hosts.includes(host);
     case 'subdomains':
-      return view.host === rule.domain || view.host.endsWith(`.${rule.domain}`);
+      return host === rule.domain || host.endsWith(`.${rule.domain}`);
     case 'search-engine': {
-      const parsed = parseDomain(view.host, { allowPrivateDomains: false });
+      const parsed = parseDomain(host, { allowPrivateDomains: false });
       // isIcann: an unknown top-level domain (google.evil) is not one of Google's country domains.
       return parsed.isIcann === true && parsed.domainWithoutSuffix === rule.name && (parsed.subdomain === '' || parsed.subdomain === 'www');
     }
@@ -91,14 +92,24 @@ function fromPath(https: boolean, host: string, rest: string | undefined, search
   return `${https ? 'https' : 'http'}://${host}${rest ?? '/'}${search}`;
 }
 
+/**
+ * The address an AMP cache serves at `path` (normalised as `WrapperView.path` is) with the raw
+ * query `search` (`?…` or ''), or null when `host` is no AMP cache or `path` no cache path. The
+ * fast canonicaliser peels AMP caches with it too (fast-canonical.ts).
+ */
+export function ampCacheTarget(host: string, path: string, search: string): string | null {
+  if (!AMP_CACHES.some((rule) => hostMatches(host, rule))) return null;
+  const match = AMP_CACHE_PATH.exec(path);
+  return match ? fromPath(Boolean(match[1]), match[2]!, match[3], search) : null;
+}
+
 function unwrapAmp(view: WrapperView): UnwrapStep | null {
-  if (AMP_CACHES.some((rule) => hostMatches(view, rule))) {
-    const match = AMP_CACHE_PATH.exec(view.path);
-    const address = match ? fromPath(Boolean(match[1]), match[2]!, match[3], view.search) : null;
+  if (AMP_CACHES.some((rule) => hostMatches(view.host, rule))) {
+    const address = ampCacheTarget(view.host, view.path, view.search);
     return address ? { rule: 'AMP cache', address } : null;
   }
   const viewer = AMP_VIEWER_PATH.exec(view.path);
-  if (viewer && AMP_VIEWERS.some((rule) => hostMatches(view, rule))) {
+  if (viewer && AMP_VIEWERS.some((rule) => hostMatches(view.host, rule))) {
     const address = fromPath(Boolean(viewer[1]), viewer[2]!, viewer[3], view.search);
     return address ? { rule: 'AMP viewer', address } : null;
   }
@@ -207,7 +218,7 @@ function pathMatches(path: string, wrapper: RedirectWrapper): boolean {
 
 function unwrapRedirect(view: WrapperView): UnwrapStep | null {
   for (const wrapper of REDIRECT_WRAPPERS) {
-    if (!pathMatches(view.path, wrapper) || !hostMatches(view, wrapper.host)) continue;
+    if (!pathMatches(view.path, wrapper) || !hostMatches(view.host, wrapper.host)) continue;
     for (const param of wrapper.params) {
       const values = view.searchParams.getAll(param);
       // Two targets in one link is not a link a wrapper made; picking one would depend on their order.
@@ -217,7 +228,7 @@ function unwrapRedirect(view: WrapperView): UnwrapStep | null {
       if (target && isWebAddress(target)) return { rule: wrapper.name, address: target };
     }
   }
-  if (hostMatches(view, YAHOO_REDIRECT)) {
+  if (hostMatches(view.host, YAHOO_REDIRECT)) {
     const encoded = YAHOO_TARGET.exec(view.path)?.[1];
     if (encoded) {
       let target: string | null = null;
