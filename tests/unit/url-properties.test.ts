@@ -10,7 +10,7 @@ import type { SeedArticle } from '../../src/core/seed/types';
 import type { NamedSeed } from '../../src/core/story/cluster';
 import { canonicalise, lookupKeys, MAX_UNWRAP_DEPTH, traceCanonical } from '../../src/core/url/canonical';
 import { pageAddresses } from '../../src/core/url/page-signals';
-import { isTrackingParam, TRACKING_PARAMS, TRACKING_PARAM_PREFIXES } from '../../src/core/url/tracking-params';
+import { isTrackingParam, isTrackingParamAt, TRACKING_PARAMS, TRACKING_PARAM_PREFIXES } from '../../src/core/url/tracking-params';
 
 /** Properties of canonicalisation and lookup (issue 3), checked with fast-check. */
 
@@ -152,6 +152,25 @@ describe('the tracking-parameter list', () => {
     expect(isTrackingParam('amp', '1')).toBe(true);
     expect(isTrackingParam('outputType', 'json')).toBe(false);
     expect(isTrackingParam('amp', 'story-42')).toBe(false);
+  });
+
+  it('tells the same of a parameter read where it stands in the address (isTrackingParamAt) as of its name and value', () => {
+    const listed = fc.constantFrom(...TRACKING_PARAMS, ...TRACKING_PARAM_PREFIXES, 'amp', 'outputtype');
+    // Listed names in mixed case, cut short, lengthened or changed by a character, and any ASCII.
+    const name = fc.oneof(
+      fc.tuple(listed, fc.nat(), fc.stringMatching(/^[A-Za-z0-9_.*-]{0,3}$/)).map(([known, seed, suffix]) => [...known].map((char, i) => ((seed >> i) & 1 ? char.toUpperCase() : char)).join('') + suffix),
+      listed.map((known) => known.slice(0, -1)),
+      fc.stringMatching(/^[\x21-\x7e]{0,12}$/),
+    );
+    const value = fc.oneof(fc.constantFrom('', '1', 'true', 'TRUE', 'amp', 'Amp', 'ampx', 'json'), fc.stringMatching(/^[\x21-\x7e]{0,6}$/));
+    fc.assert(
+      fc.property(name, value, fc.string({ maxLength: 3 }), (n, v, before) => {
+        const text = `${before}${n}=${v}&`;
+        const at = before.length;
+        expect(isTrackingParamAt(text, at, at + n.length, at + n.length + 1, at + n.length + 1 + v.length), `${n}=${v}`).toBe(isTrackingParam(n, v));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import type { CanonicalAddress } from './canonical';
 import { hostWithoutDots, hostWithoutWww } from './host';
-import { isTrackingParam } from './tracking-params';
+import { isTrackingParam, isTrackingParamAt } from './tracking-params';
 import { ampCacheTarget, mayUnwrap } from './unwrap';
 
 /**
@@ -155,9 +155,15 @@ function compareParams(aName: string, aValue: string, bName: string, bValue: str
 /**
  * The query as the full path's `normaliseQuery` gives it (tracking parameters dropped, the rest
  * sorted by name then value, serialized as URLSearchParams does), from `address[from, to)`;
- * undefined when a character or an escape is one the fast path leaves to the full path.
+ * undefined when a character or an escape is one the fast path leaves to the full path. A
+ * parameter written as it decodes (no escape, no `+`, nothing the serializer escapes) is tested
+ * where it stands, so a dropped one makes no string; the first kept one makes no array.
  */
 function fastQuery(address: string, from: number, to: number): string | undefined {
+  let kept = 0;
+  let firstName = '';
+  let firstValue = '';
+  let firstText = '';
   let names: string[] | null = null;
   let values: string[] | null = null;
   let texts: string[] | null = null;
@@ -175,22 +181,26 @@ function fastQuery(address: string, from: number, to: number): string | undefine
       if (code <= SPACE || code >= DEL) return undefined;
       if (!FORM_RAW[code]) raw = false;
     }
-    if (end > start) {
-      const nameEnd = equals === -1 ? end : equals;
+    const nameEnd = equals === -1 ? end : equals;
+    const valueStart = equals === -1 ? end : equals + 1;
+    if (end > start && !(raw && isTrackingParamAt(address, start, nameEnd, valueStart, end))) {
       let name: string | undefined = address.slice(start, nameEnd);
-      let value: string | undefined = equals === -1 ? '' : address.slice(equals + 1, end);
+      let value: string | undefined = address.slice(valueStart, end);
       if (!raw) {
         name = formDecode(name);
         value = formDecode(value);
         if (name === undefined || value === undefined) return undefined;
       }
-      if (!isTrackingParam(name, value)) {
+      if (raw || !isTrackingParam(name, value)) {
         const text = raw ? (equals === -1 ? `${name}=` : address.slice(start, end)) : `${formEncode(name)}=${formEncode(value)}`;
-        if (names === null || values === null || texts === null) {
-          names = [name];
-          values = [value];
-          texts = [text];
+        if (kept === 0) {
+          firstName = name;
+          firstValue = value;
+          firstText = text;
         } else {
+          names ??= [firstName];
+          values ??= [firstValue];
+          texts ??= [firstText];
           // Insertion sort, stable as Array#sort is: queries hold a handful of parameters.
           let at = names.length;
           while (at > 0 && compareParams(names[at - 1]!, values[at - 1]!, name, value) > 0) at--;
@@ -198,12 +208,13 @@ function fastQuery(address: string, from: number, to: number): string | undefine
           values.splice(at, 0, value);
           texts.splice(at, 0, text);
         }
+        kept++;
       }
     }
     start = end + 1;
   }
-  if (texts === null) return '';
-  return texts.length === 1 ? texts[0]! : texts.join('&');
+  if (kept === 0) return '';
+  return kept === 1 ? firstText : texts!.join('&');
 }
 
 /** The canonical address of `address` when it has the common shape, or undefined (see above). */

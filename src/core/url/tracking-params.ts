@@ -79,11 +79,28 @@ export const AMP_MARKER_PARAMS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** TRACKING_PARAM_PREFIXES by the code of their first character, so a name is compared with a few, not all. */
-const PREFIXES_BY_FIRST_CODE: ReadonlyMap<number, readonly string[]> = TRACKING_PARAM_PREFIXES.reduce((byCode, prefix) => {
-  const code = prefix.charCodeAt(0);
-  byCode.set(code, [...(byCode.get(code) ?? []), prefix]);
+const PREFIXES_BY_FIRST_CODE: ReadonlyArray<readonly string[] | undefined> = TRACKING_PARAM_PREFIXES.reduce<string[][]>((byCode, prefix) => {
+  (byCode[prefix.charCodeAt(0)] ??= []).push(prefix);
   return byCode;
-}, new Map<number, string[]>());
+}, []);
+
+/** Longest name of TRACKING_PARAMS: a longer name is none of them. */
+const LONGEST_TRACKING_PARAM = Math.max(...[...TRACKING_PARAMS].map((name) => name.length));
+
+/** TRACKING_PARAMS by length and first character (at length × 128 + code), for `isTrackingParamAt`. */
+const PARAMS_BY_SHAPE: ReadonlyArray<readonly string[] | undefined> = [...TRACKING_PARAMS].reduce<string[][]>((byShape, name) => {
+  (byShape[name.length * 128 + name.charCodeAt(0)] ??= []).push(name);
+  return byShape;
+}, []);
+
+/** Whether `text` holds `lower` (lower-case ASCII) at `at`, in any letter case. */
+function holdsAt(text: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const code = text.charCodeAt(at + i);
+    if ((code >= 0x41 && code <= 0x5a ? code | 0x20 : code) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 /** Whether a query parameter only tracks the reader (or marks an AMP rendering) and is dropped. */
 export function isTrackingParam(name: string, value: string): boolean {
@@ -91,13 +108,37 @@ export function isTrackingParam(name: string, value: string): boolean {
   // parameter of every lookup (issue 4, lookup p99), where closures and strings are GC pressure.
   const lower = name.toLowerCase();
   if (TRACKING_PARAMS.has(lower)) return true;
-  const prefixes = PREFIXES_BY_FIRST_CODE.get(lower.charCodeAt(0));
+  const first = lower.charCodeAt(0);
+  const prefixes = first < 0x80 ? PREFIXES_BY_FIRST_CODE[first] : undefined;
   if (prefixes) for (const prefix of prefixes) if (lower.startsWith(prefix)) return true;
   let lowerValue: string | null = null;
   for (const [markerName, markerValue] of AMP_MARKER_PARAMS) {
     if (markerName !== lower) continue;
     lowerValue ??= value.toLowerCase();
     if (markerValue === lowerValue) return true;
+  }
+  return false;
+}
+
+/**
+ * `isTrackingParam` of the name `text[nameStart, nameEnd)` and the value `text[valueStart,
+ * valueEnd)`, for parameters written in printable ASCII without escapes or `+` (as written is as
+ * decoded): the query scan's common case, tested without making a string of either (issue 4,
+ * lookup p99; most parameters of a visited address are tracking ones, dropped at once).
+ */
+export function isTrackingParamAt(text: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+  const length = nameEnd - nameStart;
+  if (length === 0) return false;
+  const code = text.charCodeAt(nameStart);
+  const first = code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+  if (length <= LONGEST_TRACKING_PARAM) {
+    const names = PARAMS_BY_SHAPE[length * 128 + first];
+    if (names) for (const name of names) if (holdsAt(text, nameStart, name)) return true;
+  }
+  const prefixes = PREFIXES_BY_FIRST_CODE[first];
+  if (prefixes) for (const prefix of prefixes) if (prefix.length <= length && holdsAt(text, nameStart, prefix)) return true;
+  for (const [markerName, markerValue] of AMP_MARKER_PARAMS) {
+    if (markerName.length === length && markerValue.length === valueEnd - valueStart && holdsAt(text, nameStart, markerName) && holdsAt(text, valueStart, markerValue)) return true;
   }
   return false;
 }
