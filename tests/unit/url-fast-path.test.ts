@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalise, canonicaliseFull, lookupKeys, lookupKeysWithKind } from '../../src/core/url/canonical';
 import { canonicaliseFast } from '../../src/core/url/fast-canonical';
+import { REDIRECT_WRAPPERS, mayUnwrap } from '../../src/core/url/unwrap';
 import { TRACKING_PARAMS, TRACKING_PARAM_PREFIXES } from '../../src/core/url/tracking-params';
 
 /**
@@ -195,6 +196,16 @@ describe('the fast path of canonicalisation', () => {
       'https://cnet.com/?q=%zz',
     ])
       expect(canonicaliseFast(address), address).toBeUndefined();
+  });
+
+  it('sends the hosts of every wrapper rule to the full path (mayUnwrap), and not their lookalikes', () => {
+    for (const { host } of REDIRECT_WRAPPERS) {
+      if (host.kind === 'exact') for (const exact of host.hosts) expect(mayUnwrap(exact), exact).toBe(true);
+      if (host.kind === 'subdomains') for (const sub of [host.domain, `x.${host.domain}`, `a.b.${host.domain}`]) expect(mayUnwrap(sub), sub).toBe(true);
+      if (host.kind === 'search-engine') for (const engine of [`${host.name}.com`, `${host.name}.co.uk`, `www.${host.name}.de`]) expect(mayUnwrap(engine), engine).toBe(true);
+    }
+    for (const cache of ['x.cdn.ampproject.org', 'cdn.ampproject.org', 'a-b.bing-amp.com', 'r.search.yahoo.com']) expect(mayUnwrap(cache), cache).toBe(true);
+    for (const other of ['example.com', 'xl.facebook.com', 'facebook.com.evil', 'xcdn.ampproject.org', 'cdn.ampproject.org.evil', 'search.yahoo.com', 'disq.usa', 'vk.co', 'cnet.com']) expect(mayUnwrap(other), other).toBe(false);
   });
 
   it('gives the same lookup keys as the full path', () => {

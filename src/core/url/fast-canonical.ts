@@ -6,9 +6,10 @@ import { ampCacheTarget, mayUnwrap } from './unwrap';
 /**
  * The fast path of `canonicalise` (issue 4, lookup p99 ≤ 5 µs): one scan of the address for its
  * common shape (lower-case `http://` or `https://`, no credentials, a plain or cached host, a path
- * without dot segments, printable ASCII up to the fragment, a host no wrapper is recognised by),
- * building the key from slices of the address. No URL or URLSearchParams object, no regular
- * expression, and no string is built unless the address needs normalising. It returns undefined
+ * without dot segments, printable ASCII up to the fragment, a host no wrapper but an AMP cache is
+ * recognised by), building the key from slices of the address. No URL or URLSearchParams object,
+ * one regular expression (mayUnwrap's host test), and no string is built unless the address
+ * needs normalising. It returns undefined
  * for anything else, and `canonicalise` then takes the full path (`new URL`), so every unusual
  * address keeps exactly the full path's answer. Whenever it answers, the answer is the full
  * path's, byte for byte: tests/unit/url-fast-path.test.ts checks this on generated addresses.
