@@ -198,6 +198,16 @@ describe('the fast path of canonicalisation', () => {
       expect(canonicaliseFast(address), address).toBeUndefined();
   });
 
+  it('reads hosts that need the URL parser as it does, cached or not, past the bound of its table, and hosts a character apart', () => {
+    // Punycode, non-ASCII and numeric hosts, many more than the parsed-host table holds, each looked up twice.
+    // Numeric hosts come in pairs where one is the other's start (`1.5`, `1.50`): different hosts.
+    const hosts = Array.from({ length: 3000 }, (_unused, i) => [`xn--bcher-kva.d${i}e`, `bücher${i}.de`, `1.${i >> 3}`, `1.${i >> 3}0`, `a.xn--${i}`, `${i}.${i % 7}`][i % 6]!);
+    for (const round of [0, 1]) {
+      const answered = hosts.filter((host, i) => agrees(`https://${host}/a${round ? '' : '/'}?id=${i}`)).length;
+      expect(answered).toBeGreaterThan(hosts.length / 2);
+    }
+  });
+
   it('sends the hosts of every wrapper rule to the full path (mayUnwrap), and not their lookalikes', () => {
     for (const { host } of REDIRECT_WRAPPERS) {
       if (host.kind === 'exact') for (const exact of host.hosts) expect(mayUnwrap(exact), exact).toBe(true);

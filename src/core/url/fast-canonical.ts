@@ -99,23 +99,43 @@ function escapeByte(code: number): string {
 
 /**
  * Hosts that need IDNA or IPv4 parsing (non-ASCII, `xn--` labels, a numeric last label,
- * escapes), as the URL parser reads them, or null when it refuses them. Bounded: a reader visits
- * few such hosts, and a bulk lookup over many merely evicts the oldest.
+ * escapes), as the URL parser reads them, or null when it refuses them: an open-addressing table
+ * of the hosts as written, found by a hash of the host's characters and compared where the host
+ * stands in the address. A cached host so costs no string made or hashed by the engine; a Map
+ * look-up hashed a fresh slice of the address each time, which was most of such a host's cost
+ * (issue 4, lookup p99). Bounded: a reader visits few such hosts, and a bulk lookup over many
+ * empties the table when it is half full.
  */
-const PARSED_HOSTS = new Map<string, string | null>();
-const PARSED_HOSTS_SIZE = 256;
+const PARSED_HOST_SLOTS = 1024;
+const parsedHostKeys: Array<string | undefined> = new Array<string | undefined>(PARSED_HOST_SLOTS).fill(undefined);
+const parsedHostValues: Array<string | null> = new Array<string | null>(PARSED_HOST_SLOTS).fill(null);
+let parsedHostCount = 0;
 
-function parsedHost(raw: string): string | null {
-  const cached = PARSED_HOSTS.get(raw);
-  if (cached !== undefined) return cached;
+/** The hostname of `address[start, end)` as the URL parser reads it, or null when it refuses it. */
+function parsedHost(address: string, start: number, end: number): string | null {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ address.charCodeAt(i), 16777619);
+  const home = hash >>> 22;
+  let slot = home;
+  for (let key = parsedHostKeys[slot]; key !== undefined; key = parsedHostKeys[slot]) {
+    if (key.length === end - start && address.startsWith(key, start)) return parsedHostValues[slot] ?? null;
+    slot = (slot + 1) & (PARSED_HOST_SLOTS - 1);
+  }
+  const raw = address.slice(start, end);
   let hostname: string | null;
   try {
     hostname = new URL(`http://${raw}/`).hostname;
   } catch {
     hostname = null;
   }
-  PARSED_HOSTS.set(raw, hostname);
-  if (PARSED_HOSTS.size > PARSED_HOSTS_SIZE) PARSED_HOSTS.delete(PARSED_HOSTS.keys().next().value!);
+  if (parsedHostCount === PARSED_HOST_SLOTS / 2) {
+    parsedHostKeys.fill(undefined);
+    parsedHostCount = 0;
+    slot = home;
+  }
+  parsedHostKeys[slot] = raw;
+  parsedHostValues[slot] = hostname;
+  parsedHostCount++;
   return hostname;
 }
 
@@ -282,15 +302,17 @@ function fastCanonical(address: string, peelAmpCache: boolean): CanonicalAddress
     }
   }
   if (hostEnd === hostStart) return undefined;
-  const rawHost = address.slice(hostStart, hostEnd);
   let hostname: string | null;
   const lastLabelCode = lastLabel === -1 ? 0 : address.charCodeAt(lastLabel);
   const needsParser = punycode || lastLabel === -1 || (lastLabelCode >= 0x30 && lastLabelCode <= 0x39);
-  if (plainHost && !needsParser) hostname = upperCase ? rawHost.toLowerCase() : rawHost;
-  else hostname = parsedHost(rawHost);
+  const plain = plainHost && !needsParser;
+  if (plain) hostname = upperCase ? address.slice(hostStart, hostEnd).toLowerCase() : address.slice(hostStart, hostEnd);
+  else hostname = parsedHost(address, hostStart, hostEnd);
   if (hostname === null) return undefined;
   hostname = hostWithoutDots(hostname);
   if (hostname === '') return undefined;
+  /** Whether the hostname is the host as written (so keys may be slices of the address). */
+  const hostAsWritten = hostname.length === hostEnd - hostStart && ((plain && !upperCase) || address.startsWith(hostname, hostStart));
   const host = hostWithoutWww(hostname);
   const wrapper = mayUnwrap(host);
   if (wrapper && (!peelAmpCache || colon !== -1)) return undefined;
@@ -368,7 +390,7 @@ function fastCanonical(address: string, peelAmpCache: boolean): CanonicalAddress
   // A path that needs no change, after a host that needs none and no port, is one slice of the
   // address with the host: no concatenation to build now, and none for the index to flatten when
   // it hashes the key.
-  const contiguous = built === null && i > pathStart && colon === -1 && hostname === rawHost;
+  const contiguous = built === null && i > pathStart && colon === -1 && hostAsWritten;
   let pathKey: string;
   if (contiguous) pathKey = address.slice(hostEnd - host.length, trailingSlash ? i - 1 : i);
   else {
