@@ -9,10 +9,10 @@ import { ampCacheTarget, mayUnwrap } from './unwrap';
  * without dot segments, printable ASCII up to the fragment, a host no wrapper but an AMP cache is
  * recognised by), building the key from slices of the address. No URL or URLSearchParams object,
  * one regular expression (mayUnwrap's host test), and no string is built unless the address
- * needs normalising. It returns undefined
- * for anything else, and `canonicalise` then takes the full path (`new URL`), so every unusual
- * address keeps exactly the full path's answer. Whenever it answers, the answer is the full
- * path's, byte for byte: tests/unit/url-fast-path.test.ts checks this on generated addresses.
+ * needs normalising. It returns undefined for anything else, and `canonicalise` then takes the
+ * full path (`new URL`), so every unusual address keeps exactly the full path's answer. Whenever
+ * it answers, the answer is the full path's, byte for byte: tests/unit/url-fast-path.test.ts
+ * checks this on generated addresses.
  */
 
 const SLASH = 0x2f;
@@ -212,6 +212,7 @@ function fastQuery(address: string, from: number, to: number): string | undefine
         value = formDecode(value);
         if (name === undefined || value === undefined) return undefined;
       }
+      // A parameter as written was tested where it stands; a decoded one is tested now.
       if (raw || !isTrackingParam(name, value)) {
         const text = raw ? (equals === -1 ? `${name}=` : address.slice(start, end)) : `${formEncode(name)}=${formEncode(value)}`;
         if (kept === 0) {
