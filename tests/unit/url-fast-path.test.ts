@@ -198,6 +198,20 @@ describe('the fast path of canonicalisation', () => {
       expect(canonicaliseFast(address), address).toBeUndefined();
   });
 
+  it('reads the address an AMP cache serves where it stands in the path, as the full path reads the address it builds', () => {
+    const cache = 'https://x.cdn.ampproject.org';
+    // Taken by the fast path: the served host's shapes (case, port, escapes, punycode, numeric, a
+    // trailing dot), the cache path's variants and a served address ending at its host.
+    const taken = ['/c/s', '/c/s?a=1', '/c/sx/a', '/c/s/cnet.com:8080/a', '/c/s/cnet.com:443/a', '/c/s/b%C3%BCcher.de/a', '/c/s/CNET.com/a/?b=2&a=1&utm_source=x#f'];
+    taken.push('/c/s/cnet.com/', '/c/s/cnet.com#x', '/wp/s/cnet.com/a', '/r/cnet.com/a', '/c/s/xn--bcher-kva.de/a', '/c/s/1.2.3.4/a', '/c/s/cnet.com./a', '/c/s/cnet.com:80?x', '/c/s/cnet.com?x=1#y');
+    // Left to the full path: nothing after `s/` (read as the host `s`), a dot segment, a host or port
+    // the path-host rule refuses, escapes normalising changes, a served path that needs normalising.
+    const left = ['/c/s/', '/c/s/?a=1', '/c/s/.x/a', '/c/s/a_b.com/a', '/c/s/cnet.com:/a', '/c/s/cnet.com:123456/a', '/c/s/cnet.com:99999/a', '/c/s/b%c3%bccher.de/a', '/c/s/%2Fx/a'];
+    left.push('/c/s/cnet.com/a//b', '/c/s/cnet.com/a/%61', '/c/s/cnet.com/./a', '/c/s/www.cnet.com/a?x=%zz', '/c/s/a.bing-amp.com/c/s/cnet.com', '/r/cnet.com/a b', '/c/s/bücher.de/a');
+    for (const path of taken) expect(agrees(cache + path), path).toBe(true);
+    for (const path of left) expect(agrees(cache + path), path).toBe(false);
+  });
+
   it('reads hosts that need the URL parser as it does, cached or not, past the bound of its table, and hosts a character apart', () => {
     // Punycode, non-ASCII and numeric hosts, many more than the parsed-host table holds, each looked up twice.
     // Numeric hosts come in pairs where one is the other's start (`1.5`, `1.50`): different hosts.

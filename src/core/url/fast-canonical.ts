@@ -1,7 +1,7 @@
 import type { CanonicalAddress } from './canonical';
 import { hostWithoutDots, hostWithoutWww } from './host';
 import { isTrackingParam, isTrackingParamAt } from './tracking-params';
-import { ampCacheTarget, mayUnwrap } from './unwrap';
+import { ampCacheOriginAt, isAmpCacheHost, mayUnwrap } from './unwrap';
 
 /**
  * The fast path of `canonicalise` (issue 4, lookup p99 ≤ 5 µs): one scan of the address for its
@@ -241,30 +241,34 @@ function fastQuery(address: string, from: number, to: number): string | undefine
 
 /** The canonical address of `address` when it has the common shape, or undefined (see above). */
 export function canonicaliseFast(address: string): CanonicalAddress | undefined {
-  return fastCanonical(address, true);
+  let hostStart: number;
+  if (address.startsWith('https://')) hostStart = 8;
+  else if (address.startsWith('http://')) hostStart = 7;
+  else return undefined;
+  // Whitespace at the end would be trimmed by the full path; keep it simple and decline.
+  const lastCode = address.charCodeAt(address.length - 1);
+  if (!(lastCode > SPACE && lastCode < DEL)) return undefined;
+  return fastCanonical(address, hostStart, false);
 }
 
 /**
- * `canonicaliseFast`; with `peelAmpCache`, an AMP cache's address as written
+ * The canonical address of the address whose host starts at `hostStart` (after its scheme: http
+ * and https are one). An AMP cache's address as written
  * (`https://x.cdn.ampproject.org/c/s/host/path?query`, a path that needs no normalisation) is the
- * address it serves, canonicalised here too: the wrapped shape readers follow most, which the full
- * path's parses, regular expressions and second parse made 30 µs and more (issue 4, lookup p99).
- * Any other wrapper, and a wrapper inside the cache's address, goes to the full path.
+ * address it serves, the wrapped shape readers follow most: that address is read where it stands
+ * in the cache's path (`servedByAmpCache`), scanned once and with no string made for it. The full
+ * path's parses, regular expressions and second parse made such an address 30 µs and more, and a
+ * string built for the served address cost more than the scan of an ordinary one (issue 4, lookup
+ * p99). Any other wrapper, a wrapper inside the cache's address, and a served path that needs
+ * normalising go to the full path.
  */
-function fastCanonical(address: string, peelAmpCache: boolean): CanonicalAddress | undefined {
+function fastCanonical(address: string, hostStart: number, servedByAmpCache: boolean): CanonicalAddress | undefined {
   const length = address.length;
-  let i: number;
-  if (address.startsWith('https://')) i = 8;
-  else if (address.startsWith('http://')) i = 7;
-  else return undefined;
-  // Whitespace at the end would be trimmed by the full path; keep it simple and decline.
-  const lastCode = address.charCodeAt(length - 1);
-  if (!(lastCode > SPACE && lastCode < DEL)) return undefined;
+  let i = hostStart;
 
   // Authority: host, then an optional port; no credentials, brackets or backslashes. The same scan
   // tells whether the host needs the URL parser: a label starting `xn--` is checked and re-encoded
   // by IDNA, and a last label starting with a digit may be an IPv4 number.
-  const hostStart = i;
   let plainHost = true;
   let upperCase = false;
   let punycode = false;
@@ -315,8 +319,11 @@ function fastCanonical(address: string, peelAmpCache: boolean): CanonicalAddress
   /** Whether the hostname is the host as written (so keys may be slices of the address). */
   const hostAsWritten = hostname.length === hostEnd - hostStart && ((plain && !upperCase) || address.startsWith(hostname, hostStart));
   const host = hostWithoutWww(hostname);
-  const wrapper = mayUnwrap(host);
-  if (wrapper && (!peelAmpCache || colon !== -1)) return undefined;
+  if (mayUnwrap(host)) {
+    if (servedByAmpCache || colon !== -1 || !isAmpCacheHost(host)) return undefined;
+    const servedHostStart = ampCacheOriginAt(address, i);
+    return servedHostStart === -1 ? undefined : fastCanonical(address, servedHostStart, true);
+  }
 
   // http and https are one, so both default ports are dropped, whichever scheme carries them.
   let port = '';
@@ -378,16 +385,9 @@ function fastCanonical(address: string, peelAmpCache: boolean): CanonicalAddress
     built = (built ?? '') + address.slice(copyFrom, i) + escapeByte(code);
     copyFrom = i + 1;
   }
+  // The wrapper rules read the cache's path normalised; one that needs no normalisation reads alike.
+  if (servedByAmpCache && built !== null) return undefined;
   const trailingSlash = built === null && i - 1 > pathStart && address.charCodeAt(i - 1) === SLASH;
-  if (wrapper) {
-    // A path as written that needs no normalisation is the path the wrapper rules read.
-    if (built !== null || i === pathStart) return undefined;
-    const fragment = address.indexOf('#', i);
-    const searchEnd = fragment === -1 ? length : fragment;
-    const search = address.charCodeAt(i) === QUESTION ? address.slice(i, searchEnd) : '';
-    const target = ampCacheTarget(host, address.slice(pathStart, trailingSlash ? i - 1 : i), search);
-    return target === null ? undefined : fastCanonical(target, false);
-  }
   // A path that needs no change, after a host that needs none and no port, is one slice of the
   // address with the host: no concatenation to build now, and none for the index to flatten when
   // it hashes the key.

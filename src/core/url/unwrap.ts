@@ -48,7 +48,8 @@ function hostMatches(host: string, rule: HostRule): boolean {
     case 'exact':
       return rule.hosts.includes(host);
     case 'subdomains':
-      return host === rule.domain || host.endsWith(`.${rule.domain}`);
+      // The dot compared where it stands, not a `.domain` string made per call: AMP caches are tested on the lookup path.
+      return host === rule.domain || (host.endsWith(rule.domain) && host.charCodeAt(host.length - rule.domain.length - 1) === 0x2e);
     case 'search-engine': {
       const parsed = parseDomain(host, { allowPrivateDomains: false });
       // isIcann: an unknown top-level domain (google.evil) is not one of Google's country domains.
@@ -92,20 +93,80 @@ function fromPath(https: boolean, host: string, rest: string | undefined, search
   return `${https ? 'https' : 'http'}://${host}${rest ?? '/'}${search}`;
 }
 
+/** Whether `host` (a `WrapperView.host`) is an AMP cache's. */
+export function isAmpCacheHost(host: string): boolean {
+  return AMP_CACHES.some((rule) => hostMatches(host, rule));
+}
+
 /**
  * The address an AMP cache serves at `path` (normalised as `WrapperView.path` is) with the raw
- * query `search` (`?…` or ''), or null when `host` is no AMP cache or `path` no cache path. The
- * fast canonicaliser peels AMP caches with it too (fast-canonical.ts).
+ * query `search` (`?…` or ''), or null when `path` is no cache path.
  */
-export function ampCacheTarget(host: string, path: string, search: string): string | null {
-  if (!AMP_CACHES.some((rule) => hostMatches(host, rule))) return null;
+function ampCacheTarget(path: string, search: string): string | null {
   const match = AMP_CACHE_PATH.exec(path);
   return match ? fromPath(Boolean(match[1]), match[2]!, match[3], search) : null;
 }
 
+/** The cache path prefixes of AMP_CACHE_PATH, for `ampCacheOriginAt`. */
+const AMP_CACHE_PREFIXES: readonly string[] = ['/c/', '/v/', '/i/', '/r/', '/wp/'];
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isHexDigit(code: number): boolean {
+  return isDigit(code) || (code >= 0x41 && code <= 0x46);
+}
+
+/**
+ * Whether the path segment at `at` is a host that AMP_CACHE_PATH's and PATH_HOST's reading of a
+ * path that needs no normalisation accepts as it stands: letters, digits, dots (not first: a dot
+ * segment) and hyphens, escapes of non-ASCII bytes (upper-case, as normalising leaves them), and
+ * an optional port of one to five digits. Anything else is left to the full path.
+ */
+function isPathHostAt(address: string, at: number): boolean {
+  let i = at;
+  if (address.charCodeAt(i) === 0x2e) return false;
+  for (; i < address.length; i++) {
+    const code = address.charCodeAt(i);
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || isDigit(code) || code === 0x2e || code === 0x2d) continue;
+    if (code === 0x25) {
+      const high = address.charCodeAt(i + 1);
+      if (!(high >= 0x38 && isHexDigit(high)) || !isHexDigit(address.charCodeAt(i + 2))) return false;
+      i += 2;
+      continue;
+    }
+    break;
+  }
+  if (i === at) return false;
+  if (address.charCodeAt(i) === 0x3a) {
+    const portStart = i + 1;
+    for (i = portStart; i < address.length && isDigit(address.charCodeAt(i)); i++);
+    if (i === portStart || i - portStart > 5) return false;
+  }
+  const next = address.charCodeAt(i);
+  return i === address.length || next === 0x2f || next === 0x3f || next === 0x23;
+}
+
+/**
+ * Where the served address's host starts in an AMP cache's path as written,
+ * `address[pathStart…]` (`/c/s/host/path?query`), or -1 when that is no cache path or its host is
+ * one to leave to the full path. The fast canonicaliser reads the served address there, with no
+ * string made for it (fast-canonical.ts), for a path that needs no normalisation: what
+ * AMP_CACHE_PATH and PATH_HOST accept on such a path. A path `/c/s/` with nothing after `s/`
+ * (which the expression reads as the host `s`) is left to the full path too.
+ */
+export function ampCacheOriginAt(address: string, pathStart: number): number {
+  const prefix = AMP_CACHE_PREFIXES.find((candidate) => address.startsWith(candidate, pathStart));
+  if (prefix === undefined) return -1;
+  let at = pathStart + prefix.length;
+  if (address.charCodeAt(at) === 0x73 && address.charCodeAt(at + 1) === 0x2f) at += 2;
+  return isPathHostAt(address, at) ? at : -1;
+}
+
 function unwrapAmp(view: WrapperView): UnwrapStep | null {
-  if (AMP_CACHES.some((rule) => hostMatches(view.host, rule))) {
-    const address = ampCacheTarget(view.host, view.path, view.search);
+  if (isAmpCacheHost(view.host)) {
+    const address = ampCacheTarget(view.path, view.search);
     return address ? { rule: 'AMP cache', address } : null;
   }
   const viewer = AMP_VIEWER_PATH.exec(view.path);
