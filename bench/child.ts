@@ -3,15 +3,18 @@
  * cached objects) and each memory figure is this process's alone. bench/run.ts starts it as
  * `node --expose-gc --import tsx bench/child.ts MODE …` and reads one JSON line from stdout.
  */
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ChunkedIndex } from '../src/background/chunked-index';
 import { indexSeeds, prefetchPreviousBuild } from '../src/build/index-cache';
 import { openIndexFile } from '../src/build/index-file';
 import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
 import { seedCacheKey } from '../src/build/seed-cache';
+import { bundledIndexFiles } from '../src/core/index/chunks';
 import { CoverageIndex, type Coverage } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
 import { encodeIndex } from '../src/core/index/encode';
@@ -82,7 +85,15 @@ async function main(): Promise<object> {
       const before = rss();
       const start = performance.now();
       let answer: (url: string) => unknown;
-      if (kind === 'ours-lazy') {
+      if (kind === 'ours-bundle') {
+        // The files the extension ships, read as its background reads them (ChunkedIndex): the
+        // directory, then the key page and the details chunk the lookup needs.
+        const chunked = await ChunkedIndex.open(async (file) => {
+          const bytes = await readFile(join(path, file));
+          return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        });
+        answer = (url) => chunked.lookup([url], () => chunked.index.coverage([url]));
+      } else if (kind === 'ours-lazy') {
         const { index } = openIndexFile(path);
         answer = (url) => index.coverage([url]);
       } else if (kind === 'ours-memory') {
@@ -92,11 +103,23 @@ async function main(): Promise<object> {
         const index = NaiveIndex.load(path);
         answer = (url) => index.coverage(url);
       }
-      const first = answer(firstUrl);
+      const first = await answer(firstUrl);
       const loadMs = performance.now() - start;
       if (!first) throw new Error(`the first lookup of ${firstUrl} found nothing`);
-      for (const url of warm) answer(url);
+      for (const url of warm) await answer(url);
       return { loadMs, rssBytes: rss() - before };
+    }
+    case 'bundle': {
+      // bundle INDEX DIR: writes the files the extension would ship for INDEX into DIR.
+      const [indexPath, dir] = args as [string, string];
+      const bytes = new Uint8Array(readFileSync(indexPath));
+      rmSync(dir, { recursive: true, force: true });
+      const files = bundledIndexFiles(CoverageIndex.decode(bytes, { verify: 'lazy' }), bytes);
+      for (const file of files) {
+        mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+        writeFileSync(join(dir, file.path), file.bytes);
+      }
+      return { files: files.length };
     }
     case 'lookups': {
       // lookups INDEX NAIVE|- ADDRESSES_FILE COUNT

@@ -205,15 +205,20 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
   const loads = (kind: string, path: string): LoadResult[] =>
     Array.from({ length: PLAN.loadRepeats }, () => child<LoadResult>('load', kind, path, firstUrl, `${addressesPath}.warm`));
   log(`${stories} stories: cold loads`);
+  const bundleDir = `${indexPath}.bundle`;
+  child('bundle', indexPath, bundleDir);
+  const bundled = loads('ours-bundle', bundleDir);
   const lazy = loads('ours-lazy', indexPath);
   const memory = loads('ours-memory', indexPath);
   const naive = naivePath ? loads('naive', naivePath) : null;
+  const bundledMs = median(bundled.map((r) => r.loadMs));
   const lazyMs = median(lazy.map((r) => r.loadMs));
   const memoryMs = median(memory.map((r) => r.loadMs));
   const naiveMs = naive ? median(naive.map((r) => r.loadMs)) : null;
   const ratio = (ours: number, base: number | null): number | null => (base === null ? null : base / ours);
   rows.push(
-    { section, figure: 'cold load to first answer (file read lazily)', stories, ours: lazyMs, baseline: naiveMs, ratio: ratio(lazyMs, naiveMs), unit: 'ms', target: stories === 100_000 ? '≤ 50 ms, ≥ 20×' : '', note },
+    { section, figure: 'cold load to first answer (the files the extension ships, read as its background does)', stories, ours: bundledMs, baseline: naiveMs, ratio: ratio(bundledMs, naiveMs), unit: 'ms', target: stories === 100_000 ? '≤ 50 ms, ≥ 20×' : '', note: `index/directory.bin, then one key page and one details chunk (ChunkedIndex); ${note}` },
+    { section, figure: 'cold load to first answer (file read lazily)', stories, ours: lazyMs, baseline: naiveMs, ratio: ratio(lazyMs, naiveMs), unit: 'ms', target: '', note: `index.bin as the CLI's --index reads it: the whole head, details on demand; ${note}` },
     { section, figure: 'cold load to first answer (whole file in memory)', stories, ours: memoryMs, baseline: naiveMs, ratio: ratio(memoryMs, naiveMs), unit: 'ms', target: '', note: 'what the background does: fetch, then views' },
   );
 
