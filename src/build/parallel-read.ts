@@ -48,6 +48,7 @@ export interface CanonicalReadResult {
 
 type FileOutcome = {
   hash: string | null;
+  /** The record parsed in this run; null when the cache had it, or when its articles are below and the cache has its text (or there is no cache). */
   record: SeedRecord | null;
   readError: string | null;
   size: number;
@@ -55,6 +56,16 @@ type FileOutcome = {
   /** The record's articles, when a valid fresh record was parsed while the workers read on. */
   articles?: CanonicalArticle[];
 };
+
+/**
+ * Lets go of the text of a record parsed ahead once nothing needs it: its articles stand for it,
+ * and the cache streamed it (or there is no cache). Kept to the end, the ~150 MB of records text
+ * of a cold 100k build (twice that in memory: seeds are not all ASCII) made every young-generation
+ * collection of the main thread copy it, and doubled the work of each full one (issue 4).
+ */
+function dropParsedText(outcome: FileOutcome, cache: SeedCache | null): void {
+  if (outcome.articles && outcome.hash !== null && (cache === null || cache.isStreamed(outcome.hash))) outcome.record = null;
+}
 
 /**
  * Parses a fresh valid record as soon as it arrives: the main thread is otherwise idle while the
@@ -160,6 +171,7 @@ class WorkerPool {
               if (inFlight.length === 0) resolveAll();
               for (let i = 0; i < results.length; i++) parseAhead(outcomes[start + i]!);
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
+              for (let i = 0; i < results.length; i++) dropParsedText(outcomes[start + i]!, cache);
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
@@ -294,7 +306,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     let parsedFiles = 0;
     todo.forEach((fileIndex, i) => {
       outcomes[fileIndex] = processed[i]!;
-      if (processed[i]!.record !== null) parsedFiles++;
+      if (processed[i]!.record !== null || processed[i]!.articles) parsedFiles++;
     });
     return collectEntries(files, absolute, outcomes, cache, parsedFiles);
   } finally {
@@ -320,11 +332,13 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     // A file parsed now, or one the cache knows: valid records are read only when a build needs
     // their articles; an invalid one is read now for its problems.
     let fresh = outcomes[i]!.record;
+    let { articles } = outcomes[i]!;
     let recordHash = hash;
     let { size, mtimeMs } = outcomes[i]!;
     let read: ReturnType<typeof readRecord> | 'valid' | null = null;
     try {
-      if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
+      if (articles) read = 'valid';
+      else if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
       else {
         const valid = cache?.validity(hash);
         if (valid !== undefined) read = valid ? 'valid' : readRecord(cache!.record(hash) ?? '', file);
@@ -340,6 +354,7 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
         return;
       }
       fresh = again.record!;
+      articles = undefined;
       recordHash = again.hash;
       ({ size, mtimeMs } = again);
       read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
@@ -347,7 +362,6 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     }
     cache?.remember(absolute[i]!, size, mtimeMs, recordHash, fresh);
     if (read === 'valid' || 'seed' in read) {
-      const articles = fresh !== null && fresh === outcomes[i]!.record ? outcomes[i]!.articles : undefined;
       entries.push(articles ? { source: file, path: absolute[i]!, hash: recordHash, fresh, cache, articles } : { source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
     }
     else {
