@@ -127,8 +127,21 @@ interface Slots {
   key: string[];
 }
 
+/**
+ * Called with every key as it is encoded: work on each key (the build counts keys per host) is
+ * cheapest here, where the key's characters were just read; another pass over ~900k keys spread
+ * over a large heap waits on memory more than it computes (issue 4).
+ */
+export type KeyVisitor = (key: string) => void;
+
 /** Writes each article's record and one key slot per key; story and record tables alongside. */
-function writeRecords(stories: readonly Story[], records: RecordWriter, slots: Slots, tables: { storyStart: Uint32Array; articleStory: Uint32Array; recordStart: Uint32Array }): void {
+function writeRecords(
+  stories: readonly Story[],
+  records: RecordWriter,
+  slots: Slots,
+  tables: { storyStart: Uint32Array; articleStory: Uint32Array; recordStart: Uint32Array },
+  onKey: KeyVisitor | undefined,
+): void {
   const { storyStart, articleStory, recordStart } = tables;
   let articleId = 0;
   let slot = 0;
@@ -152,6 +165,7 @@ function writeRecords(stories: readonly Story[], records: RecordWriter, slots: S
         slots.article[slot] = articleId;
         slots.key.push(key);
         slot++;
+        onKey?.(key);
       }
       records.text(article.title);
       records.text(article.excerpt);
@@ -216,7 +230,7 @@ export interface IndexParts {
 }
 
 /** Encodes stories (in the order given) into parts. */
-export function encodeParts(stories: readonly Story[]): IndexParts {
+export function encodeParts(stories: readonly Story[], onKey?: KeyVisitor): IndexParts {
   const storyCount = stories.length;
   let articleCount = 0;
   let slotCount = 0;
@@ -228,7 +242,7 @@ export function encodeParts(stories: readonly Story[]): IndexParts {
   const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), recordStart: new Uint32Array(articleCount + 1) };
   // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
   const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
-  writeRecords(stories, records, slots, tables);
+  writeRecords(stories, records, slots, tables, onKey);
   const kept = sortedUniqueSlots(slots);
   return {
     storyCount,
@@ -277,7 +291,7 @@ export function assembleIndex(parts: IndexParts): Uint8Array {
   return bytes;
 }
 
-/** Serialises stories into the compact index format (see format.ts). */
-export function encodeIndex(stories: readonly Story[]): Uint8Array {
-  return assembleIndex(encodeParts(stories));
+/** Serialises stories into the compact index format (see format.ts), showing `onKey` every key written. */
+export function encodeIndex(stories: readonly Story[], onKey?: KeyVisitor): Uint8Array {
+  return assembleIndex(encodeParts(stories, onKey));
 }
