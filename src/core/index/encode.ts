@@ -1,6 +1,6 @@
 import type { Story } from '../story/types';
 import { radixOrder } from '../sort/radix-order';
-import { checksum, hashKey } from './hash';
+import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
 
 /** Below this many keys a comparison sort beats four passes over 65,536 radix buckets. */
@@ -23,11 +23,21 @@ const textEncoder = new TextEncoder();
 class RecordWriter {
   bytes: Uint8Array;
   private view: DataView;
-  at = 0;
+  at: number;
 
-  constructor(capacity: number) {
+  /** `origin`: where the records start in the buffer (encodeIndex leaves room for the rest of the index before them). */
+  constructor(
+    capacity: number,
+    private readonly origin = 0,
+  ) {
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
+    this.at = origin;
+  }
+
+  /** Bytes of records written so far: where the next record starts, relative to the records. */
+  get offset(): number {
+    return this.at - this.origin;
   }
 
   /** Room for `count` more bytes, growing by a quarter (or to fit) when full: the first size is close (estimatedRecordsSize). */
@@ -66,6 +76,7 @@ class RecordWriter {
     // UTF-8 takes at least one byte per UTF-16 unit and at most three. The prefix is placed for
     // the least; text whose bytes need a longer prefix (non-ASCII near 128 bytes) is moved on.
     this.reserve(5 + 3 * units);
+    if (this.ascii(value, from, units)) return;
     const guess = varintLength(units);
     const { written } = textEncoder.encodeInto(from === 0 ? value : value.slice(from), this.bytes.subarray(this.at + guess));
     const prefix = varintLength(written);
@@ -74,9 +85,29 @@ class RecordWriter {
     this.at += written;
   }
 
-  /** The bytes written. */
+  /**
+   * text() for ASCII, byte by byte; false, having written nothing that counts, at the first other
+   * character. Most text is ASCII (every address and key); encodeInto's view and result objects
+   * per string made encoding a 100k-seed index spend more in the garbage collector than in
+   * encoding (issue 4).
+   */
+  private ascii(value: string, from: number, units: number): boolean {
+    const { bytes } = this;
+    const start = this.at + varintLength(units);
+    let at = start;
+    for (let i = from; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      bytes[at++] = code;
+    }
+    this.varint(units);
+    this.at = at;
+    return true;
+  }
+
+  /** The records written. */
   written(): Uint8Array {
-    return this.bytes.subarray(0, this.at);
+    return this.bytes.subarray(this.origin, this.at);
   }
 }
 
@@ -143,13 +174,14 @@ function writeRecords(
   onKey: KeyVisitor | undefined,
 ): void {
   const { storyStart, articleStory, recordStart } = tables;
+  const hash = new Uint32Array(2);
   let articleId = 0;
   let slot = 0;
   for (let storyId = 0; storyId < stories.length; storyId++) {
     storyStart[storyId] = articleId;
     for (const article of stories[storyId]!.articles) {
       articleStory[articleId] = storyId;
-      recordStart[articleId] = records.at;
+      recordStart[articleId] = records.offset;
       records.f64(article.publishedAt ?? Number.NaN);
       const referenceStart = keyReferenceStart(article.url);
       records.text(article.url);
@@ -159,9 +191,9 @@ function writeRecords(
         const shared = sharedPrefix(key, 0, article.url, referenceStart);
         records.varint(shared);
         records.text(key, shared);
-        const [hi, lo] = hashKey(key);
-        slots.hi[slot] = hi;
-        slots.lo[slot] = lo;
+        hashKeyInto(key, hash);
+        slots.hi[slot] = hash[0]!;
+        slots.lo[slot] = hash[1]!;
         slots.article[slot] = articleId;
         slots.key.push(key);
         slot++;
@@ -175,7 +207,7 @@ function writeRecords(
     }
   }
   storyStart[stories.length] = articleId;
-  recordStart[articleId] = records.at;
+  recordStart[articleId] = records.offset;
 }
 
 /**
@@ -229,16 +261,24 @@ export interface IndexParts {
   records: Uint8Array;
 }
 
-/** Encodes stories (in the order given) into parts. */
-export function encodeParts(stories: readonly Story[], onKey?: KeyVisitor): IndexParts {
-  const storyCount = stories.length;
+/** Stories, articles and keys (before duplicates are dropped) of `stories`. */
+function countsOf(stories: readonly Story[]): { storyCount: number; articleCount: number; slotCount: number } {
   let articleCount = 0;
   let slotCount = 0;
   for (const story of stories) {
     articleCount += story.articles.length;
     for (const article of story.articles) slotCount += article.keys.length;
   }
-  const records = new RecordWriter(estimatedRecordsSize(stories));
+  return { storyCount: stories.length, articleCount, slotCount };
+}
+
+/** Encodes stories (in the order given) into parts. */
+export function encodeParts(stories: readonly Story[], onKey?: KeyVisitor): IndexParts {
+  return encodePartsWith(stories, countsOf(stories), new RecordWriter(estimatedRecordsSize(stories)), onKey);
+}
+
+/** encodeParts, with the records written by `records`. */
+function encodePartsWith(stories: readonly Story[], { storyCount, articleCount, slotCount }: ReturnType<typeof countsOf>, records: RecordWriter, onKey: KeyVisitor | undefined): IndexParts {
   const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), recordStart: new Uint32Array(articleCount + 1) };
   // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
   const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
@@ -257,8 +297,12 @@ export function encodeParts(stories: readonly Story[], onKey?: KeyVisitor): Inde
   };
 }
 
-/** Lays parts out in the index format (see format.ts), with every checksum. */
-export function assembleIndex(parts: IndexParts): Uint8Array {
+/**
+ * Lays parts out in the index format (see format.ts), with every checksum. With `space` (at
+ * offset 0 of its buffer, zeroed but for the records, as large as the index or larger), the
+ * index is laid out there, and parts' records may already be in it, where they go or further on.
+ */
+export function assembleIndex(parts: IndexParts, space?: Uint8Array): Uint8Array {
   const { storyCount, articleCount, storyStart, recordStart } = parts;
   const keyCount = parts.keyHi.length;
   const shardCount = shardCountOf(storyCount);
@@ -266,7 +310,10 @@ export function assembleIndex(parts: IndexParts): Uint8Array {
   const shardBase = shardCount * 4;
   const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
   const detailBytes = shardBase + parts.records.length;
-  const bytes = new Uint8Array(detailsAt + detailBytes);
+  // Moved within `space` as a whole: copyWithin reads no further than the array it is called on.
+  if (space && parts.records.buffer === space.buffer && parts.records.byteOffset !== detailsAt + shardBase) space.copyWithin(detailsAt + shardBase, parts.records.byteOffset, parts.records.byteOffset + parts.records.length);
+  const bytes = space ? space.subarray(0, detailsAt + detailBytes) : new Uint8Array(detailsAt + detailBytes);
+  if (parts.records.buffer !== bytes.buffer) bytes.set(parts.records, detailsAt + shardBase);
   const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
   for (let slot = 0, word = HEADER_WORDS; slot < keyCount; slot++, word += 3) {
     u32[word] = parts.keyHi[slot]!;
@@ -278,7 +325,6 @@ export function assembleIndex(parts: IndexParts): Uint8Array {
   u32.set(storyStart, (at += articleCount));
   const detailStartAt = at + storyCount + 1;
   for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;
-  bytes.set(parts.records, detailsAt + shardBase);
   const recordsAt = detailsAt + shardBase;
   for (let shard = 0; shard < shardCount; shard++) {
     const first = storyStart[shard * STORIES_PER_SHARD]!;
@@ -291,7 +337,17 @@ export function assembleIndex(parts: IndexParts): Uint8Array {
   return bytes;
 }
 
-/** Serialises stories into the compact index format (see format.ts), showing `onKey` every key written. */
+/**
+ * Serialises stories into the compact index format (see format.ts), showing `onKey` every key
+ * written. Records are written where the index will hold them, after room for its other sections
+ * as if no key were a duplicate (clustered stories have none; otherwise they move up): one buffer
+ * of ~180 MB at 100k seeds instead of two. Each such allocation made V8 collect the whole heap of
+ * a cold build, ~1 s each (issue 4).
+ */
 export function encodeIndex(stories: readonly Story[], onKey?: KeyVisitor): Uint8Array {
-  return assembleIndex(encodeParts(stories, onKey));
+  const counts = countsOf(stories);
+  const front = detailsOffset(counts.slotCount, counts.articleCount, counts.storyCount) + shardCountOf(counts.storyCount) * 4;
+  const records = new RecordWriter(front + estimatedRecordsSize(stories), front);
+  const parts = encodePartsWith(stories, counts, records, onKey);
+  return assembleIndex(parts, records.bytes);
 }

@@ -109,7 +109,16 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
   }
   const storyCount = previous.storyCount - removed.size + fresh.storyCount;
   const articleCount = previous.articleCount - removedArticles + fresh.articleCount;
-  const records = new Uint8Array(previous.records.length - removedBytes + fresh.records.length);
+  // Kept keys are those of kept stories' articles: counted now, so that the records are placed
+  // straight into the index's bytes (assembleIndex's `space`), not into a copy of ~180 MB first.
+  const isRemoved = new Uint8Array(previous.storyCount);
+  for (const story of removed) isRemoved[story] = 1;
+  let keptKeys = 0;
+  for (let i = 0; i < previous.keyArticle.length; i++) keptKeys += 1 - isRemoved[previous.articleStory[previous.keyArticle[i]!]!]!;
+  const keyCount = keptKeys + fresh.keyHi.length;
+  const recordsAt = detailsOffset(keyCount, articleCount, storyCount) + shardCountOf(storyCount) * 4;
+  const space = new Uint8Array(recordsAt + previous.records.length - removedBytes + fresh.records.length);
+  const records = space.subarray(recordsAt);
   const articleStory = new Uint32Array(articleCount);
   const storyStart = new Uint32Array(storyCount + 1);
   const recordStart = new Uint32Array(articleCount + 1);
@@ -149,9 +158,6 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
 
   // Both key lists are in (hi, lo) order already; merging them by (hi, lo, article) gives the
   // order encodeIndex's stable sort would: equal hashes in article order.
-  let keptKeys = 0;
-  for (let i = 0; i < previous.keyArticle.length; i++) if (previousArticle[previous.keyArticle[i]!] !== -1) keptKeys++;
-  const keyCount = keptKeys + fresh.keyHi.length;
   const keyHi = new Uint32Array(keyCount);
   const keyLo = new Uint32Array(keyCount);
   const keyArticle = new Uint32Array(keyCount);
@@ -177,6 +183,6 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
       j++;
     }
   }
-  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records });
+  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records }, space);
   return { bytes, previousStory, addedStory };
 }

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CoverageIndex } from '../../src/core/index/coverage-index';
+import { assembleIndex, encodeIndex, encodeParts } from '../../src/core/index/encode';
+import type { Article, Story } from '../../src/core/story/types';
+
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  // ASCII past 127 characters: a two-byte length prefix.
+  fc.string({ minLength: 120, maxLength: 300 }),
+  // Three UTF-8 bytes per unit: more than encodeIndex's first guess of the records' size.
+  fc.string({ unit: fc.constantFrom('中', '文', '字'), minLength: 50, maxLength: 200 }),
+);
+
+/** Articles whose keys come from a small set, so that unclustered stories share keys. */
+const articleArb: fc.Arbitrary<Article> = fc.record({
+  url: fc.constantFrom('https://www.example.com/a', 'http://news.example.org/b?x=1', 'https://例え.jp/記事'),
+  title: text,
+  excerpt: text,
+  outlet: text,
+  outletDomain: fc.constantFrom('example.com', 'example.org'),
+  publishedAt: fc.option(fc.integer({ min: 0, max: 2e12 })),
+  keys: fc.uniqueArray(fc.constantFrom('example.com/a', 'example.com/amp/a', 'news.example.org/b?x=1', 'xn--r8jz45g.jp/x'), { minLength: 1, maxLength: 3 }),
+});
+
+const storiesArb: fc.Arbitrary<Story[]> = fc.array(fc.record({ articles: fc.array(articleArb, { minLength: 1, maxLength: 4 }) }), { maxLength: 12 });
+
+describe('encodeIndex', () => {
+  it('writes records where the index holds them, giving the bytes of parts assembled apart', { timeout: 30_000 }, () => {
+    fc.assert(
+      fc.property(storiesArb, (stories) => {
+        const bytes = encodeIndex(stories);
+        expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(assembleIndex(encodeParts(stories))))).toBe(true);
+        const index = CoverageIndex.decode(bytes);
+        const decode = (value: string): string => new TextDecoder().decode(new TextEncoder().encode(value));
+        stories.flatMap((story) => story.articles).forEach((article, id) => {
+          expect(index.article(id)).toMatchObject({ title: decode(article.title), excerpt: decode(article.excerpt), outlet: decode(article.outlet), url: article.url });
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('shows its key visitor every key it writes, in order', () => {
+    const stories: Story[] = [
+      { articles: [{ url: 'https://a.example/1', title: 'One', excerpt: '', outlet: 'A', outletDomain: 'a.example', publishedAt: 1, keys: ['a.example/1', 'a.example/1?amp'] }] },
+      { articles: [{ url: 'https://b.example/2', title: 'Two', excerpt: '', outlet: 'B', outletDomain: 'b.example', publishedAt: 2, keys: ['b.example/2'] }] },
+    ];
+    const seen: string[] = [];
+    encodeIndex(stories, (key) => seen.push(key));
+    expect(seen).toEqual(['a.example/1', 'a.example/1?amp', 'b.example/2']);
+  });
+});
