@@ -199,7 +199,7 @@ export interface SeedEntry {
   source: string;
   path: string;
   hash: string;
-  /** Its record when parsed in this run; otherwise `cache` has it. */
+  /** Its record when parsed in this run and still needed; otherwise `cache` has it (or `articles` stand for it, without a cache). */
   fresh: SeedRecord | null;
   cache: SeedCache | null;
   /** The articles of `fresh`, when they were parsed already (parseAhead). */

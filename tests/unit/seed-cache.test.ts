@@ -62,6 +62,38 @@ describe('records streamed while a cold build reads', () => {
     expect([again.validity(h1), again.validity(h2), again.validity(h3)]).toEqual([true, false, true]);
   });
 
+  it('are known to the cache while it streams, so that callers need not keep their text', () => {
+    const cacheDir = join(dir, 'streamed-dropped');
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.streamRecords([[h1, valid('Ünïcode “One”')], [h2, invalid]]);
+    expect([cache.isStreamed(h1), cache.isStreamed(h2), cache.isStreamed(h3)]).toEqual([true, true, false]);
+    expect([cache.has(h1), cache.validity(h1), cache.validity(h2), cache.validity(h3)]).toEqual([true, true, false, undefined]);
+    // Read back from the file being streamed: the offsets count UTF-8 bytes.
+    expect(cache.record(h1)).toBe(valid('Ünïcode “One”'));
+    // Remembered without their text, as parallel-read.ts does once a record is parsed.
+    cache.remember('/seeds/one.md', 10, 1000, h1, null);
+    cache.remember('/seeds/two.md', 10, 1000, h2, null);
+    cache.save(['/seeds/one.md', '/seeds/two.md']);
+    const again = SeedCache.load(cacheDir, 'k');
+    expect(again.fileCount).toBe(2);
+    expect([again.record(h1), again.record(h2)]).toEqual([valid('Ünïcode “One”'), invalid]);
+  });
+
+  it('keep their offsets when a batch outgrows the memory it is encoded in', () => {
+    const cacheDir = join(dir, 'large-batch');
+    const cache = SeedCache.load(cacheDir, 'k');
+    // ~0.9 MB of three-byte characters each: past the stream's 2 MB scratch, and a new chunk each.
+    const large = [h1, h2, h3].map((hash, i) => [hash, valid(`${i}${'中'.repeat(300_000)}`)] as const);
+    cache.streamRecords(large);
+    cache.streamRecords([['4'.repeat(40), valid('After')]]);
+    for (const [hash] of large) cache.remember(`/seeds/${hash}.md`, 10, 1000, hash, null);
+    cache.remember('/seeds/after.md', 10, 1000, '4'.repeat(40), null);
+    cache.save([...large.map(([hash]) => `/seeds/${hash}.md`), '/seeds/after.md']);
+    const again = SeedCache.load(cacheDir, 'k');
+    for (const [hash, record] of large) expect(again.record(hash) === record).toBe(true);
+    expect(again.record('4'.repeat(40))).toBe(valid('After'));
+  });
+
   it('are left to save when the cache has records already, and discarded when the build stops early', () => {
     const cacheDir = join(dir, 'not-streamed');
     const first = SeedCache.load(cacheDir, 'k');
