@@ -43,7 +43,8 @@ built index without its seeds.
 type BuildOptions = SeedLoadOptions;
 
 async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array }> {
-  const { bytes } = await loadSeedIndex(seedsDir, options);
+  const { bytes, saved } = await loadSeedIndex(seedsDir, options);
+  await saved;
   return { index: CoverageIndex.decode(bytes, { verify: 'lazy' }), bytes };
 }
 
@@ -107,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(join(values.out, INDEX_FILE), built.bytes);
       writeFileSync(join(values.out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
+      // The cache's copy of the index was written meanwhile (index-cache.ts).
+      await built.saved;
       process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.storyCount} stories, ${built.bytes.length} bytes\n`);
       return 0;
     }

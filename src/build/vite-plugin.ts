@@ -21,6 +21,7 @@ export async function compileSeeds(seedsDir: string): Promise<SeedIndex & { host
     throw new Error(`${read.invalidFiles.length} invalid seed file(s); run "npm run -s cli -- check" for details:\n${lines}`);
   }
   const built = indexSeeds(read.entries, DEFAULT_CACHE_DIR, seedCacheKey());
+  await built.saved;
   return { ...built, hostPatterns: hostMatchPatterns(built.hosts) };
 }
 

@@ -32,7 +32,9 @@ function setUp(name: string, stories = 40): { seeds: string; cache: string } {
 async function incremental(seeds: string, cache: string | null, workers = 1, recordKey = RECORD_KEY, prefetch = false): Promise<SeedIndex> {
   const previous = prefetch && cache ? prefetchPreviousBuild(cache, recordKey) : undefined;
   const read = await readSeedEntries(seeds, { cacheDir: cache, workers, progress: false, cacheKey: recordKey });
-  return indexSeeds(read.entries, cache, recordKey, previous ? { previous: await previous } : {});
+  const built = indexSeeds(read.entries, cache, recordKey, previous ? { previous: await previous } : {});
+  await built.saved;
+  return built;
 }
 
 function fromScratch(seeds: string): { bytes: Uint8Array; hosts: string[] } {
