@@ -377,6 +377,10 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
   };
   const saved = saveManifest(dir, manifest, built.bytes);
+  // Handled here as well as by the caller's await: if the caller fails first (its own output
+  // cannot be written, say), a failed cache write must not also end the process with an
+  // unhandled rejection and a stack trace. Awaiting `saved` still rejects.
+  saved.catch(() => undefined);
   progress.tick();
   return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how, saved };
 }
