@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { normalize, relative, sep } from 'node:path';
 import matter from 'gray-matter';
-import { NOT_SUBSET, parseSeedYaml } from '../core/seed/fast-yaml';
+import { NOT_SUBSET, parseEncodedSeedYaml, parseSeedYaml } from '../core/seed/fast-yaml';
 import { SEED_LIMITS } from '../core/seed/limits';
 import { locateField } from '../core/seed/locate';
 import type { SeedProblem } from '../core/seed/types';
@@ -90,11 +90,16 @@ function escapeControls(text: string): string {
   return text.replace(CONTROL_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+export interface SeedTextResult {
+  seed: NamedSeed['document'] | null;
+  problems: SeedProblem[];
+}
+
 /**
  * Parses and validates one seed's text. Never throws: every failure becomes a located problem.
  * `canonicaliseUrl` checks addresses (see validateSeed).
  */
-export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise = canonicalise): { seed: NamedSeed['document'] | null; problems: SeedProblem[] } {
+export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise = canonicalise): SeedTextResult {
   // The limit is in bytes, as readSeeds measures files: 100,000 "€" are 100,000 characters but
   // 300,000 bytes, which text.length let through (issue 6, tests/unit/seed-fuzz.test.ts).
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -120,11 +125,40 @@ export function readSeedText(text: string, canonicaliseUrl: typeof canonicalise 
     const message = error instanceof Error ? error.message : String(error);
     return { seed: null, problems: [{ line: yamlErrorLine(error) ?? 1, message: `front matter is not valid: ${firstLineOf(message)}` }] };
   }
+  return validated(data, () => text, canonicaliseUrl);
+}
+
+/** validateSeed of a seed's front matter, located in the file's text (`text()`, asked for only when a problem needs it). */
+function validated(data: unknown, text: () => string, canonicaliseUrl: typeof canonicalise): SeedTextResult {
   // Lines are split only when a problem needs locating: most seeds are valid, and splitting every
   // file costs a noticeable share of a large build.
   let lines: string[] | null = null;
-  const result = validateSeed(data, (path) => locateField((lines ??= frontMatterLines(text)), 2, path), canonicaliseUrl);
+  const result = validateSeed(data, (path) => locateField((lines ??= frontMatterLines(text())), 2, path), canonicaliseUrl);
   return result.ok ? { seed: result.document, problems: [] } : { seed: null, problems: result.problems };
+}
+
+const OPENING_LINE = Buffer.from('---\n');
+const CLOSING_LINE = Buffer.from('\n---');
+
+/**
+ * readSeedText of a file's bytes decoded as UTF-8, without decoding them whole when the front
+ * matter is in the YAML subset (parseEncodedSeedYaml): the build's workers read seeds as bytes,
+ * and most of a seed's text is ASCII, which this leaves as one-byte strings (issue 4). Every
+ * other file is decoded and read by readSeedText.
+ *
+ * The checks readSeedText makes before parsing hold here by construction: a file of at most a
+ * third of the byte limit stays within it decoded (an invalid byte becomes U+FFFD, three bytes),
+ * it has a U+0000 exactly where it has a zero byte, and "---\n" is a first line of plain YAML.
+ */
+export function readSeedBytes(bytes: Buffer, canonicaliseUrl: typeof canonicalise = canonicalise): SeedTextResult {
+  const decoded = (): string => bytes.toString('utf8');
+  if (bytes.length > SEED_LIMITS.fileBytes / 3 || bytes.indexOf(0) !== -1 || !bytes.subarray(0, 4).equals(OPENING_LINE)) return readSeedText(decoded(), canonicaliseUrl);
+  // As subsetFrontMatter splits the text: an ASCII "\n---" is at the same place in bytes and text.
+  const close = bytes.indexOf(CLOSING_LINE, 3);
+  if (close === -1) return readSeedText(decoded(), canonicaliseUrl);
+  const data = parseEncodedSeedYaml({ latin1: bytes.toString('latin1', 3, close), utf8: (start, end) => bytes.toString('utf8', 3 + start, 3 + end) });
+  if (data === NOT_SUBSET) return readSeedText(decoded(), canonicaliseUrl);
+  return validated(data, decoded, canonicaliseUrl);
 }
 
 /** Lists seed files below `dir` (recursively), sorted so builds are deterministic. */

@@ -5,7 +5,7 @@ import type { SeedProblem } from '../core/seed/types';
 import { canonicaliseSeedWith, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
 import { canonicalise, type CanonicalAddress } from '../core/url/canonical';
 import { outletDomain } from '../core/url/outlet';
-import { readSeedText } from './read-seeds';
+import { readSeedBytes } from './read-seeds';
 
 /**
  * The per-file half of a build: one seed file's bytes in, a compact record out. Workers produce
@@ -93,13 +93,13 @@ function memoisedOutletDomain(hostname: string): string {
   return domain;
 }
 
-/** Parses, validates and canonicalises one seed file's bytes (readSeedText does the parsing). */
+/** Parses, validates and canonicalises one seed file's bytes (readSeedBytes does the parsing). */
 export function seedRecord(bytes: Uint8Array): SeedRecord {
   if (bytes.byteLength > SEED_LIMITS.fileBytes) {
     return JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] });
   }
   const canonicaliseUrl = memoisedCanonicalise();
-  const result = readSeedText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), canonicaliseUrl);
+  const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicaliseUrl);
   if (!result.seed) return JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) });
   const { articles } = canonicaliseSeedWith({ source: '', document: result.seed }, canonicaliseUrl, memoisedOutletDomain);
   return JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) });

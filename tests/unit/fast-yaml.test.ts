@@ -12,7 +12,7 @@ import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../src/build/generate-corpus';
 import { readSeedText } from '../../src/build/read-seeds';
-import { NOT_SUBSET, parseSeedYaml } from '../../src/core/seed/fast-yaml';
+import { NOT_SUBSET, parseEncodedSeedYaml, parseSeedYaml } from '../../src/core/seed/fast-yaml';
 
 const jsYaml = (matter as unknown as { engines: { yaml: { parse(source: string): unknown } } }).engines.yaml;
 
@@ -236,6 +236,69 @@ describe('fast-yaml: real and generated seeds', () => {
       const { seed, problems } = readSeedText(text);
       expect(seed).toBeNull();
       expect(problems[0]).toEqual({ line: error!.mark.line + 1, message: `front matter is not valid: ${error!.message.split('\n')[0]}` });
+    }
+  });
+});
+
+/** parseEncodedSeedYaml of `bytes`, given as read-seeds.ts gives a file's front matter. */
+function parseEncoded(bytes: Buffer): unknown {
+  return parseEncodedSeedYaml({ latin1: bytes.toString('latin1'), utf8: (start, end) => bytes.toString('utf8', start, end) });
+}
+
+/** Asserts that the bytes parse as their decoded text does; true when the fast path answered. */
+function encodedAgrees(bytes: Buffer): boolean {
+  const expected = parseSeedYaml(bytes.toString('utf8'));
+  const actual = parseEncoded(bytes);
+  if (!isDeepStrictEqual(actual, expected)) {
+    throw new Error(`encoded parse disagrees for ${JSON.stringify(bytes.toString('latin1'))}:\n${String(actual === NOT_SUBSET ? 'NOT_SUBSET' : JSON.stringify(actual))}`);
+  }
+  return expected !== NOT_SUBSET;
+}
+
+/** Bytes spliced into a text: UTF-8 of any character, broken UTF-8, control bytes. */
+const insertion = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).map((text) => Buffer.from(text)),
+  fc.uint8Array({ minLength: 1, maxLength: 4 }).map((bytes) => Buffer.from(bytes)),
+  fc.constantFrom(...['\t', '\r', '\x00', '\x7f', '\u0085', '\u00a0', '\u2028', '\ufeff', '\uffff', '“', '😀', 'é'].map((text) => Buffer.from(text))),
+  fc.constantFrom(Buffer.from([0xe2, 0x80]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from([0x80])),
+);
+
+function splice(text: string, insertions: ReadonlyArray<[number, Buffer]>): Buffer {
+  let bytes = Buffer.from(text);
+  for (const [at, inserted] of insertions) {
+    const position = at % (bytes.length + 1);
+    bytes = Buffer.concat([bytes.subarray(0, position), inserted, bytes.subarray(position)]);
+  }
+  return bytes;
+}
+
+describe('fast-yaml: bytes parse as their UTF-8 text', () => {
+  it('on generated seed-shaped YAML, with characters and broken bytes spliced in', TIMEOUT, () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(document, fc.array(fc.tuple(fc.nat(), insertion), { maxLength: 3 }), (source, insertions) => {
+        if (encodedAgrees(splice(source, insertions))) answered++;
+      }),
+      PROPERTY_RUNS,
+    );
+    expect(answered).toBeGreaterThan(PROPERTY_RUNS.numRuns / 20);
+  });
+
+  it('on every nasty scalar, and on lines that differ only past ASCII', () => {
+    for (const text of [...NASTY_PLAIN, ...NASTY_QUOTED]) encodedAgrees(Buffer.from(`\nk: ${text}\nl:\n  - ${text}\n  - a: ${text}`));
+    const cases: Array<[Buffer, unknown]> = [
+      [Buffer.from('\ntitle: "“Currency” 東京"\nurl: "https://x.example/é"\nn: 1'), { title: '“Currency” 東京', url: 'https://x.example/é', n: 1 }],
+      [Buffer.from('\nt: "a “q”"  \nu: plain'), { t: 'a “q”', u: 'plain' }],
+      // A broken character decodes to U+FFFD, as it does in the whole text.
+      [Buffer.concat([Buffer.from('\nt: "a'), Buffer.from([0xe2, 0x80]), Buffer.from('"\nu: b')]), { t: 'a\ufffd', u: 'b' }],
+    ];
+    for (const [bytes, value] of cases) {
+      expect(parseEncoded(bytes)).toEqual(value);
+      expect(encodedAgrees(bytes)).toBe(true);
+    }
+    for (const unusual of ['\u0085', '\u2028', '\ufeff', '\t', '\r', '\x7f', '\x01']) {
+      expect(parseEncoded(Buffer.from(`\nt: "a${unusual}"\nu: é`))).toBe(NOT_SUBSET);
+      expect(parseEncoded(Buffer.from(`\nt: é${unusual}\nu: b`))).toBe(NOT_SUBSET);
     }
   });
 });
