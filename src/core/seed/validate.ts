@@ -78,6 +78,9 @@ function pathText(path: FieldPath): string {
   return path.reduce<string>((text, step) => (typeof step === 'number' ? `${text}[${step}]` : text ? `${text}.${step}` : step), '');
 }
 
+/** Fields that hold other addresses of an article, in the order its alternateUrls keep. */
+const ALTERNATE_URL_KEYS = ['ampWebUrl', 'cdnAmpWebUrl'] as const;
+
 /** Validates one article of a seed (the top level or an entry of `related`). */
 class ArticleReader {
   constructor(
@@ -89,24 +92,28 @@ class ArticleReader {
     this.problems.add(path, `${pathText(path)}: ${message}`);
   }
 
+  /** A problem with field `key` of the record at `path`: the field's path is built only here, as most seeds have no problem. */
+  private reportField(path: FieldPath, key: string, message: string): void {
+    this.report([...path, key], message);
+  }
+
   private text(record: Record<string, unknown>, path: FieldPath, key: string, limit: number, required: boolean): string | null {
     const value = record[key];
-    const at = [...path, key];
     if (value === undefined || value === null) {
-      if (required) this.report(at, 'is required');
+      if (required) this.reportField(path, key, 'is required');
       return null;
     }
     if (typeof value !== 'string') {
-      this.report(at, `must be text, not ${describe(value)}`);
+      this.reportField(path, key, `must be text, not ${describe(value)}`);
       return null;
     }
     const trimmed = value.trim();
     if (required && trimmed === '') {
-      this.report(at, 'must not be empty');
+      this.reportField(path, key, 'must not be empty');
       return null;
     }
     if (trimmed.length > limit) {
-      this.report(at, `is ${trimmed.length} characters long; the limit is ${limit}`);
+      this.reportField(path, key, `is ${trimmed.length} characters long; the limit is ${limit}`);
       return null;
     }
     return trimmed;
@@ -116,7 +123,7 @@ class ArticleReader {
     const value = this.text(record, path, key, SEED_LIMITS.urlChars, required);
     if (value === null) return null;
     if (!this.canonicaliseUrl(value)) {
-      this.report([...path, key], `must be an absolute http(s) address, not ${quoteText(value.slice(0, 80))}`);
+      this.reportField(path, key, `must be an absolute http(s) address, not ${quoteText(value.slice(0, 80))}`);
       return null;
     }
     return value;
@@ -128,7 +135,7 @@ class ArticleReader {
     // js-yaml turns unquoted ISO timestamps into Dates; quoted ones stay text and must be ISO too.
     const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? parseIsoDate(value) : Number.NaN;
     if (Number.isNaN(time)) {
-      this.report([...path, 'publishedDateTime'], `must be an ISO 8601 date and time, not ${describe(value)}${quote(value)}`);
+      this.reportField(path, 'publishedDateTime', `must be an ISO 8601 date and time, not ${describe(value)}${quote(value)}`);
       return null;
     }
     return time;
@@ -138,11 +145,12 @@ class ArticleReader {
     const provider = record.provider;
     if (provider === undefined || provider === null) return null;
     if (!isRecord(provider)) {
-      this.report([...path, 'provider'], `must be a mapping with name and domain, not ${describe(provider)}`);
+      this.reportField(path, 'provider', `must be a mapping with name and domain, not ${describe(provider)}`);
       return null;
     }
-    this.text(provider, [...path, 'provider'], 'domain', SEED_LIMITS.domainChars, false);
-    return this.text(provider, [...path, 'provider'], 'name', SEED_LIMITS.outletNameChars, false);
+    const providerPath = [...path, 'provider'];
+    this.text(provider, providerPath, 'domain', SEED_LIMITS.domainChars, false);
+    return this.text(provider, providerPath, 'name', SEED_LIMITS.outletNameChars, false);
   }
 
   read(value: unknown, path: FieldPath): SeedArticle | null {
@@ -155,9 +163,11 @@ class ArticleReader {
     const excerpt = this.text(value, path, 'excerpt', SEED_LIMITS.excerptChars, false) ?? '';
     const publishedAt = this.date(value, path);
     const webUrl = this.address(value, path, 'webUrl', true);
-    const alternateUrls = (['ampWebUrl', 'cdnAmpWebUrl'] as const)
-      .map((key) => this.address(value, path, key, false))
-      .filter((url): url is string => url !== null);
+    const alternateUrls: string[] = [];
+    for (const key of ALTERNATE_URL_KEYS) {
+      const url = this.address(value, path, key, false);
+      if (url !== null) alternateUrls.push(url);
+    }
     const outletName = this.outletName(value, path);
     if (this.problems.count > before || title === null || webUrl === null) return null;
     return { title, excerpt, publishedAt, webUrl, alternateUrls, outletName };
