@@ -88,9 +88,19 @@ function memoisedOutletDomain(hostname: string): string {
   if (domain === undefined) {
     if (outletMemo.size >= OUTLET_MEMO_LIMIT) outletMemo.clear();
     domain = outletDomain(hostname);
-    outletMemo.set(hostname, domain);
+    outletMemo.set(ownCopy(hostname), domain);
   }
   return domain;
+}
+
+/**
+ * `text` as a string of its own. A hostname is a slice of its seed's text: kept as a key of a map
+ * that lives as long as the worker, it would keep that whole text alive and be read through it on
+ * every lookup; with flat keys, a lookup in outletMemo took ~1.5 µs instead of ~2.5 in a worker
+ * that had read 20k seeds (issue 4).
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** Parses, validates and canonicalises one seed file's bytes (readSeedBytes does the parsing). */

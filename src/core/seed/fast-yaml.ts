@@ -168,7 +168,8 @@ function timestamp(text: string): Date | null {
 function plainScalar(text: string): FastYamlValue {
   const first = text[0]!;
   if (NUMERIC_START.includes(first)) {
-    if (INTEGER.test(text)) return Number(text);
+    // INTEGER has at most 16 characters: a timestamp (20) is not tried against it.
+    if (text.length <= 16 && INTEGER.test(text)) return Number(text);
     if (first === '~' && text.length === 1) return null;
     return timestamp(text) ?? fail();
   }
