@@ -156,7 +156,13 @@ export function readSeedBytes(bytes: Buffer, canonicaliseUrl: typeof canonicalis
   // As subsetFrontMatter splits the text: an ASCII "\n---" is at the same place in bytes and text.
   const close = bytes.indexOf(CLOSING_LINE, 3);
   if (close === -1) return readSeedText(decoded(), canonicaliseUrl);
-  const data = parseEncodedSeedYaml({ latin1: bytes.toString('latin1', 3, close), utf8: (start, end) => bytes.toString('utf8', 3 + start, 3 + end) });
+  let data: unknown;
+  try {
+    data = parseEncodedSeedYaml({ latin1: bytes.toString('latin1', 3, close), utf8: (start, end) => bytes.toString('utf8', 3 + start, 3 + end) });
+  } catch {
+    // Nothing in the subset parser throws but a fault of its own; readSeedText reports one as it always has.
+    data = NOT_SUBSET;
+  }
   if (data === NOT_SUBSET) return readSeedText(decoded(), canonicaliseUrl);
   return validated(data, decoded, canonicaliseUrl);
 }
