@@ -93,7 +93,7 @@ function checkedKey(key: string): string {
 
 /**
  * The last key met in each slot of a small table, by its length and its first and last characters:
- * a line's key is nearly always found here with one comparison, without slicing it out of the line
+ * a line's key is usually found here with one comparison, without slicing it out of the line
  * and hashing it for KNOWN_KEYS (checkedKey was a tenth of the parser's profile, issue 4).
  */
 const RECENT_KEYS: Array<string | undefined> = new Array<string | undefined>(256).fill(undefined);
