@@ -57,7 +57,7 @@ function summarise(times: Float64Array): Latency {
  * Times each call on its own, in microseconds; hrtime costs ~50 ns, small next to a lookup but
  * included. With two calls, they alternate address by address.
  */
-function latencies(count: number, calls: [(i: number) => unknown, ((i: number) => unknown) | null]): [Latency, Latency | null] {
+function latencies(count: number, calls: [(i: number) => unknown, ((i: number) => unknown) | null]): [Float64Array, Float64Array | null] {
   const [first, second] = calls;
   const a = new Float64Array(count);
   const b = second ? new Float64Array(count) : null;
@@ -73,7 +73,40 @@ function latencies(count: number, calls: [(i: number) => unknown, ((i: number) =
       b![i] = Number(end - start) / 1000;
     }
   }
-  return [summarise(a), b && summarise(b)];
+  return [a, b];
+}
+
+/** An AMP cache's address (peeled by the canonicaliser) and an address whose host needs the URL parser (IDNA). */
+const AMP_CACHE_ADDRESS = /^https?:\/\/[^/?#]*(?:\.cdn\.ampproject\.org|\.bing-amp\.com)[/?#:]/i;
+const PARSER_HOST_ADDRESS = /^https?:\/\/[^/?#]*(?:[\u0080-\uffff]|xn--)/i;
+
+/** A lookup address's shape: a hit or a miss, and what canonicalising it takes beyond the common case. */
+function addressShape(address: string, hit: boolean): string {
+  const kind = AMP_CACHE_ADDRESS.test(address) ? 'AMP cache' : PARSER_HOST_ADDRESS.test(address) ? 'host for the URL parser' : address.includes('?') ? 'query' : 'plain';
+  return `${hit ? 'hit' : 'miss'}, ${kind}`;
+}
+
+interface ShapeLatency {
+  addresses: number;
+  lookup: Latency;
+  membership: Latency;
+  canonicalise: Latency;
+  /** The shape's share of the lookups slower than the p99 of all: what the tail is made of. */
+  shareAboveLookupP99: number;
+}
+
+/** Latencies by address shape (issue 4, lookup p99): call by call, from the same timed passes as the totals. */
+function latenciesByShape(shapes: readonly string[], lookup: Float64Array, membership: Float64Array, canonicalise: Float64Array): Record<string, ShapeLatency> {
+  const p99 = percentile(Float64Array.from(lookup).sort(), 0.99);
+  const above = lookup.filter((time) => time > p99).length;
+  const members = new Map<string, number[]>();
+  shapes.forEach((shape, i) => (members.get(shape) ?? members.set(shape, []).get(shape)!).push(i));
+  const result: Record<string, ShapeLatency> = {};
+  for (const [shape, ids] of [...members].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const of = (times: Float64Array): Latency => summarise(Float64Array.from(ids, (i) => times[i]!));
+    result[shape] = { addresses: ids.length, lookup: of(lookup), membership: of(membership), canonicalise: of(canonicalise), shareAboveLookupP99: ids.filter((i) => lookup[i]! > p99).length / above };
+  }
+  return result;
 }
 
 async function main(): Promise<object> {
@@ -134,7 +167,12 @@ async function main(): Promise<object> {
       // One untimed pass warms the JIT and verifies every shard once, as a long-lived background would have.
       for (let i = 0; i < count; i++) index.match([addresses[i]!]);
       let hits = 0;
-      for (let i = 0; i < count; i++) if (index.match([addresses[i]!])) hits++;
+      const shapes: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const hit = index.match([addresses[i]!]) !== null;
+        if (hit) hits++;
+        shapes.push(addressShape(addresses[i]!, hit));
+      }
       const plain = naivePath === '-' ? null : NaiveIndex.load(naivePath);
       if (plain) for (let i = 0; i < count; i++) plain.match(addresses[i]!);
       // Ours and the baseline alternate call by call, so both see the same caches, GC and machine load.
@@ -151,7 +189,19 @@ async function main(): Promise<object> {
       const [oursCoverage] = latencies(count, [(i) => index.coverage([addresses[i]!]), null]);
       // Canonicalisation alone: the part of a lookup that ours and the baseline share.
       const [canonicalise] = latencies(count, [(i) => lookupKeys(addresses[i]!), null]);
-      return { count, hits, ours, oursMembership, oursCoverage, canonicalise, naive, naiveMembership };
+      const byShape = latenciesByShape(shapes, ours, oursMembership, canonicalise);
+      const summary = (times: Float64Array | null): Latency | null => times && summarise(times);
+      return {
+        count,
+        hits,
+        ours: summary(ours),
+        oursMembership: summary(oursMembership),
+        oursCoverage: summary(oursCoverage),
+        canonicalise: summary(canonicalise),
+        naive: summary(naive),
+        naiveMembership: summary(naiveMembership),
+        byShape,
+      };
     }
     case 'bulk': {
       // bulk KIND PATH ADDRESSES_FILE COUNT OUT: what `lookup --stdin --json --index DIR` does (the same
