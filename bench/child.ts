@@ -54,24 +54,34 @@ function summarise(times: Float64Array): Latency {
 }
 
 /**
+ * Addresses per turn when two calls alternate (see latencies). A turn lasts a few milliseconds, so
+ * both still see the same machine load; address by address, each call's index evicted the other's
+ * from the CPU caches between calls, which no real reader has (the naive index at 100k is a ~1 GB
+ * heap). At 100k, 2 runs each alternated at load 3–4.6, p50 / p99 of a lookup went from
+ * 3.25 / 10.4 and 3.12 / 10.0 µs (address by address) to 2.05 / 5.32 and 1.77 / 4.08 (turns), and
+ * the naive index's from 3.25 / 11.0 and 3.38 / 11.5 to 2.31 / 7.05 and 2.07 / 5.80 (issue 4).
+ */
+const LATENCY_BLOCK = 1000;
+
+/**
  * Times each call on its own, in microseconds; hrtime costs ~50 ns, small next to a lookup but
- * included. With two calls, they alternate address by address.
+ * included. With two calls, they take turns over the same addresses, LATENCY_BLOCK at a time.
  */
 function latencies(count: number, calls: [(i: number) => unknown, ((i: number) => unknown) | null]): [Float64Array, Float64Array | null] {
   const [first, second] = calls;
   const a = new Float64Array(count);
   const b = second ? new Float64Array(count) : null;
-  for (let i = 0; i < count; i++) {
-    let start = process.hrtime.bigint();
-    first(i);
-    let end = process.hrtime.bigint();
-    a[i] = Number(end - start) / 1000;
-    if (second) {
-      start = end;
-      second(i);
-      end = process.hrtime.bigint();
-      b![i] = Number(end - start) / 1000;
+  const timeBlock = (call: (i: number) => unknown, times: Float64Array, from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const start = process.hrtime.bigint();
+      call(i);
+      times[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
+  };
+  for (let from = 0; from < count; from += LATENCY_BLOCK) {
+    const to = Math.min(count, from + LATENCY_BLOCK);
+    timeBlock(first, a, from, to);
+    if (second) timeBlock(second, b!, from, to);
   }
   return [a, b];
 }
