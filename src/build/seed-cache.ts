@@ -307,8 +307,9 @@ export class SeedCache {
   /** Notes a file's hash; `record` is a fresh parse (null when the cache already had it). */
   remember(path: string, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
     const entry = this.files.get(path);
-    if (UNLISTABLE_PATH.test(path)) return;
     if (!entry || entry[0] !== size || entry[1] !== mtimeMs || entry[2] !== hash) {
+      // Tested only here: a listed path passed the test when it was first remembered.
+      if (UNLISTABLE_PATH.test(path)) return;
       if (!entry) this.addedPaths++;
       this.files.set(path, [size, mtimeMs, hash]);
       this.changedPaths.add(path);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build/build-index';
 import { generateCorpus, Prng, writeCorpus } from '../../src/build/generate-corpus';
-import { indexCacheKey, indexSeeds, prefetchPreviousBuild, type SeedIndex } from '../../src/build/index-cache';
+import { indexCacheKey, indexSeeds, prefetchPreviousBuild, previousPositions, type SeedIndex } from '../../src/build/index-cache';
 import { readSeedEntries } from '../../src/build/parallel-read';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
@@ -165,6 +165,18 @@ describe('incremental index', () => {
     const built = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(built.how).toBe('built');
     expectSameIndex(built, seeds);
+  });
+});
+
+describe('previousPositions', () => {
+  const entries = (...sources: string[]): { source: string }[] => sources.map((source) => ({ source }));
+
+  it('finds entries in place, after an insertion or a deletion, and marks new ones', () => {
+    expect(Array.from(previousPositions(entries('a', 'b', 'c'), ['a', 'b', 'c']))).toEqual([0, 1, 2]);
+    expect(Array.from(previousPositions(entries('a', 'n', 'b', 'c'), ['a', 'b', 'c']))).toEqual([0, -1, 1, 2]);
+    expect(Array.from(previousPositions(entries('a', 'c'), ['a', 'b', 'c']))).toEqual([0, 2]);
+    expect(Array.from(previousPositions(entries('c', 'b', 'a'), ['a', 'b', 'c']))).toEqual([2, 1, 0]);
+    expect(Array.from(previousPositions(entries('x'), []))).toEqual([-1]);
   });
 });
 
