@@ -24,6 +24,20 @@ describe('index format v3', () => {
     );
   });
 
+  it('writes the very bytes TextEncoder writes for any text: pairs, lone halves at either end, 1 to 4 byte characters', { timeout: 30_000 }, () => {
+    const encoder = new TextEncoder();
+    const unit = fc.constantFrom('a', '\x7f', '\x80', 'é', '\u07ff', '\u0800', '€', '\uffff', '😀', '\ud800', '\udbff', '\udc00', '\udfff');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 30 }).map((units) => units.join('')), (title) => {
+        const bytes = encodeIndex([{ articles: [article('https://example.com/a', { title, outlet: '', outletDomain: '', keys: ['example.com/a'] })] }]);
+        const encoded = encoder.encode(title);
+        // The record ends with the title's length (one byte: at most 120 bytes here), its bytes, then three empty texts.
+        expect([...bytes.subarray(bytes.length - encoded.length - 4)]).toEqual([encoded.length, ...encoded, 0, 0, 0]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('finds keys that share nothing, part or all of the url, and never a prefix of one', () => {
     const keys = ['example.com/a', 'example.com/amp/a', 'other.org/x?id=1', 'xn--bcher-kva.de/a'];
     const index = CoverageIndex.decode(encodeIndex([{ articles: [article('https://www.example.com/a', { keys: [...keys].sort() })] }]));

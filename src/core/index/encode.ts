@@ -12,8 +12,6 @@ function varintLength(value: number): number {
   return length;
 }
 
-const textEncoder = new TextEncoder();
-
 /**
  * Writes records (see format.ts) into one growing buffer. Text goes in with
  * TextEncoder.encodeInto, straight into the buffer: no ArrayBuffer per string (at a hundred
@@ -70,39 +68,55 @@ class RecordWriter {
     this.bytes[this.at++] = rest;
   }
 
-  /** Length-prefixed UTF-8 of `value` from `from` on, as TextEncoder writes it (lone surrogates become U+FFFD). */
+  /**
+   * Length-prefixed UTF-8 of `value` from `from` on, as TextEncoder writes it (lone surrogates
+   * become U+FFFD), encoded here in one pass. Most text is ASCII (every address and key), but
+   * about 40% of titles and excerpts are not: an ASCII scan then TextEncoder.encodeInto read such
+   * text twice and made a view and a result object per string, garbage at a hundred thousand
+   * seeds (issue 4).
+   */
   text(value: string, from = 0): void {
     const units = value.length - from;
     // UTF-8 takes at least one byte per UTF-16 unit and at most three. The prefix is placed for
     // the least; text whose bytes need a longer prefix (non-ASCII near 128 bytes) is moved on.
     this.reserve(5 + 3 * units);
-    if (this.ascii(value, from, units)) return;
-    const guess = varintLength(units);
-    const { written } = textEncoder.encodeInto(from === 0 ? value : value.slice(from), this.bytes.subarray(this.at + guess));
-    const prefix = varintLength(written);
-    if (prefix !== guess) this.bytes.copyWithin(this.at + prefix, this.at + guess, this.at + guess + written);
-    this.varint(written);
-    this.at += written;
-  }
-
-  /**
-   * text() for ASCII, byte by byte; false, having written nothing that counts, at the first other
-   * character. Most text is ASCII (every address and key); encodeInto's view and result objects
-   * per string made encoding a 100k-seed index spend more in the garbage collector than in
-   * encoding (issue 4).
-   */
-  private ascii(value: string, from: number, units: number): boolean {
     const { bytes } = this;
-    const start = this.at + varintLength(units);
+    const guess = varintLength(units);
+    const start = this.at + guess;
     let at = start;
     for (let i = from; i < value.length; i++) {
-      const code = value.charCodeAt(i);
-      if (code >= 0x80) return false;
-      bytes[at++] = code;
+      let code = value.charCodeAt(i);
+      if (code < 0x80) {
+        bytes[at++] = code;
+        continue;
+      }
+      if (code < 0x800) {
+        bytes[at++] = 0xc0 | (code >>> 6);
+        bytes[at++] = 0x80 | (code & 0x3f);
+        continue;
+      }
+      if (code >= 0xd800 && code <= 0xdfff) {
+        const low = value.charCodeAt(i + 1);
+        if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+          const point = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          bytes[at++] = 0xf0 | (point >>> 18);
+          bytes[at++] = 0x80 | ((point >>> 12) & 0x3f);
+          bytes[at++] = 0x80 | ((point >>> 6) & 0x3f);
+          bytes[at++] = 0x80 | (point & 0x3f);
+          i++;
+          continue;
+        }
+        code = 0xfffd;
+      }
+      bytes[at++] = 0xe0 | (code >>> 12);
+      bytes[at++] = 0x80 | ((code >>> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
     }
-    this.varint(units);
-    this.at = at;
-    return true;
+    const written = at - start;
+    const prefix = varintLength(written);
+    if (prefix !== guess) bytes.copyWithin(this.at + prefix, start, at);
+    this.varint(written);
+    this.at += written;
   }
 
   /** The records written. */
