@@ -54,6 +54,18 @@ describe('encodeIndex', () => {
     expect(index.findArticle('example.com/12345')).toBe(12_345);
   });
 
+  it('lays a large index out in a SharedArrayBuffer, with the bytes of parts assembled apart', () => {
+    // 20 MB of excerpt: past the size where V8 would collect the whole heap for an ArrayBuffer.
+    const excerpt = 'e'.repeat(20 << 20);
+    const stories: Story[] = [{ articles: [{ url: 'https://example.com/big', title: 'Big', excerpt, outlet: 'o', outletDomain: 'example.com', publishedAt: 1, keys: ['example.com/big'] }] }];
+    const bytes = encodeIndex(stories);
+    expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(assembleIndex(encodeParts(stories))))).toBe(true);
+    expect(CoverageIndex.decode(bytes).article(0)).toMatchObject({ title: 'Big', excerpt });
+    // Small indexes keep a plain ArrayBuffer.
+    expect(encodeIndex([{ articles: [{ ...stories[0]!.articles[0]!, excerpt: '' }] }]).buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('shows its key visitor every key it writes, in order', () => {
     const stories: Story[] = [
       { articles: [{ url: 'https://a.example/1', title: 'One', excerpt: '', outlet: 'A', outletDomain: 'a.example', publishedAt: 1, keys: ['a.example/1', 'a.example/1?amp'] }] },

@@ -12,6 +12,23 @@ function varintLength(value: number): number {
   return length;
 }
 
+/** From this size on, indexBytes backs the bytes with a SharedArrayBuffer (where there is one). */
+const SHARED_FROM_BYTES = 16 << 20;
+
+/**
+ * Zeroed bytes for an index or its records. V8 counts the memory of an ArrayBuffer as external
+ * and, past 64 MB of it since its last full collection, collects the whole heap at once: the
+ * ~180 MB buffer of a 100k-seed index, allocated with the build's ~550 MB of seeds alive, cost a
+ * 1.4 s pause on the main thread (issue 4; 1.5 s for 180 MB beside a 560 MB heap in isolation,
+ * none with a SharedArrayBuffer). V8 does not count a SharedArrayBuffer's memory per isolate, so
+ * large indexes use one; it is freed all the same once unreachable, and node's file writes,
+ * hashes and TextDecoder read it as any other. Browsers without cross-origin isolation have no
+ * SharedArrayBuffer: they get an ArrayBuffer.
+ */
+function indexBytes(length: number): Uint8Array {
+  return length >= SHARED_FROM_BYTES && typeof SharedArrayBuffer === 'function' ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+}
+
 /**
  * Writes records (see format.ts) into one growing buffer. Text goes in with
  * TextEncoder.encodeInto, straight into the buffer: no ArrayBuffer per string (at a hundred
@@ -28,7 +45,7 @@ class RecordWriter {
     capacity: number,
     private readonly origin = 0,
   ) {
-    this.bytes = new Uint8Array(capacity);
+    this.bytes = indexBytes(capacity);
     this.view = new DataView(this.bytes.buffer);
     this.at = origin;
   }
@@ -41,7 +58,7 @@ class RecordWriter {
   /** Room for `count` more bytes, growing by a quarter (or to fit) when full: the first size is close (estimatedRecordsSize). */
   private reserve(count: number): void {
     if (this.at + count <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.at + count, Math.ceil(this.bytes.length * 1.25)));
+    const grown = indexBytes(Math.max(this.at + count, Math.ceil(this.bytes.length * 1.25)));
     grown.set(this.bytes.subarray(0, this.at));
     this.bytes = grown;
     this.view = new DataView(grown.buffer);
@@ -340,7 +357,7 @@ export function assembleIndex(parts: IndexParts, space?: Uint8Array): Uint8Array
   const detailBytes = shardBase + parts.records.length;
   // Moved within `space` as a whole: copyWithin reads no further than the array it is called on.
   if (space && parts.records.buffer === space.buffer && parts.records.byteOffset !== detailsAt + shardBase) space.copyWithin(detailsAt + shardBase, parts.records.byteOffset, parts.records.byteOffset + parts.records.length);
-  const bytes = space ? space.subarray(0, detailsAt + detailBytes) : new Uint8Array(detailsAt + detailBytes);
+  const bytes = space ? space.subarray(0, detailsAt + detailBytes) : indexBytes(detailsAt + detailBytes);
   if (parts.records.buffer !== bytes.buffer) bytes.set(parts.records, detailsAt + shardBase);
   const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
   for (let slot = 0, word = HEADER_WORDS; slot < keyCount; slot++, word += 3) {
