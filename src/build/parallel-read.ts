@@ -270,6 +270,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);
   const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
+  cache?.list(absolute);
   // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
   // no stat pass, since workers report each file's size and time as they read it.
   const cold = !cache || cache.fileCount === 0;
@@ -289,7 +290,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
       } catch {
         // Unreadable: read (and report) below.
       }
-      const hash = cache?.trustedHash(path, size, mtimeMs) ?? null;
+      const hash = cache?.trustedHash(i, size, mtimeMs) ?? null;
       if (hash) outcomes[i] = { hash, record: null, readError: null, size, mtimeMs };
       else todo.push(i);
     });
@@ -340,7 +341,7 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
       if (articles) read = 'valid';
       else if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
       else {
-        const valid = cache?.validity(hash);
+        const valid = cache?.fileValidity(i, hash);
         if (valid !== undefined) read = valid ? 'valid' : readRecord(cache!.record(hash) ?? '', file);
       }
     } catch {
@@ -360,7 +361,7 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
       read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
       parsedFiles++;
     }
-    cache?.remember(absolute[i]!, size, mtimeMs, recordHash, fresh);
+    cache?.remember(i, size, mtimeMs, recordHash, fresh);
     if (read === 'valid' || 'seed' in read) {
       entries.push(articles ? { source: file, path: absolute[i]!, hash: recordHash, fresh, cache, articles } : { source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
     }
@@ -369,6 +370,6 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
       for (const problem of read.problems) problems.push({ file, ...problem });
     }
   });
-  cache?.save(absolute);
+  cache?.save();
   return { entries, problems, invalidFiles, fileCount: files.length, parsedFiles };
 }

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checksum } from '../core/index/hash';
 import { isValidRecord, type SeedRecord } from './seed-records';
 
 /**
- * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see.
- * Every cache written under another version (or another fingerprint) is ignored and replaced.
+ * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see,
+ * or the cache's files change format (4: the binary manifest). Every cache written under another
+ * version (or another fingerprint) is ignored and replaced.
  */
-export const SEED_CACHE_VERSION = 3;
+export const SEED_CACHE_VERSION = 4;
 
 /** Where build caches live by default: ignored by git with node_modules, and wiped by `npm ci`. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/elsewhere';
@@ -21,19 +23,17 @@ export const DEFAULT_CACHE_DIR = 'node_modules/.cache/elsewhere';
  */
 const RACY_WINDOW_MS = 2000;
 
-/** Rewrite the records file once dead records outnumber live ones, so appends never grow it unbounded. */
-const COMPACT_WHEN_DEAD_OVER_LIVE = 1;
+/**
+ * Rewrite the records file once its lines (live or dead) outnumber the files this many times over,
+ * so appends never grow it unbounded. Files, not distinct live records, are what the manifest
+ * counts without a pass over every hash; files alike in content only make compaction later.
+ */
+const COMPACT_WHEN_LINES_OVER_FILES = 2;
 
 const RECORDS_FILE = 'seed-records.jsonl';
-const MANIFEST_FILE = 'seed-manifest.tsv';
-/**
- * What changed since the manifest was written, one JSON line per build: a rebuild after a few
- * edits appends a line instead of rewriting the 100k-file manifest (~1 s of a rebuild under load).
- */
-const JOURNAL_FILE = 'seed-manifest.journal';
-/** Past this many files noted in the journal, the manifest is written whole again (and the journal emptied). */
-const JOURNAL_MAX_FILES = 2000;
-
+const MANIFEST_FILE = 'seed-manifest.bin';
+/** The text manifest of version 3 and its journal: removed when a manifest is written. */
+const OLD_MANIFEST_FILES = ['seed-manifest.tsv', 'seed-manifest.journal'];
 /** The modules whose code decides what a record holds, relative to src/. */
 export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'core/sort', 'build/read-seeds.ts', 'build/seed-records.ts'];
 /** The packages whose code does too (YAML parsing, registrable domains). */
@@ -80,75 +80,121 @@ export function seedCacheKey(): string {
 }
 
 /** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
-type Location = [offset: number, length: number, valid: 0 | 1];
 
-/**
- * The manifest. On disk: a JSON line with key, writtenAt and recordLines, then one line a file
- * (`F<TAB>path<TAB>size<TAB>mtimeMs<TAB>hash`) and one a record (`R<TAB>hash<TAB>offset<TAB>length<TAB>valid`),
- * read straight into Maps: as one JSON object, its 100k-key objects cost a rebuild ~1 s to parse
- * and look paths up in.
- */
-interface Manifest {
-  key: string;
-  writtenAt: number;
-  /** Records lines in the records file, live or dead: to know when to compact. */
-  recordLines: number;
-  /** Absolute path → [size, mtimeMs, content hash]. */
-  files: Map<string, FileEntry>;
-  /** Content hash → where its record is. */
-  records: Map<string, Location>;
-}
+/** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
+type Location = [offset: number, length: number, valid: 0 | 1];
 
 type FileEntry = [size: number, mtimeMs: number, hash: string];
 
-/** Paths that cannot be one field of a manifest line are not remembered (they are hashed on every build). */
-const UNLISTABLE_PATH = /[\t\n\r]/;
+/** Characters of a content hash (sha1, in hex): each row's hash takes this many in the hash column. */
+const HASH_CHARS = 40;
 
-function parseManifest(text: string, key: string): Manifest | null {
-  const headEnd = text.indexOf('\n');
-  const head = JSON.parse(headEnd === -1 ? text : text.slice(0, headEnd)) as Omit<Manifest, 'files' | 'records'>;
-  if (head.key !== key || typeof head.writtenAt !== 'number' || typeof head.recordLines !== 'number') return null;
-  const files = new Map<string, FileEntry>();
-  const records = new Map<string, Location>();
-  // Fields found with indexOf rather than split('\n') then split('\t') per line: at 100k files
-  // those 1.2M strings and 200k arrays were most of loading the cache (issue 4).
-  for (let at = headEnd + 1; headEnd !== -1 && at < text.length; ) {
-    let end = text.indexOf('\n', at);
-    if (end === -1) end = text.length;
-    // KIND<TAB>a<TAB>b<TAB>c<TAB>d, exactly four tabs, as the writer puts them.
-    const tab1 = at + 1;
-    const tab2 = text.indexOf('\t', tab1 + 1);
-    const tab3 = tab2 === -1 ? -1 : text.indexOf('\t', tab2 + 1);
-    const tab4 = tab3 === -1 ? -1 : text.indexOf('\t', tab3 + 1);
-    const extra = tab4 === -1 ? -1 : text.indexOf('\t', tab4 + 1);
-    if (text.charCodeAt(tab1) === 0x09 && tab4 !== -1 && tab4 < end && (extra === -1 || extra > end)) {
-      const kind = text.charCodeAt(at);
-      const a = text.slice(tab1 + 1, tab2);
-      const b = Number(text.slice(tab2 + 1, tab3));
-      const c = Number(text.slice(tab3 + 1, tab4));
-      const d = text.slice(tab4 + 1, end);
-      if (kind === 0x46 /* F */) files.set(a, [b, c, d]);
-      else if (kind === 0x52 /* R */) records.set(a, [b, c, d === '1' ? 1 : 0]);
-    }
-    at = end + 1;
-  }
-  return { key, writtenAt: head.writtenAt, recordLines: head.recordLines, files, records };
+/**
+ * The manifest: a row per seed file, in the order the build listed the files, kept as columns.
+ * A rebuild compares each listed file with the row at its place (positions hold while the listing
+ * does), and reads its hash and record location there; a path map is built only when the listing
+ * differs. Read into Maps of paths and hashes, the 100k rows of a text manifest cost a rebuild
+ * ~0.35 s of its main thread and most of its garbage (issue 4).
+ *
+ * On disk: the header's byte length (uint32), the header (JSON), zeros up to a multiple of 8,
+ * then the columns: sizes, modification times and record offsets (float64), record lengths and
+ * path ends (uint32), validity (uint8), hashes (ASCII, end to end), paths (UTF-8, end to end).
+ */
+interface Rows {
+  count: number;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  offsets: Float64Array;
+  lengths: Uint32Array;
+  /** Where each row's path ends in `paths`, in UTF-16 units; it starts where the previous one ends. */
+  pathEnds: Uint32Array;
+  /** 1 when the row's record is a valid seed's. */
+  valid: Uint8Array;
+  hashes: string;
+  hashBytes: Buffer;
+  paths: string;
+  pathBytes: Buffer;
 }
 
-function manifestText(manifest: Manifest): string {
-  const lines = [JSON.stringify({ key: manifest.key, writtenAt: manifest.writtenAt, recordLines: manifest.recordLines })];
-  for (const [path, [size, mtimeMs, hash]] of manifest.files) lines.push(`F\t${path}\t${size}\t${mtimeMs}\t${hash}`);
-  for (const [hash, [offset, length, valid]] of manifest.records) lines.push(`R\t${hash}\t${offset}\t${length}\t${valid}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** One journal line: files and records that changed in one build, on top of the manifest written at `base`. */
-interface JournalLine {
-  base: number;
+interface ManifestHead {
+  key: string;
   writtenAt: number;
+  /** Lines in the records file, live or dead: to know when to compact. */
   recordLines: number;
-  files: Record<string, FileEntry>;
-  records: Record<string, Location>;
+  count: number;
+  pathBytes: number;
+  /** checksum() of the columns: a damaged manifest is ignored, as if there were none. */
+  checksum: number;
+}
+
+const NO_ROWS = rowsIn(new Uint8Array(0), 0, 0);
+
+/** Bytes of the columns of `count` rows whose paths take `pathBytes`. */
+function columnsLength(count: number, pathBytes: number): number {
+  return count * (3 * 8 + 2 * 4 + 1 + HASH_CHARS) + pathBytes;
+}
+
+/** Views of the columns in `columns`, whose memory starts 8-byte aligned. */
+function rowsIn(columns: Uint8Array, count: number, pathBytes: number): Rows {
+  let at = columns.byteOffset;
+  const take = <T>(make: (buffer: ArrayBufferLike, offset: number, length: number) => T, bytesEach: number, length = count): T => {
+    const view = make(columns.buffer, at, length);
+    at += bytesEach * length;
+    return view;
+  };
+  const floats = (): Float64Array => take((buffer, offset, length) => new Float64Array(buffer, offset, length), 8);
+  const words = (): Uint32Array => take((buffer, offset, length) => new Uint32Array(buffer, offset, length), 4);
+  const bytes = (length: number): Buffer => take((buffer, offset) => Buffer.from(buffer, offset, length), 1, length);
+  const [sizes, mtimes, offsets, lengths, pathEnds] = [floats(), floats(), floats(), words(), words()];
+  const valid = bytes(count);
+  const hashBytes = bytes(count * HASH_CHARS);
+  const pathBytesView = bytes(pathBytes);
+  return { count, sizes, mtimes, offsets, lengths, pathEnds, valid, hashes: hashBytes.toString('latin1'), hashBytes, paths: pathBytesView.toString('utf8'), pathBytes: pathBytesView };
+}
+
+/** Where the columns start after a header of `headLength` bytes. */
+function columnsStart(headLength: number): number {
+  return Math.ceil((4 + headLength) / 8) * 8;
+}
+
+/** The manifest's head and rows, or null when it was written under another key or is damaged. */
+function parseManifest(file: Buffer, key: string): { head: ManifestHead; rows: Rows } | null {
+  if (file.length < 4) return null;
+  const headLength = file.readUInt32LE(0);
+  const head = JSON.parse(file.toString('utf8', 4, 4 + headLength)) as ManifestHead;
+  if (head.key !== key || ![head.writtenAt, head.recordLines, head.count, head.pathBytes, head.checksum].every(Number.isSafeInteger)) return null;
+  const start = columnsStart(headLength);
+  if (file.length !== start + columnsLength(head.count, head.pathBytes)) return null;
+  // Typed views need aligned memory: a file read whole has its own, from offset 0.
+  const columns = (file.byteOffset + start) % 8 === 0 ? file.subarray(start) : new Uint8Array(file.subarray(start));
+  if (checksum(columns) !== head.checksum) return null;
+  const rows = rowsIn(columns, head.count, head.pathBytes);
+  for (let row = 0, end = 0; row < rows.count; end = rows.pathEnds[row++]!) if (rows.pathEnds[row]! < end) return null;
+  if ((rows.count === 0 ? 0 : rows.pathEnds[rows.count - 1]!) !== rows.paths.length) return null;
+  return { head, rows };
+}
+
+/** Writes the manifest to `path`: its header, then `columns` (what rowsIn reads). */
+function writeManifest(path: string, head: Omit<ManifestHead, 'checksum'>, columns: Uint8Array): void {
+  const text = Buffer.from(JSON.stringify({ ...head, checksum: checksum(columns) } satisfies ManifestHead));
+  const prefix = Buffer.alloc(columnsStart(text.length));
+  prefix.writeUInt32LE(text.length, 0);
+  text.copy(prefix, 4);
+  const fd = openSync(path, 'w');
+  try {
+    for (const bytes of [prefix, columns]) {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The row of each path, for a listing that differs from the rows' order. */
+function pathRows(rows: Rows): Map<string, number> {
+  const map = new Map<string, number>();
+  for (let row = 0, start = 0; row < rows.count; start = rows.pathEnds[row++]!) map.set(rows.paths.slice(start, rows.pathEnds[row]), row);
+  return map;
 }
 
 /**
@@ -158,84 +204,61 @@ interface JournalLine {
 const BULK_READ_AFTER = 1000;
 
 /**
+ * Hashes looked up by a search of the hash column before a Map of every hash is built: a rebuild
+ * after a few changes looks up a few (~1 ms each), a Map costs ~30 ms at 100k files.
+ */
+const HASH_SEARCHES = 16;
+
+/**
  * Records by content hash, and what each seed file's hash was when last seen. Stored as an
- * append-only JSON-lines file (`hash<TAB>record`) and a manifest that says where each record is,
- * so a build reads only the records it needs: a rebuild after one change reads a handful, not
- * the ~150 MB of a 100k-seed corpus (issue 4).
+ * append-only JSON-lines file (`hash<TAB>record`) and a manifest that says, per file, where its
+ * record is, so a build reads only the records it needs: a rebuild after one change reads a
+ * handful, not the ~150 MB of a 100k-seed corpus (issue 4).
+ *
+ * A build calls list() with its files, then trustedHash() and remember() by each file's place in
+ * that list, then save().
  */
 export class SeedCache {
-  private readonly files: Manifest['files'];
-  /** Content hash → location. */
-  private readonly locations: Manifest['records'];
-  /** Records parsed in this run, not yet (or just) written. */
-  private readonly fresh = new Map<string, SeedRecord>();
+  private rows: Rows;
+  private writtenAt: number;
   private recordLines: number;
-  private readonly writtenAt: number;
-  /** When the journal line that last noted a file was written: it is trusted from then on, not from the manifest's time. */
-  private readonly journaledAt = new Map<string, number>();
-  private journalFiles = 0;
-  /** Paths whose entry this run changed, and whether one was new (a new file set needs the whole manifest). */
-  private readonly changedPaths = new Set<string>();
-  private addedPaths = 0;
-  private readonly hadManifest: boolean;
+  /** Rows the manifest had when loaded: none means a cold build. */
+  private readonly loadedFiles: number;
+  /** Records parsed in this run. */
+  private readonly fresh = new Map<string, SeedRecord>();
+  /** Where the records written in this run landed; every live one, once the records file was rewritten. */
+  private readonly written = new Map<string, Location>();
+  private rewritten = false;
+  private byPath: Map<string, number> | null = null;
+  private byHash: Map<string, number> | null = null;
+  private hashSearches = 0;
   private singleReads = 0;
   private whole: Buffer | null = null;
-  /** Files the manifest listed when loaded, and whether this run learnt anything new. */
-  private readonly loadedFiles: number;
-  private dirty = false;
   /** The new records file fresh records are streamed to during a cold build's read (streamRecords), until save() puts it in place. */
   private streamed: RecordStream | null = null;
+  /** The build's files (list()), and per file: its row (-1: none), and whether that row still holds. */
+  private listing: readonly string[] = [];
+  private rowOfFile = new Int32Array(0);
+  private kept = new Uint8Array(0);
+  /** Files whose row does not hold (or who have none): what they are now. */
+  private readonly changed = new Map<number, FileEntry>();
+  private dirty = false;
 
   private constructor(
     private readonly dir: string,
     private readonly key: string,
-    manifest: Manifest | null,
+    manifest: { head: ManifestHead; rows: Rows } | null,
   ) {
-    this.files = manifest?.files ?? new Map();
-    this.loadedFiles = this.files.size;
-    this.locations = manifest?.records ?? new Map();
-    this.recordLines = manifest?.recordLines ?? 0;
-    this.writtenAt = manifest?.writtenAt ?? 0;
-    this.hadManifest = manifest !== null;
-    if (manifest) this.replayJournal();
-  }
-
-  /** Applies the journal's lines written on top of this manifest; a torn or stale line ends it. */
-  private replayJournal(): void {
-    let text: string;
-    try {
-      text = readFileSync(join(this.dir, JOURNAL_FILE), 'utf8');
-    } catch {
-      return;
-    }
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      let entry: JournalLine;
-      try {
-        entry = JSON.parse(line) as JournalLine;
-      } catch {
-        entry = { base: -1 } as JournalLine;
-      }
-      if (entry.base !== this.writtenAt || typeof entry.files !== 'object' || typeof entry.records !== 'object') {
-        // A torn line, or one left from an older manifest: the next save writes the manifest whole
-        // (files past this line are then hashed again, as they would be without a journal).
-        this.journalFiles = JOURNAL_MAX_FILES + 1;
-        break;
-      }
-      for (const [path, file] of Object.entries(entry.files)) {
-        this.files.set(path, file);
-        this.journaledAt.set(path, entry.writtenAt);
-        this.journalFiles++;
-      }
-      for (const [hash, location] of Object.entries(entry.records)) this.locations.set(hash, location);
-      this.recordLines = entry.recordLines;
-    }
+    this.rows = manifest?.rows ?? NO_ROWS;
+    this.loadedFiles = this.rows.count;
+    this.recordLines = manifest?.head.recordLines ?? 0;
+    this.writtenAt = manifest?.head.writtenAt ?? 0;
   }
 
   static load(dir: string, key = seedCacheKey()): SeedCache {
-    let manifest: Manifest | null;
+    let manifest: ReturnType<typeof parseManifest>;
     try {
-      manifest = parseManifest(readFileSync(join(dir, MANIFEST_FILE), 'utf8'), key);
+      manifest = parseManifest(readFileSync(join(dir, MANIFEST_FILE)), key);
     } catch {
       manifest = null;
     }
@@ -247,13 +270,72 @@ export class SeedCache {
     return this.loadedFiles;
   }
 
+  /**
+   * The build's files, in order: the numbers trustedHash(), fileValidity() and remember() take
+   * are places in this list, and save() keeps these files. Each is matched with the row at its
+   * place, or the row after the last match (a file added or removed shifts the rest); failing
+   * both, with a map of every row's path.
+   */
+  list(paths: readonly string[]): void {
+    this.listing = paths;
+    this.rowOfFile = new Int32Array(paths.length);
+    this.kept = new Uint8Array(paths.length);
+    this.changed.clear();
+    let row = -1;
+    paths.forEach((path, file) => {
+      if (row + 1 < this.rows.count && this.pathIs(row + 1, path)) row++;
+      else {
+        this.byPath ??= pathRows(this.rows);
+        const found = this.byPath.get(path);
+        if (found === undefined) {
+          this.rowOfFile[file] = -1;
+          return;
+        }
+        row = found;
+      }
+      this.rowOfFile[file] = row;
+    });
+  }
+
+  private pathIs(row: number, path: string): boolean {
+    if (row < 0) return false;
+    const start = row === 0 ? 0 : this.rows.pathEnds[row - 1]!;
+    return this.rows.pathEnds[row]! - start === path.length && this.rows.paths.startsWith(path, start);
+  }
+
+  private hashAt(row: number): string {
+    return this.rows.hashes.slice(row * HASH_CHARS, (row + 1) * HASH_CHARS);
+  }
+
+  private rowOfHash(hash: string): number {
+    if (hash.length !== HASH_CHARS) return -1;
+    if (!this.byHash && ++this.hashSearches > HASH_SEARCHES) {
+      this.byHash = new Map();
+      for (let row = this.rows.count - 1; row >= 0; row--) this.byHash.set(this.hashAt(row), row);
+    }
+    if (this.byHash) return this.byHash.get(hash) ?? -1;
+    for (let at = this.rows.hashes.indexOf(hash); at !== -1; at = this.rows.hashes.indexOf(hash, at + 1)) {
+      if (at % HASH_CHARS === 0) return at / HASH_CHARS;
+    }
+    return -1;
+  }
+
+  /** Where the record of `hash` is in the records file, as this run left it. */
+  private locationOf(hash: string): Location | undefined {
+    const written = this.written.get(hash);
+    if (written || this.rewritten) return written;
+    const row = this.rowOfHash(hash);
+    return row === -1 ? undefined : [this.rows.offsets[row]!, this.rows.lengths[row]!, this.rows.valid[row] === 1 ? 1 : 0];
+  }
+
   /** Hashes whose records the cache holds: workers skip parsing those. */
   knownHashes(): string[] {
-    return [...this.locations.keys(), ...this.fresh.keys()];
+    const hashes = Array.from({ length: this.rows.count }, (_unused, row) => this.hashAt(row));
+    return [...hashes, ...this.written.keys(), ...this.fresh.keys()];
   }
 
   has(hash: string): boolean {
-    return this.fresh.has(hash) || this.locations.has(hash) || this.isStreamed(hash);
+    return this.fresh.has(hash) || this.isStreamed(hash) || this.locationOf(hash) !== undefined;
   }
 
   /**
@@ -268,8 +350,14 @@ export class SeedCache {
   validity(hash: string): boolean | undefined {
     const fresh = this.fresh.get(hash);
     if (fresh !== undefined) return isValidRecord(fresh);
-    const location = this.locations.get(hash) ?? this.streamed?.locations.get(hash);
+    const location = this.streamed?.locations.get(hash) ?? this.locationOf(hash);
     return location === undefined ? undefined : location[2] === 1;
+  }
+
+  /** validity() of listed file `file` whose content is `hash`: read at its row when that holds, without looking the hash up. */
+  fileValidity(file: number, hash: string): boolean | undefined {
+    const row = this.rowOfFile[file]!;
+    return this.kept[file] && !this.rewritten ? this.rows.valid[row] === 1 : this.validity(hash);
   }
 
   /**
@@ -279,11 +367,10 @@ export class SeedCache {
   record(hash: string): SeedRecord | undefined {
     const fresh = this.fresh.get(hash);
     if (fresh !== undefined) return fresh;
-    const location = this.locations.get(hash);
-    if (location === undefined) {
-      const streamed = this.streamed?.locations.get(hash);
-      return streamed && readAt(this.streamed!.path, streamed);
-    }
+    const streamed = this.streamed?.locations.get(hash);
+    if (streamed) return readAt(this.streamed!.path, streamed);
+    const location = this.locationOf(hash);
+    if (location === undefined) return undefined;
     const path = join(this.dir, RECORDS_FILE);
     if (!this.whole && ++this.singleReads > BULK_READ_AFTER) {
       try {
@@ -296,30 +383,32 @@ export class SeedCache {
     return this.whole ? this.whole.toString('utf8', offset, offset + length) : readAt(path, location);
   }
 
-  /** The hash recorded for a file, if its size and modification time say it has not changed since. */
-  trustedHash(path: string, size: number, mtimeMs: number): string | null {
-    const entry = this.files.get(path);
-    if (!entry || entry[0] !== size || entry[1] !== mtimeMs) return null;
-    if (mtimeMs + RACY_WINDOW_MS >= (this.journaledAt.get(path) ?? this.writtenAt)) return null;
-    return this.has(entry[2]) ? entry[2] : null;
+  /** The hash recorded for listed file `file`, if its size and modification time say it has not changed since. */
+  trustedHash(file: number, size: number, mtimeMs: number): string | null {
+    const row = this.rowOfFile[file]!;
+    if (row === -1 || this.rows.sizes[row] !== size || this.rows.mtimes[row] !== mtimeMs) return null;
+    if (mtimeMs + RACY_WINDOW_MS >= this.writtenAt) return null;
+    this.kept[file] = 1;
+    return this.hashAt(row);
   }
 
-  /** Notes a file's hash; `record` is a fresh parse (null when the cache already had it). */
-  remember(path: string, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
-    const entry = this.files.get(path);
-    if (!entry || entry[0] !== size || entry[1] !== mtimeMs || entry[2] !== hash) {
-      // Tested only here: a listed path passed the test when it was first remembered.
-      if (UNLISTABLE_PATH.test(path)) return;
-      if (!entry) this.addedPaths++;
-      this.files.set(path, [size, mtimeMs, hash]);
-      this.changedPaths.add(path);
-      this.dirty = true;
+  /** Notes listed file `file`'s hash; `record` is a fresh parse (null when the cache already had it). */
+  remember(file: number, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
+    const row = this.rowOfFile[file]!;
+    const holds = row !== -1 && this.rows.sizes[row] === size && this.rows.mtimes[row] === mtimeMs && this.rows.hashes.startsWith(hash, row * HASH_CHARS) && hash.length === HASH_CHARS;
+    if (holds && record === null) {
+      // Hashed again, being too recent to trust: written anew once it no longer is, so that the
+      // next build trusts it instead of hashing it on every build.
+      if (!this.kept[file] && mtimeMs + RACY_WINDOW_MS < Date.now()) this.dirty = true;
+      this.kept[file] = 1;
+      this.changed.delete(file);
+      return;
     }
+    this.kept[file] = 0;
+    this.changed.set(file, [size, mtimeMs, hash]);
+    this.dirty = true;
     // A fresh parse replaces the stored record: it was missing or damaged.
-    if (record !== null) {
-      this.fresh.set(hash, record);
-      this.dirty = true;
-    }
+    if (record !== null) this.fresh.set(hash, record);
   }
 
   /**
@@ -359,109 +448,147 @@ export class SeedCache {
    */
   private finishStream(stream: RecordStream, live: ReadonlySet<string>, recordsPath: string): void {
     const text = new RecordText(stream.end);
-    let added = 0;
     for (const hash of live) {
-      const streamed = stream.locations.get(hash);
-      if (streamed) {
-        this.locations.set(hash, streamed);
-        continue;
-      }
+      if (stream.locations.has(hash)) continue;
       const record = this.record(hash);
-      if (record === undefined) continue;
-      this.locations.set(hash, text.add(hash, record));
-      added++;
+      if (record !== undefined) stream.locations.set(hash, text.add(hash, record));
     }
     text.writeToFd(stream.fd);
     closeSync(stream.fd);
     renameSync(stream.path, recordsPath);
-    this.recordLines = stream.locations.size + added;
+    for (const [hash, location] of stream.locations) this.written.set(hash, location);
+    this.recordLines = stream.locations.size;
     this.streamed = null;
+    this.rewritten = true;
+  }
+
+  /** Writes the records file anew with the `live` records only. */
+  private compact(live: ReadonlySet<string>, recordsPath: string): void {
+    // Every live record is read before the file is replaced.
+    if (live.size > BULK_READ_AFTER) this.singleReads = BULK_READ_AFTER;
+    const kept = [...live].map((hash) => [hash, this.record(hash)] as const);
+    const text = new RecordText(0);
+    this.written.clear();
+    for (const [hash, record] of kept) if (record !== undefined) this.written.set(hash, text.add(hash, record));
+    text.writeTo(`${recordsPath}.tmp`, 'w');
+    renameSync(`${recordsPath}.tmp`, recordsPath);
+    this.recordLines = this.written.size;
+    this.rewritten = true;
+  }
+
+  /** Appends the fresh records not written yet. */
+  private appendFresh(recordsPath: string): void {
+    const text = new RecordText(fileSize(recordsPath));
+    let lines = 0;
+    for (const [hash, record] of this.fresh) {
+      if (this.written.has(hash)) continue;
+      this.written.set(hash, text.add(hash, record));
+      lines++;
+    }
+    if (lines === 0) return;
+    text.writeTo(recordsPath, 'a');
+    this.recordLines += lines;
+  }
+
+  /** Whether the listed files are the manifest's rows, in order, every one of which still holds. */
+  private unchanged(): boolean {
+    if (this.listing.length !== this.rows.count) return false;
+    for (let file = 0; file < this.listing.length; file++) if (!this.kept[file] || this.rowOfFile[file] !== file) return false;
+    return true;
   }
 
   /**
-   * Writes what changed: appends new records (or compacts), and rewrites the manifest. When
-   * nothing changed, nothing is written: rewriting a 100k-file manifest costs a rebuild ~0.3 s.
-   * (Files too recent to trust then stay so, and are hashed again next time: a few at most.)
+   * Writes what changed: appends new records (or compacts), and writes the manifest of the listed
+   * files that were trusted or remembered. When nothing changed, nothing is written. With the
+   * same files as the manifest, its paths are copied as they are; a rewrite after one change is
+   * ~13 MB at 100k files.
    */
-  save(livePaths: readonly string[]): void {
-    // Every readable file was remembered, and any new path or content made the cache dirty.
-    if (!this.dirty && !this.streamed && livePaths.length === this.loadedFiles) return;
-    // The same files, a few of them changed: a journal line, not the whole manifest again.
-    if (!this.streamed && this.hadManifest && this.addedPaths === 0 && livePaths.length === this.loadedFiles && this.journalFiles + this.changedPaths.size <= JOURNAL_MAX_FILES) {
-      this.appendJournal();
-      return;
-    }
-    const files: Manifest['files'] = new Map();
-    const live = new Set<string>();
-    for (const path of livePaths) {
-      const entry = this.files.get(path);
-      if (!entry || !this.has(entry[2])) continue;
-      files.set(path, entry);
-      live.add(entry[2]);
-    }
+  save(): void {
+    if (!this.dirty && !this.streamed && this.unchanged()) return;
     mkdirSync(this.dir, { recursive: true });
     const recordsPath = join(this.dir, RECORDS_FILE);
-    const unwritten = [...this.fresh.keys()];
-    const dead = this.recordLines + unwritten.length - live.size;
-    /** Adds lines for `hashes` to `text`, noting where each record lands. */
-    const write = (hashes: Iterable<string>, text: RecordText): number => {
-      let lines = 0;
-      for (const hash of hashes) {
-        const record = this.record(hash);
-        if (record === undefined) continue;
-        this.locations.set(hash, text.add(hash, record));
-        lines++;
+    const files = this.listing.length;
+    const live = (): Set<string> => {
+      const hashes = new Set<string>();
+      for (let file = 0; file < files; file++) {
+        if (this.kept[file]) hashes.add(this.hashAt(this.rowOfFile[file]!));
+        else if (this.changed.has(file)) hashes.add(this.changed.get(file)![2]);
       }
-      return lines;
+      return hashes;
     };
-    if (this.streamed) this.finishStream(this.streamed, live, recordsPath);
-    else if (this.recordLines === 0 || dead > live.size * COMPACT_WHEN_DEAD_OVER_LIVE) {
-      // Read every live record before the file is replaced.
-      if (live.size > BULK_READ_AFTER) this.singleReads = BULK_READ_AFTER;
-      const kept = [...live].map((hash) => [hash, this.record(hash)] as const);
-      for (const [hash, record] of kept) if (record !== undefined) this.fresh.set(hash, record);
-      this.locations.clear();
-      this.whole = null;
-      const text = new RecordText(0);
-      this.recordLines = write(live, text);
-      text.writeTo(`${recordsPath}.tmp`, 'w');
-      renameSync(`${recordsPath}.tmp`, recordsPath);
-    } else if (unwritten.length > 0) {
-      const text = new RecordText(fileSize(recordsPath));
-      this.recordLines += write(unwritten, text);
-      text.writeTo(recordsPath, 'a');
+    if (this.streamed) this.finishStream(this.streamed, live(), recordsPath);
+    else if (this.recordLines === 0 || this.recordLines + this.fresh.size > COMPACT_WHEN_LINES_OVER_FILES * files) this.compact(live(), recordsPath);
+    else this.appendFresh(recordsPath);
+
+    // Which files the new manifest keeps (those with a record), and where their records are.
+    const keeps = new Uint8Array(files);
+    const locations = new Map<number, Location>();
+    let count = 0;
+    for (let file = 0; file < files; file++) {
+      const hash = this.kept[file] ? (this.rewritten ? this.hashAt(this.rowOfFile[file]!) : null) : this.changed.get(file)?.[2];
+      if (hash === undefined) continue;
+      if (hash !== null) {
+        const location = this.locationOf(hash);
+        if (location === undefined) continue;
+        locations.set(file, location);
+      }
+      keeps[file] = 1;
+      count++;
     }
-    const records: Manifest['records'] = new Map();
-    for (const hash of live) {
-      const location = this.locations.get(hash);
-      if (location !== undefined) records.set(hash, location);
+    const samePaths = count === this.rows.count && files === count && this.rowOfFile.every((row, file) => row === file);
+    const paths = samePaths ? null : this.listing.filter((_path, file) => keeps[file] === 1);
+    const joined = paths?.join('') ?? this.rows.paths;
+    const pathBytes = paths ? Buffer.byteLength(joined) : this.rows.pathBytes.length;
+    const columns = new Uint8Array(columnsLength(count, pathBytes));
+    const rows = rowsIn(columns, count, 0);
+    if (samePaths) rows.hashBytes.set(this.rows.hashBytes);
+    let pathEnd = 0;
+    for (let file = 0, i = 0; file < files; file++) {
+      if (!keeps[file]) continue;
+      const row = this.rowOfFile[file]!;
+      const entry = this.kept[file] ? null : this.changed.get(file)!;
+      const location = locations.get(file);
+      rows.sizes[i] = entry ? entry[0] : this.rows.sizes[row]!;
+      rows.mtimes[i] = entry ? entry[1] : this.rows.mtimes[row]!;
+      rows.offsets[i] = location ? location[0] : this.rows.offsets[row]!;
+      rows.lengths[i] = location ? location[1] : this.rows.lengths[row]!;
+      rows.valid[i] = location ? location[2] : this.rows.valid[row]!;
+      pathEnd += paths ? paths[i]!.length : this.rows.pathEnds[row]! - (row === 0 ? 0 : this.rows.pathEnds[row - 1]!);
+      rows.pathEnds[i] = pathEnd;
+      if (entry) rows.hashBytes.write(entry[2], i * HASH_CHARS, 'latin1');
+      else if (!samePaths) this.rows.hashBytes.copy(rows.hashBytes, i * HASH_CHARS, row * HASH_CHARS, (row + 1) * HASH_CHARS);
+      i++;
     }
-    const manifest: Manifest = { key: this.key, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
-    writeFileSync(join(this.dir, `${MANIFEST_FILE}.tmp`), manifestText(manifest));
-    renameSync(join(this.dir, `${MANIFEST_FILE}.tmp`), join(this.dir, MANIFEST_FILE));
-    // Its lines were written on top of the old manifest (and say so): replaying them would only skip them.
-    rmSync(join(this.dir, JOURNAL_FILE), { force: true });
+    const pathsAt = columns.length - pathBytes;
+    if (paths) Buffer.from(columns.buffer, columns.byteOffset + pathsAt, pathBytes).write(joined, 'utf8');
+    else columns.set(this.rows.pathBytes, pathsAt);
+
+    const writtenAt = Date.now();
+    const manifestPath = join(this.dir, MANIFEST_FILE);
+    writeManifest(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes }, columns);
+    renameSync(`${manifestPath}.tmp`, manifestPath);
+    for (const name of OLD_MANIFEST_FILES) rmSync(join(this.dir, name), { force: true });
+    this.afterSave(rowsIn(columns, count, pathBytes), writtenAt, paths ?? this.listing);
   }
 
-  /** Appends this run's new records, then one journal line naming them and the files that changed. */
-  private appendJournal(): void {
-    const recordsPath = join(this.dir, RECORDS_FILE);
-    const records: JournalLine['records'] = {};
-    const text = new RecordText(fileSize(recordsPath));
-    for (const [hash, record] of this.fresh) {
-      records[hash] = text.add(hash, record);
-      this.locations.set(hash, records[hash]);
-    }
-    if (this.fresh.size > 0) text.writeTo(recordsPath, 'a');
-    this.recordLines += this.fresh.size;
-    const files: JournalLine['files'] = {};
-    for (const path of this.changedPaths) files[path] = this.files.get(path)!;
-    const line: JournalLine = { base: this.writtenAt, writtenAt: Date.now(), recordLines: this.recordLines, files, records };
-    appendFileSync(join(this.dir, JOURNAL_FILE), `${JSON.stringify(line)}\n`);
+  /** Makes the manifest just written the one this cache reads from, for the build that goes on. */
+  private afterSave(rows: Rows, writtenAt: number, listing: readonly string[]): void {
+    if (this.rewritten) this.whole = null;
+    this.rows = rows;
+    this.writtenAt = writtenAt;
+    this.written.clear();
+    this.rewritten = false;
+    this.byPath = null;
+    this.byHash = null;
+    this.hashSearches = 0;
+    this.listing = listing;
+    this.rowOfFile = Int32Array.from({ length: rows.count }, (_unused, row) => row);
+    this.kept = new Uint8Array(rows.count).fill(1);
+    this.changed.clear();
+    this.dirty = false;
   }
 }
 
-/** A records file being written while a build reads: where it is, and where each record streamed so far landed. */
 interface RecordStream {
   path: string;
   fd: number;

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,32 +100,42 @@ describe('incremental builds', () => {
     expect(after.bytes).toEqual(fromScratch(seeds));
   });
 
-  it('notes a few edits in a journal instead of rewriting the manifest, and reads them back', { timeout: 60_000 }, async () => {
-    const { seeds, options } = setUp('journal');
+  it('rewrites the manifest after a few edits, leaves it alone when nothing changed, and rebuilds a damaged one', { timeout: 60_000 }, async () => {
+    const { seeds, options } = setUp('manifest');
     await build(seeds, options);
-    const manifestPath = join(options.cacheDir!, 'seed-manifest.tsv');
-    const journalPath = join(options.cacheDir!, 'seed-manifest.journal');
-    const manifest = readFileSync(manifestPath, 'utf8');
+    const manifestPath = join(options.cacheDir!, 'seed-manifest.bin');
     const files = listSeedFiles(seeds);
     for (const [round, file] of [files[0]!, files[5]!, files[0]!].entries()) {
+      const before = readFileSync(manifestPath);
       writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, `title: "Edit ${round} `));
       const after = await build(seeds, options);
       expect(after.parsed).toBe(1);
       expect(after.bytes).toEqual(fromScratch(seeds));
-      expect(readFileSync(manifestPath, 'utf8')).toBe(manifest);
-      expect(readFileSync(journalPath, 'utf8').trim().split('\n')).toHaveLength(round + 1);
+      expect(readFileSync(manifestPath).equals(before)).toBe(false);
     }
-    // Nothing changed: nothing parsed (the journal's records are known), nothing written.
     const again = await build(seeds, options);
     expect(again.parsed).toBe(0);
     expect(again.bytes).toEqual(fromScratch(seeds));
-    // A torn line: what it held is hashed again, and the next save writes the manifest whole.
-    appendFileSync(journalPath, '{"base": 1, "fi');
-    writeFileSync(files[7]!, readFileSync(files[7]!, 'utf8').replace(/^title: "/m, 'title: "Torn '));
-    const torn = await build(seeds, options);
-    expect(torn.bytes).toEqual(fromScratch(seeds));
-    expect(existsSync(journalPath)).toBe(false);
-    expect(readFileSync(manifestPath, 'utf8')).not.toBe(manifest);
+    // One byte of a path changed: the checksum fails, the manifest is ignored, every file is parsed again.
+    const damaged = readFileSync(manifestPath);
+    damaged[damaged.length - 2] = damaged[damaged.length - 2]! ^ 1;
+    writeFileSync(manifestPath, damaged);
+    const rebuilt = await build(seeds, options);
+    expect(rebuilt.parsed).toBe(30);
+    expect(rebuilt.bytes).toEqual(fromScratch(seeds));
+    expect((await build(seeds, options)).parsed).toBe(0);
+  });
+
+  it('keeps what it knows of files after one is added before them all, and of a renamed one', async () => {
+    const { seeds, options } = setUp('shifted');
+    await build(seeds, options);
+    const files = listSeedFiles(seeds);
+    // Sorts first: every other file moves one place down the listing.
+    writeFileSync(join(seeds, '0000-first.md'), readFileSync(files[2]!, 'utf8').replace(/^title: "/m, 'title: "First '));
+    renameSync(files[9]!, join(seeds, 'zz-renamed.md'));
+    const after = await build(seeds, options);
+    expect(after.parsed).toBe(1);
+    expect(after.bytes).toEqual(fromScratch(seeds));
     expect((await build(seeds, options)).parsed).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,30 +8,66 @@ const dir = mkdtempSync(join(tmpdir(), 'elsewhere-seed-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the seed cache manifest', () => {
-  it('reads well-formed lines and skips malformed ones', () => {
-    const hash = 'a'.repeat(40);
-    const lines = [
-      JSON.stringify({ key: 'k', writtenAt: 1e13, recordLines: 1 }),
-      `F\t/seeds/good.md\t10\t1000.5\t${hash}`,
-      `F\t/seeds/extra-field.md\t10\t1000\t${hash}\tmore`,
-      `F\t/seeds/short.md\t10\t${hash}`,
-      `Fx\t/seeds/bad-kind.md\t10\t1000\t${hash}`,
-      `R\t${hash}\t0\t12\t1`,
-      `F\t/seeds/torn.md\t10`,
-    ];
-    writeFileSync(join(dir, 'seed-manifest.tsv'), lines.join('\n'));
-    const cache = SeedCache.load(dir, 'k');
-    expect(cache.fileCount).toBe(1);
-    expect(cache.has(hash)).toBe(true);
-    expect(cache.validity(hash)).toBe(true);
-    expect(cache.trustedHash('/seeds/good.md', 10, 1000.5)).toBe(hash);
-    expect(cache.trustedHash('/seeds/good.md', 11, 1000.5)).toBeNull();
-    expect(cache.trustedHash('/seeds/extra-field.md', 10, 1000)).toBeNull();
+  const valid = JSON.stringify({ a: [['https://example.com/a', 'A', '', null, null, 'example.com', ['example.com/a']]] });
+  const invalid = JSON.stringify({ p: [[1, 'has no front matter: the first line must be ---']] });
+  const [h1, h2, h3] = ['a', 'b', 'c'].map((digit) => digit.repeat(40)) as [string, string, string];
+  // Long past: trusted (a time within 2 s of the manifest's writing would not be).
+  const old = 1e12;
+
+  /** A cache in `name` that knows three files, one of them (two.md) invalid and one with a tab and non-ASCII in its name. */
+  function written(name: string): { cacheDir: string; paths: string[] } {
+    const cacheDir = join(dir, name);
+    const paths = ['/seeds/one.md', '/seeds/t\twö “two”.md', '/seeds/three.md'];
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.list(paths);
+    [h1, h2, h3].forEach((hash, file) => cache.remember(file, 10 + file, old + file + 0.5, hash, hash === h2 ? invalid : valid));
+    cache.save();
+    return { cacheDir, paths };
+  }
+
+  it('reads back what it wrote, trusting a file only at its size and time', () => {
+    const { cacheDir, paths } = written('round-trip');
+    const cache = SeedCache.load(cacheDir, 'k');
+    expect(cache.fileCount).toBe(3);
+    cache.list(paths);
+    expect([0, 1, 2].map((file) => cache.trustedHash(file, 10 + file, old + file + 0.5))).toEqual([h1, h2, h3]);
+    expect([cache.fileValidity(0, h1), cache.fileValidity(1, h2), cache.has(h3), cache.has('d'.repeat(40))]).toEqual([true, false, true, false]);
+    expect([cache.record(h1), cache.record(h2)]).toEqual([valid, invalid]);
+
+    const other = SeedCache.load(cacheDir, 'k');
+    other.list(paths);
+    expect(other.trustedHash(0, 11, old + 0.5)).toBeNull();
+    expect(other.trustedHash(2, 12, old + 2)).toBeNull();
   });
 
-  it('ignores a manifest written under another key', () => {
-    writeFileSync(join(dir, 'seed-manifest.tsv'), `${JSON.stringify({ key: 'other', writtenAt: 1, recordLines: 0 })}\nF\t/x.md\t1\t1\t${'b'.repeat(40)}\n`);
-    expect(SeedCache.load(dir, 'k').fileCount).toBe(0);
+  it('finds files by path when the listing differs, and forgets those no longer listed', () => {
+    const { cacheDir, paths } = written('shifted');
+    const cache = SeedCache.load(cacheDir, 'k');
+    // A new file first, one gone: the others are found at other places.
+    cache.list(['/seeds/a-new.md', paths[0]!, paths[2]!]);
+    expect([cache.trustedHash(0, 10, old), cache.trustedHash(1, 10, old + 0.5), cache.trustedHash(2, 12, old + 2.5)]).toEqual([null, h1, h3]);
+    cache.remember(0, 5, old, h2, null);
+    cache.remember(1, 10, old + 0.5, h1, null);
+    cache.remember(2, 12, old + 2.5, h3, null);
+    cache.save();
+    const again = SeedCache.load(cacheDir, 'k');
+    again.list(['/seeds/a-new.md', paths[0]!, paths[1]!, paths[2]!]);
+    expect([0, 1, 3].map((file) => again.trustedHash(file, [5, 10, 0, 12][file]!, [old, old + 0.5, 0, old + 2.5][file]!))).toEqual([h2, h1, h3]);
+    expect(again.trustedHash(2, 11, old + 1.5)).toBeNull();
+    expect(again.fileValidity(0, h2)).toBe(false);
+  });
+
+  it('ignores a manifest written under another key, or damaged', () => {
+    const { cacheDir } = written('damaged');
+    expect(SeedCache.load(cacheDir, 'other').fileCount).toBe(0);
+    const path = join(cacheDir, 'seed-manifest.bin');
+    const bytes = readFileSync(path);
+    for (const damage of [(b: Buffer) => b.subarray(0, b.length - 1), (b: Buffer) => Buffer.from(b).fill(0x41, b.length - 3, b.length - 2)]) {
+      writeFileSync(path, damage(bytes));
+      expect(SeedCache.load(cacheDir, 'k').fileCount).toBe(0);
+    }
+    writeFileSync(path, bytes);
+    expect(SeedCache.load(cacheDir, 'k').fileCount).toBe(3);
   });
 });
 
@@ -47,11 +83,12 @@ describe('records streamed while a cold build reads', () => {
     // The same content twice (two files alike) is written once.
     cache.streamRecords([[h1, valid('One')]]);
     expect(readdirSync(cacheDir).some((name) => name.endsWith('.tmp'))).toBe(true);
-    cache.remember('/seeds/one.md', 10, 1000, h1, valid('One'));
-    cache.remember('/seeds/two.md', 10, 1000, h2, invalid);
+    cache.list(['/seeds/one.md', '/seeds/two.md', '/seeds/three.md']);
+    cache.remember(0, 10, 1000, h1, valid('One'));
+    cache.remember(1, 10, 1000, h2, invalid);
     // Not streamed (a file parsed again on this thread): save appends it to the streamed file.
-    cache.remember('/seeds/three.md', 10, 1000, h3, valid('Three'));
-    cache.save(['/seeds/one.md', '/seeds/two.md', '/seeds/three.md']);
+    cache.remember(2, 10, 1000, h3, valid('Three'));
+    cache.save();
     expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 
     const again = SeedCache.load(cacheDir, 'k');
@@ -71,9 +108,10 @@ describe('records streamed while a cold build reads', () => {
     // Read back from the file being streamed: the offsets count UTF-8 bytes.
     expect(cache.record(h1)).toBe(valid('Ünïcode “One”'));
     // Remembered without their text, as parallel-read.ts does once a record is parsed.
-    cache.remember('/seeds/one.md', 10, 1000, h1, null);
-    cache.remember('/seeds/two.md', 10, 1000, h2, null);
-    cache.save(['/seeds/one.md', '/seeds/two.md']);
+    cache.list(['/seeds/one.md', '/seeds/two.md']);
+    cache.remember(0, 10, 1000, h1, null);
+    cache.remember(1, 10, 1000, h2, null);
+    cache.save();
     const again = SeedCache.load(cacheDir, 'k');
     expect(again.fileCount).toBe(2);
     expect([again.record(h1), again.record(h2)]).toEqual([valid('Ünïcode “One”'), invalid]);
@@ -86,9 +124,10 @@ describe('records streamed while a cold build reads', () => {
     const large = [h1, h2, h3].map((hash, i) => [hash, valid(`${i}${'中'.repeat(300_000)}`)] as const);
     cache.streamRecords(large);
     cache.streamRecords([['4'.repeat(40), valid('After')]]);
-    for (const [hash] of large) cache.remember(`/seeds/${hash}.md`, 10, 1000, hash, null);
-    cache.remember('/seeds/after.md', 10, 1000, '4'.repeat(40), null);
-    cache.save([...large.map(([hash]) => `/seeds/${hash}.md`), '/seeds/after.md']);
+    cache.list([...large.map(([hash]) => `/seeds/${hash}.md`), '/seeds/after.md']);
+    large.forEach(([hash], file) => cache.remember(file, 10, 1000, hash, null));
+    cache.remember(large.length, 10, 1000, '4'.repeat(40), null);
+    cache.save();
     const again = SeedCache.load(cacheDir, 'k');
     for (const [hash, record] of large) expect(again.record(hash) === record).toBe(true);
     expect(again.record('4'.repeat(40))).toBe(valid('After'));
@@ -97,8 +136,9 @@ describe('records streamed while a cold build reads', () => {
   it('are left to save when the cache has records already, and discarded when the build stops early', () => {
     const cacheDir = join(dir, 'not-streamed');
     const first = SeedCache.load(cacheDir, 'k');
-    first.remember('/seeds/one.md', 10, 1000, h1, valid('One'));
-    first.save(['/seeds/one.md']);
+    first.list(['/seeds/one.md']);
+    first.remember(0, 10, 1000, h1, valid('One'));
+    first.save();
     const second = SeedCache.load(cacheDir, 'k');
     second.streamRecords([[h2, valid('Two')]]);
     expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
