@@ -314,7 +314,7 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: Pr
   for (let i = 0; i < entries.length; i++) if (changedSeeds.has(i) || touched.has(previousStoryOf(i))) regrouped.push(i);
   const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
   progress.tick();
-  const spliced = spliceIndex(previous, touched, stories);
+  const spliced = spliceIndex(previous, touched, stories, parts);
 
   const seedStory = new Int32Array(entries.length);
   entries.forEach((_entry, i) => {
@@ -372,7 +372,7 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     entries.every((entry, i) => entry.source === previous.manifest.sources[i] && entry.hash === previous.manifest.hashes[i]);
   if (unchanged) {
     const { manifest, bytes } = previous;
-    return { bytes, hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: readParts(bytes).storyCount, how: 'reused', saved: Promise.resolve() };
+    return { bytes, hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: CoverageIndex.decodeHeader(bytes).storyCount, how: 'reused', saved: Promise.resolve() };
   }
   let how: SeedIndex['how'] = 'spliced';
   let built: ReturnType<typeof buildAll> | null = null;

@@ -15,6 +15,7 @@ import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
 import { spliceIndex } from '../../src/core/index/splice';
 import { clusterStories } from '../../src/core/story/cluster';
+import type { Story } from '../../src/core/story/types';
 
 /** Workers start under tsx and parse hundreds of seeds: generous on a loaded 2-core machine. */
 const TIMEOUT = 120_000;
@@ -194,5 +195,34 @@ describe('spliceIndex', () => {
     expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
     expect(spliced.previousStory[0]).toBe(-1);
     expect(spliced.addedStory).toHaveLength(2);
+  });
+
+  it('places runs of kept stories between removals and additions anywhere, numbering every story as encodeIndex does', () => {
+    const stories = clusterStories(readSeeds(setUp('splice-runs', 30).seeds).seeds);
+    const previous = encodeIndex(stories);
+    const last = stories.length - 1;
+    const order = (a: Story, b: Story): number => (a.articles[0]!.publishedAt ?? Infinity) - (b.articles[0]!.publishedAt ?? Infinity) || (a.articles[0]!.url < b.articles[0]!.url ? -1 : 1);
+    const cases: Array<[removed: number[], added: number[]]> = [
+      [[], []],
+      [[1, 2, 3], []],
+      [[0, 1], [0, 1]],
+      [[last - 1, last], [last]],
+      [[4, 9], [2, 4, 9, last]],
+      [[], [0, last]],
+    ];
+    for (const [removedIds, addedIds] of cases) {
+      const removed = new Set(removedIds);
+      // An added story replaces a removed one (retitled), or goes right after a kept one (its
+      // addresses and keys renamed, so that none is shared with a kept story).
+      const added = addedIds
+        .map((id) => ({ articles: stories[id]!.articles.map((article) => (removed.has(id) ? { ...article, title: `New ${article.title}` } : { ...article, url: `${article.url}-new`, keys: article.keys.map((key) => `${key}-new`) })) }))
+        .sort(order);
+      const spliced = spliceIndex(previous, removed, added);
+      const kept = stories.filter((_story, id) => !removed.has(id));
+      const expected = [...kept, ...added].sort(order);
+      expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
+      stories.forEach((story, id) => expect(spliced.previousStory[id]).toBe(removed.has(id) ? -1 : expected.indexOf(story)));
+      added.forEach((story, j) => expect(expected.indexOf(story)).toBe(spliced.addedStory[j]));
+    }
   });
 });

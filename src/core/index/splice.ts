@@ -93,8 +93,7 @@ function insertionPoint(previous: IndexParts, story: Story): number {
  * clusterCanonical sorts them). Added stories must share no key with the stories kept; clustering
  * guarantees it when `added` is every story that any changed seed touches, re-clustered.
  */
-export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[]): SplicedIndex {
-  const previous = readParts(previousBytes);
+export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[], previous = readParts(previousBytes)): SplicedIndex {
   const fresh = encodeParts(added);
   for (const story of removed) if (!(story >= 0 && story < previous.storyCount)) throw new SpliceError(`no story ${story} to remove`);
   const positions = added.map((story) => insertionPoint(previous, story));
@@ -130,28 +129,45 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
   let story = 0;
   let article = 0;
   let at = 0;
-  /** Appends story `s` of `source`, records and all, numbering its articles on. */
-  const place = (source: IndexParts, s: number, articleTo: Int32Array | Uint32Array, storyTo: Int32Array | Uint32Array): void => {
-    storyTo[s] = story;
-    storyStart[story] = article;
-    const first = source.storyStart[s]!;
-    const end = source.storyStart[s + 1]!;
-    const from = source.recordStart[first]!;
-    const to = source.recordStart[end]!;
+  /**
+   * Appends stories [first, end) of `source`, records and all, numbering their articles on. Runs
+   * of kept stories go in one call: a call per story, with its subarray, was ~0.25 s of a
+   * one-change 100k rebuild (issue 4).
+   */
+  const place = (source: IndexParts, first: number, end: number, articleTo: Int32Array | Uint32Array, storyTo: Int32Array | Uint32Array): void => {
+    if (first === end) return;
+    const firstArticle = source.storyStart[first]!;
+    const endArticle = source.storyStart[end]!;
+    const from = source.recordStart[firstArticle]!;
+    const to = source.recordStart[endArticle]!;
     records.set(source.records.subarray(from, to), at);
-    for (let a = first; a < end; a++) {
-      articleTo[a] = article;
-      articleStory[article] = story;
-      recordStart[article] = at + source.recordStart[a]! - from;
-      article++;
+    const storyShift = story - first;
+    const articleShift = article - firstArticle;
+    for (let s = first; s < end; s++) {
+      storyTo[s] = s + storyShift;
+      storyStart[s + storyShift] = source.storyStart[s]! + articleShift;
     }
+    const recordShift = at - from;
+    for (let a = firstArticle; a < endArticle; a++) {
+      articleTo[a] = a + articleShift;
+      articleStory[a + articleShift] = source.articleStory[a]! + storyShift;
+      recordStart[a + articleShift] = source.recordStart[a]! + recordShift;
+    }
+    story += end - first;
+    article += endArticle - firstArticle;
     at += to - from;
-    story++;
   };
+  // Previous stories in runs between the places where a story is added or removed.
   let next = 0;
+  let runStart = 0;
   for (let s = 0; s <= previous.storyCount; s++) {
-    while (next < fresh.storyCount && positions[next]! <= s) place(fresh, next++, addedArticle, addedStory);
-    if (s < previous.storyCount && !removed.has(s)) place(previous, s, previousArticle, previousStory);
+    const addsHere = next < fresh.storyCount && positions[next]! <= s;
+    if (s === previous.storyCount || addsHere || isRemoved[s]) place(previous, runStart, s, previousArticle, previousStory);
+    while (next < fresh.storyCount && positions[next]! <= s) {
+      place(fresh, next, next + 1, addedArticle, addedStory);
+      next++;
+    }
+    if (s < previous.storyCount && (addsHere || isRemoved[s])) runStart = isRemoved[s] ? s + 1 : s;
   }
   storyStart[story] = article;
   recordStart[article] = at;
