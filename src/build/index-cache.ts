@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
@@ -10,6 +10,7 @@ import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { keyHost } from '../core/url/canonical';
+import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { Progress } from './progress';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
@@ -25,8 +26,8 @@ import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
  * Every path gives the same bytes (tests/unit/index-cache.test.ts).
  */
 
-/** Bump when the manifest's shape or meaning changes; the code fingerprint catches the rest. */
-export const INDEX_CACHE_VERSION = 1;
+/** Bump when the manifest's shape or meaning changes (2: columns); the code fingerprint catches the rest. */
+export const INDEX_CACHE_VERSION = 2;
 
 /**
  * Past this share of changed seeds, re-clustering the touched stories costs about as much as
@@ -34,7 +35,9 @@ export const INDEX_CACHE_VERSION = 1;
  */
 const SPLICE_MAX_CHANGED_SHARE = 0.2;
 
-const MANIFEST_FILE = 'index-manifest.json';
+const MANIFEST_FILE = 'index-manifest.bin';
+/** The manifest of version 1: removed when a manifest is written. */
+const OLD_MANIFEST_FILE = 'index-manifest.json';
 const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
 
 /** The modules that turn records into index bytes, beyond those that make records. */
@@ -45,11 +48,29 @@ interface Manifest {
   /** The index file in the cache directory, named per build so a concurrent build never reads half of another's. */
   indexFile: string;
   /** Per seed, in entry order: its source name, content hash and story (-1 when it has no article). */
-  sources: string[];
-  hashes: string[];
-  stories: number[];
+  sources: StringColumn;
+  hashes: StringColumn;
+  stories: Int32Array;
   /** Keys per host, so a splice can tell when a host's last address goes. */
   hostKeys: Record<string, number>;
+}
+
+/**
+ * The manifest on disk: a columns file (columns.ts) with this header, whose columns are the
+ * stories (int32), the ends of sources and of hashes (uint32), then sources and hashes (UTF-8,
+ * end to end). As JSON, parsing its 200k strings was ~0.1 s of every rebuild (issue 4).
+ */
+interface ManifestHead {
+  key: string;
+  indexFile: string;
+  count: number;
+  sourceBytes: number;
+  hashBytes: number;
+  hostKeys: Record<string, number>;
+}
+
+function manifestLength(head: Pick<ManifestHead, 'count' | 'sourceBytes' | 'hashBytes'>): number {
+  return 12 * head.count + head.sourceBytes + head.hashBytes;
 }
 
 export interface SeedIndex {
@@ -154,11 +175,30 @@ export interface PreviousBuild {
 
 /** The manifest of the last build under `key`, when it is one this code can use. */
 function readManifest(dir: string, key: string): Manifest | null {
-  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
-  if (manifest.key !== key || !INDEX_FILE_PATTERN.test(manifest.indexFile)) return null;
-  const count = manifest.sources.length;
-  if (manifest.hashes.length !== count || manifest.stories.length !== count) return null;
-  return manifest;
+  const read = readColumnsFile<ManifestHead>(readFileSync(join(dir, MANIFEST_FILE)), manifestLength);
+  if (!read || read.head.key !== key || !INDEX_FILE_PATTERN.test(read.head.indexFile) || typeof read.head.hostKeys !== 'object') return null;
+  const { head, columns } = read;
+  const reader = new ColumnReader(columns);
+  const stories = reader.int32(head.count);
+  const [sourceEnds, hashEnds] = [reader.uint32(head.count), reader.uint32(head.count)];
+  const sources = new StringColumn(reader.bytes(head.sourceBytes).toString('utf8'), sourceEnds);
+  const hashes = new StringColumn(reader.bytes(head.hashBytes).toString('utf8'), hashEnds);
+  if (!sources.isWhole() || !hashes.isWhole()) return null;
+  return { key, indexFile: head.indexFile, sources, hashes, stories, hostKeys: head.hostKeys };
+}
+
+/** The manifest's columns, as readManifest reads them. */
+function manifestColumns({ sources, hashes, stories }: Pick<Manifest, 'sources' | 'hashes' | 'stories'>): { columns: Uint8Array; sourceBytes: number; hashBytes: number } {
+  const count = stories.length;
+  const sourceBytes = Buffer.byteLength(sources.text);
+  const hashBytes = Buffer.byteLength(hashes.text);
+  const columns = new Uint8Array(manifestLength({ count, sourceBytes, hashBytes }));
+  new Int32Array(columns.buffer, 0, count).set(stories);
+  new Uint32Array(columns.buffer, 4 * count, count).set(sources.ends);
+  new Uint32Array(columns.buffer, 8 * count, count).set(hashes.ends);
+  Buffer.from(columns.buffer, 12 * count, sourceBytes).write(sources.text, 'utf8');
+  Buffer.from(columns.buffer, 12 * count + sourceBytes, hashBytes).write(hashes.text, 'utf8');
+  return { columns, sourceBytes, hashBytes };
 }
 
 /**
@@ -235,11 +275,13 @@ function alignedView(buffer: Buffer): Uint8Array {
 async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile'>, bytes: Uint8Array): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const indexFile = `index-${randomBytes(8).toString('hex')}.bin`;
-  const text = JSON.stringify({ ...manifest, indexFile } satisfies Manifest);
+  const { columns, sourceBytes, hashBytes } = manifestColumns(manifest);
+  const head: ManifestHead = { key: manifest.key, indexFile, count: manifest.stories.length, sourceBytes, hashBytes, hostKeys: manifest.hostKeys };
   await writeFile(join(dir, indexFile), bytes);
   const temporary = join(dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
+  writeColumnsFile(temporary, head, columns);
   renameSync(temporary, join(dir, MANIFEST_FILE));
+  rmSync(join(dir, OLD_MANIFEST_FILE), { force: true });
   for (const name of readdirSync(dir)) {
     if (INDEX_FILE_PATTERN.test(name) && name !== indexFile) rmSync(join(dir, name), { force: true });
   }
@@ -262,13 +304,13 @@ function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: U
  * and a comparison there spares a Map of every source: building it and looking each entry up
  * three times was ~0.25 s of a one-change 100k rebuild (issue 4).
  */
-export function previousPositions(entries: readonly Pick<SeedEntry, 'source'>[], sources: readonly string[]): Int32Array {
+export function previousPositions(entries: readonly Pick<SeedEntry, 'source'>[], sources: StringColumn): Int32Array {
   const positions = new Int32Array(entries.length);
   let bySource: Map<string, number> | null = null;
   entries.forEach((entry, i) => {
-    if (sources[i] === entry.source) positions[i] = i;
+    if (sources.is(i, entry.source)) positions[i] = i;
     else {
-      bySource ??= new Map(sources.map((source, at) => [source, at]));
+      bySource ??= sources.positions();
       positions[i] = bySource.get(entry.source) ?? -1;
     }
   });
@@ -282,11 +324,11 @@ export function previousPositions(entries: readonly Pick<SeedEntry, 'source'>[],
 function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
   const previousAt = previousPositions(entries, manifest.sources);
   const changed: number[] = [];
-  const stillThere = new Uint8Array(manifest.sources.length);
+  const stillThere = new Uint8Array(manifest.sources.count);
   entries.forEach((entry, i) => {
     const at = previousAt[i]!;
     if (at !== -1) stillThere[at] = 1;
-    if (at === -1 || manifest.hashes[at] !== entry.hash) changed.push(i);
+    if (at === -1 || !manifest.hashes.is(at, entry.hash)) changed.push(i);
   });
   const gone: number[] = [];
   stillThere.forEach((there, at) => {
@@ -368,8 +410,8 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
   const previous = prefetched === undefined ? loadPrevious(dir, key) : verified(prefetched, key);
   const unchanged =
     previous !== null &&
-    previous.manifest.sources.length === entries.length &&
-    entries.every((entry, i) => entry.source === previous.manifest.sources[i] && entry.hash === previous.manifest.hashes[i]);
+    previous.manifest.sources.count === entries.length &&
+    entries.every((entry, i) => previous.manifest.sources.is(i, entry.source) && previous.manifest.hashes.is(i, entry.hash));
   if (unchanged) {
     const { manifest, bytes } = previous;
     return { bytes, hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: CoverageIndex.decodeHeader(bytes).storyCount, how: 'reused', saved: Promise.resolve() };
@@ -389,9 +431,9 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
   progress.tick();
   const manifest = {
     key,
-    sources: entries.map((entry) => entry.source),
-    hashes: entries.map((entry) => entry.hash),
-    stories: Array.from(built.seedStory),
+    sources: StringColumn.of(entries.map((entry) => entry.source)),
+    hashes: StringColumn.of(entries.map((entry) => entry.hash)),
+    stories: Int32Array.from(built.seedStory),
     hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
   };
   const saved = saveManifest(dir, manifest, built.bytes);

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checksum } from '../core/index/hash';
+import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { isValidRecord, type SeedRecord } from './seed-records';
 
 /**
@@ -96,9 +96,9 @@ const HASH_CHARS = 40;
  * differs. Read into Maps of paths and hashes, the 100k rows of a text manifest cost a rebuild
  * ~0.35 s of its main thread and most of its garbage (issue 4).
  *
- * On disk: the header's byte length (uint32), the header (JSON), zeros up to a multiple of 8,
- * then the columns: sizes, modification times and record offsets (float64), record lengths and
- * path ends (uint32), validity (uint8), hashes (ASCII, end to end), paths (UTF-8, end to end).
+ * On disk, a columns file (columns.ts) whose columns are: sizes, modification times and record
+ * offsets (float64), record lengths and path ends (uint32), validity (uint8), hashes (ASCII, end
+ * to end), paths (UTF-8, end to end).
  */
 interface Rows {
   count: number;
@@ -106,13 +106,11 @@ interface Rows {
   mtimes: Float64Array;
   offsets: Float64Array;
   lengths: Uint32Array;
-  /** Where each row's path ends in `paths`, in UTF-16 units; it starts where the previous one ends. */
-  pathEnds: Uint32Array;
   /** 1 when the row's record is a valid seed's. */
   valid: Uint8Array;
   hashes: string;
   hashBytes: Buffer;
-  paths: string;
+  paths: StringColumn;
   pathBytes: Buffer;
 }
 
@@ -123,8 +121,6 @@ interface ManifestHead {
   recordLines: number;
   count: number;
   pathBytes: number;
-  /** checksum() of the columns: a damaged manifest is ignored, as if there were none. */
-  checksum: number;
 }
 
 const NO_ROWS = rowsIn(new Uint8Array(0), 0, 0);
@@ -134,67 +130,26 @@ function columnsLength(count: number, pathBytes: number): number {
   return count * (3 * 8 + 2 * 4 + 1 + HASH_CHARS) + pathBytes;
 }
 
-/** Views of the columns in `columns`, whose memory starts 8-byte aligned. */
+/** Views of the columns in `columns` (as columns.ts reads them); `pathBytes` of paths. */
 function rowsIn(columns: Uint8Array, count: number, pathBytes: number): Rows {
-  let at = columns.byteOffset;
-  const take = <T>(make: (buffer: ArrayBufferLike, offset: number, length: number) => T, bytesEach: number, length = count): T => {
-    const view = make(columns.buffer, at, length);
-    at += bytesEach * length;
-    return view;
-  };
-  const floats = (): Float64Array => take((buffer, offset, length) => new Float64Array(buffer, offset, length), 8);
-  const words = (): Uint32Array => take((buffer, offset, length) => new Uint32Array(buffer, offset, length), 4);
-  const bytes = (length: number): Buffer => take((buffer, offset) => Buffer.from(buffer, offset, length), 1, length);
-  const [sizes, mtimes, offsets, lengths, pathEnds] = [floats(), floats(), floats(), words(), words()];
-  const valid = bytes(count);
-  const hashBytes = bytes(count * HASH_CHARS);
-  const pathBytesView = bytes(pathBytes);
-  return { count, sizes, mtimes, offsets, lengths, pathEnds, valid, hashes: hashBytes.toString('latin1'), hashBytes, paths: pathBytesView.toString('utf8'), pathBytes: pathBytesView };
-}
-
-/** Where the columns start after a header of `headLength` bytes. */
-function columnsStart(headLength: number): number {
-  return Math.ceil((4 + headLength) / 8) * 8;
+  const reader = new ColumnReader(columns);
+  const [sizes, mtimes, offsets] = [reader.float64(count), reader.float64(count), reader.float64(count)];
+  const [lengths, pathEnds] = [reader.uint32(count), reader.uint32(count)];
+  const valid = reader.bytes(count);
+  const hashBytes = reader.bytes(count * HASH_CHARS);
+  const pathBytesView = reader.bytes(pathBytes);
+  const paths = new StringColumn(pathBytesView.toString('utf8'), pathEnds);
+  return { count, sizes, mtimes, offsets, lengths, valid, hashes: hashBytes.toString('latin1'), hashBytes, paths, pathBytes: pathBytesView };
 }
 
 /** The manifest's head and rows, or null when it was written under another key or is damaged. */
 function parseManifest(file: Buffer, key: string): { head: ManifestHead; rows: Rows } | null {
-  if (file.length < 4) return null;
-  const headLength = file.readUInt32LE(0);
-  const head = JSON.parse(file.toString('utf8', 4, 4 + headLength)) as ManifestHead;
-  if (head.key !== key || ![head.writtenAt, head.recordLines, head.count, head.pathBytes, head.checksum].every(Number.isSafeInteger)) return null;
-  const start = columnsStart(headLength);
-  if (file.length !== start + columnsLength(head.count, head.pathBytes)) return null;
-  // Typed views need aligned memory: a file read whole has its own, from offset 0.
-  const columns = (file.byteOffset + start) % 8 === 0 ? file.subarray(start) : new Uint8Array(file.subarray(start));
-  if (checksum(columns) !== head.checksum) return null;
+  const read = readColumnsFile<ManifestHead>(file, (head) => columnsLength(head.count, head.pathBytes));
+  if (!read) return null;
+  const { head, columns } = read;
+  if (head.key !== key || ![head.writtenAt, head.recordLines].every(Number.isSafeInteger)) return null;
   const rows = rowsIn(columns, head.count, head.pathBytes);
-  for (let row = 0, end = 0; row < rows.count; end = rows.pathEnds[row++]!) if (rows.pathEnds[row]! < end) return null;
-  if ((rows.count === 0 ? 0 : rows.pathEnds[rows.count - 1]!) !== rows.paths.length) return null;
-  return { head, rows };
-}
-
-/** Writes the manifest to `path`: its header, then `columns` (what rowsIn reads). */
-function writeManifest(path: string, head: Omit<ManifestHead, 'checksum'>, columns: Uint8Array): void {
-  const text = Buffer.from(JSON.stringify({ ...head, checksum: checksum(columns) } satisfies ManifestHead));
-  const prefix = Buffer.alloc(columnsStart(text.length));
-  prefix.writeUInt32LE(text.length, 0);
-  text.copy(prefix, 4);
-  const fd = openSync(path, 'w');
-  try {
-    for (const bytes of [prefix, columns]) {
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The row of each path, for a listing that differs from the rows' order. */
-function pathRows(rows: Rows): Map<string, number> {
-  const map = new Map<string, number>();
-  for (let row = 0, start = 0; row < rows.count; start = rows.pathEnds[row++]!) map.set(rows.paths.slice(start, rows.pathEnds[row]), row);
-  return map;
+  return rows.paths.isWhole() ? { head, rows } : null;
 }
 
 /**
@@ -283,9 +238,9 @@ export class SeedCache {
     this.changed.clear();
     let row = -1;
     paths.forEach((path, file) => {
-      if (row + 1 < this.rows.count && this.pathIs(row + 1, path)) row++;
+      if (this.rows.paths.is(row + 1, path)) row++;
       else {
-        this.byPath ??= pathRows(this.rows);
+        this.byPath ??= this.rows.paths.positions();
         const found = this.byPath.get(path);
         if (found === undefined) {
           this.rowOfFile[file] = -1;
@@ -295,12 +250,6 @@ export class SeedCache {
       }
       this.rowOfFile[file] = row;
     });
-  }
-
-  private pathIs(row: number, path: string): boolean {
-    if (row < 0) return false;
-    const start = row === 0 ? 0 : this.rows.pathEnds[row - 1]!;
-    return this.rows.pathEnds[row]! - start === path.length && this.rows.paths.startsWith(path, start);
   }
 
   private hashAt(row: number): string {
@@ -537,7 +486,7 @@ export class SeedCache {
     }
     const samePaths = count === this.rows.count && files === count && this.rowOfFile.every((row, file) => row === file);
     const paths = samePaths ? null : this.listing.filter((_path, file) => keeps[file] === 1);
-    const joined = paths?.join('') ?? this.rows.paths;
+    const joined = paths?.join('') ?? this.rows.paths.text;
     const pathBytes = paths ? Buffer.byteLength(joined) : this.rows.pathBytes.length;
     const columns = new Uint8Array(columnsLength(count, pathBytes));
     const rows = rowsIn(columns, count, 0);
@@ -553,8 +502,8 @@ export class SeedCache {
       rows.offsets[i] = location ? location[0] : this.rows.offsets[row]!;
       rows.lengths[i] = location ? location[1] : this.rows.lengths[row]!;
       rows.valid[i] = location ? location[2] : this.rows.valid[row]!;
-      pathEnd += paths ? paths[i]!.length : this.rows.pathEnds[row]! - (row === 0 ? 0 : this.rows.pathEnds[row - 1]!);
-      rows.pathEnds[i] = pathEnd;
+      pathEnd += paths ? paths[i]!.length : this.rows.paths.length(row);
+      rows.paths.ends[i] = pathEnd;
       if (entry) rows.hashBytes.write(entry[2], i * HASH_CHARS, 'latin1');
       else if (!samePaths) this.rows.hashBytes.copy(rows.hashBytes, i * HASH_CHARS, row * HASH_CHARS, (row + 1) * HASH_CHARS);
       i++;
@@ -565,7 +514,7 @@ export class SeedCache {
 
     const writtenAt = Date.now();
     const manifestPath = join(this.dir, MANIFEST_FILE);
-    writeManifest(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes }, columns);
+    writeColumnsFile(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes } satisfies ManifestHead, columns);
     renameSync(`${manifestPath}.tmp`, manifestPath);
     for (const name of OLD_MANIFEST_FILES) rmSync(join(this.dir, name), { force: true });
     this.afterSave(rowsIn(columns, count, pathBytes), writtenAt, paths ?? this.listing);

@@ -3,12 +3,13 @@
  * stories of changed seeds into it otherwise, and every path giving the bytes a build from
  * scratch gives, single-threaded or on workers.
  */
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build/build-index';
 import { generateCorpus, Prng, writeCorpus } from '../../src/build/generate-corpus';
+import { StringColumn } from '../../src/build/columns';
 import { indexCacheKey, indexSeeds, prefetchPreviousBuild, previousPositions, type SeedIndex } from '../../src/build/index-cache';
 import { readSeedEntries } from '../../src/build/parallel-read';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
@@ -155,10 +156,10 @@ describe('incremental index', () => {
   it('builds from scratch when the cached index is damaged', async () => {
     const { seeds, cache } = setUp('damaged');
     await incremental(seeds, cache);
-    const manifest = JSON.parse(readFileSync(join(cache, 'index-manifest.json'), 'utf8')) as { indexFile: string };
-    const bytes = readFileSync(join(cache, manifest.indexFile));
+    const indexFile = readdirSync(cache).find((name) => /^index-[0-9a-f]+\.bin$/.test(name))!;
+    const bytes = readFileSync(join(cache, indexFile));
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
-    writeFileSync(join(cache, manifest.indexFile), bytes);
+    writeFileSync(join(cache, indexFile), bytes);
     const [file] = listSeedFiles(seeds);
     writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "After damage '));
     // Read while the seeds are, the damaged index is refused all the same.
@@ -167,17 +168,32 @@ describe('incremental index', () => {
     expect(built.how).toBe('built');
     expectSameIndex(built, seeds);
   });
+
+  it('builds from scratch when its manifest is damaged, and reuses the next one', async () => {
+    const { seeds, cache } = setUp('damaged-manifest');
+    await incremental(seeds, cache);
+    const path = join(cache, 'index-manifest.bin');
+    const bytes = readFileSync(path);
+    // The last byte of the last seed's hash.
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+    writeFileSync(path, bytes);
+    expect(await prefetchPreviousBuild(cache, RECORD_KEY)).toBeNull();
+    const built = await incremental(seeds, cache);
+    expect(built.how).toBe('built');
+    expectSameIndex(built, seeds);
+    expect((await incremental(seeds, cache, 1, RECORD_KEY, true)).how).toBe('reused');
+  });
 });
 
 describe('previousPositions', () => {
   const entries = (...sources: string[]): { source: string }[] => sources.map((source) => ({ source }));
 
   it('finds entries in place, after an insertion or a deletion, and marks new ones', () => {
-    expect(Array.from(previousPositions(entries('a', 'b', 'c'), ['a', 'b', 'c']))).toEqual([0, 1, 2]);
-    expect(Array.from(previousPositions(entries('a', 'n', 'b', 'c'), ['a', 'b', 'c']))).toEqual([0, -1, 1, 2]);
-    expect(Array.from(previousPositions(entries('a', 'c'), ['a', 'b', 'c']))).toEqual([0, 2]);
-    expect(Array.from(previousPositions(entries('c', 'b', 'a'), ['a', 'b', 'c']))).toEqual([2, 1, 0]);
-    expect(Array.from(previousPositions(entries('x'), []))).toEqual([-1]);
+    expect(Array.from(previousPositions(entries('a', 'b', 'c'), StringColumn.of(['a', 'b', 'c'])))).toEqual([0, 1, 2]);
+    expect(Array.from(previousPositions(entries('a', 'n', 'b', 'c'), StringColumn.of(['a', 'b', 'c'])))).toEqual([0, -1, 1, 2]);
+    expect(Array.from(previousPositions(entries('a', 'c'), StringColumn.of(['a', 'b', 'c'])))).toEqual([0, 2]);
+    expect(Array.from(previousPositions(entries('c', 'b', 'a'), StringColumn.of(['a', 'b', 'c'])))).toEqual([2, 1, 0]);
+    expect(Array.from(previousPositions(entries('x'), StringColumn.of([])))).toEqual([-1]);
   });
 });
 
