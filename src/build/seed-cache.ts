@@ -147,7 +147,7 @@ function parseManifest(file: Buffer, key: string): { head: ManifestHead; rows: R
   const read = readColumnsFile<ManifestHead>(file, (head) => columnsLength(head.count, head.pathBytes));
   if (!read) return null;
   const { head, columns } = read;
-  if (head.key !== key || ![head.writtenAt, head.recordLines].every(Number.isSafeInteger)) return null;
+  if (head.key !== key || ![head.writtenAt, head.recordLines, head.count, head.pathBytes].every(Number.isSafeInteger)) return null;
   const rows = rowsIn(columns, head.count, head.pathBytes);
   return rows.paths.isWhole() ? { head, rows } : null;
 }
