@@ -344,7 +344,7 @@ export class SeedCache {
   /** Notes listed file `file`'s hash; `record` is a fresh parse (null when the cache already had it). */
   remember(file: number, size: number, mtimeMs: number, hash: string, record: SeedRecord | null): void {
     const row = this.rowOfFile[file]!;
-    const holds = row !== -1 && this.rows.sizes[row] === size && this.rows.mtimes[row] === mtimeMs && this.rows.hashes.startsWith(hash, row * HASH_CHARS) && hash.length === HASH_CHARS;
+    const holds = row !== -1 && this.rows.sizes[row] === size && this.rows.mtimes[row] === mtimeMs && this.hashAt(row) === hash;
     if (holds && record === null) {
       // Hashed again, being too recent to trust: written anew once it no longer is, so that the
       // next build trusts it instead of hashing it on every build.
