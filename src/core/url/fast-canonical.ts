@@ -1,6 +1,6 @@
 import type { CanonicalAddress } from './canonical';
 import { hostWithoutDots, hostWithoutWww } from './host';
-import { isTrackingParam, isTrackingParamAt } from './tracking-params';
+import { isAmpMarkerAt, isTrackingNameAt, isTrackingParam } from './tracking-params';
 import { ampCacheOriginAt, isAmpCacheHost, mayUnwrap } from './unwrap';
 
 /**
@@ -195,6 +195,14 @@ function compareParams(aName: string, aValue: string, bName: string, bValue: str
  * undefined when a character or an escape is one the fast path leaves to the full path. A
  * parameter written as it decodes (no escape, no `+`, nothing the serializer escapes) is tested
  * where it stands, so a dropped one makes no string; the first kept one makes no array.
+ *
+ * A parameter whose name as written tracks the reader whatever its value (`isTrackingNameAt`) is
+ * dropped without its value being read: the scan goes on after the next `&` (a native search). Its
+ * value cannot change the full path's answer, whatever it holds: the URL parser only escapes a
+ * query's characters and removes tabs and newlines, so no character of it moves where the next
+ * parameter starts, and the name alone drops it. Such values are most of a visited address's query
+ * (`utm_…`, `fbclid`), and reading them one character at a time was most of a query's cost
+ * (issue 4, lookup p99).
  */
 function fastQuery(address: string, from: number, to: number): string | undefined {
   let kept = 0;
@@ -206,21 +214,30 @@ function fastQuery(address: string, from: number, to: number): string | undefine
   let texts: string[] | null = null;
   for (let start = from; start <= to; ) {
     let end = start;
-    let equals = -1;
     let raw = true;
     for (; end < to; end++) {
       const code = address.charCodeAt(end);
-      if (code === AMPERSAND) break;
-      if (code === EQUALS && equals === -1) {
-        equals = end;
-        continue;
-      }
+      if (code === AMPERSAND || code === EQUALS) break;
       if (code <= SPACE || code >= DEL) return undefined;
       if (!FORM_RAW[code]) raw = false;
     }
-    const nameEnd = equals === -1 ? end : equals;
+    const nameEnd = end;
+    if (raw && isTrackingNameAt(address, start, nameEnd)) {
+      const next = address.indexOf('&', nameEnd);
+      start = next === -1 || next > to ? to + 1 : next + 1;
+      continue;
+    }
+    const equals = end < to && address.charCodeAt(end) === EQUALS ? end : -1;
+    if (equals !== -1) {
+      for (end++; end < to; end++) {
+        const code = address.charCodeAt(end);
+        if (code === AMPERSAND) break;
+        if (code <= SPACE || code >= DEL) return undefined;
+        if (!FORM_RAW[code]) raw = false;
+      }
+    }
     const valueStart = equals === -1 ? end : equals + 1;
-    if (end > start && !(raw && isTrackingParamAt(address, start, nameEnd, valueStart, end))) {
+    if (end > start && !(raw && isAmpMarkerAt(address, start, nameEnd, valueStart, end))) {
       let name: string | undefined = address.slice(start, nameEnd);
       let value: string | undefined = address.slice(valueStart, end);
       if (!raw) {

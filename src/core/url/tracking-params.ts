@@ -121,12 +121,13 @@ export function isTrackingParam(name: string, value: string): boolean {
 }
 
 /**
- * `isTrackingParam` of the name `text[nameStart, nameEnd)` and the value `text[valueStart,
- * valueEnd)`, for parameters written in printable ASCII without escapes or `+` (as written is as
- * decoded): the query scan's common case, tested without making a string of either (issue 4,
- * lookup p99; most parameters of a visited address are tracking ones, dropped at once).
+ * Whether the name `text[nameStart, nameEnd)`, written in printable ASCII without escapes or `+`
+ * (as written is as decoded), tracks the reader whatever its value (TRACKING_PARAMS and
+ * TRACKING_PARAM_PREFIXES): the query scan's common case, tested without making a string (issue 4,
+ * lookup p99; most parameters of a visited address are tracking ones, dropped at once, and their
+ * values are then not even read).
  */
-export function isTrackingParamAt(text: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+export function isTrackingNameAt(text: string, nameStart: number, nameEnd: number): boolean {
   const length = nameEnd - nameStart;
   if (length === 0) return false;
   const code = text.charCodeAt(nameStart);
@@ -137,6 +138,16 @@ export function isTrackingParamAt(text: string, nameStart: number, nameEnd: numb
   }
   const prefixes = PREFIXES_BY_FIRST_CODE[first];
   if (prefixes) for (const prefix of prefixes) if (prefix.length <= length && holdsAt(text, nameStart, prefix)) return true;
+  return false;
+}
+
+/**
+ * Whether the parameter `text[nameStart, nameEnd)` = `text[valueStart, valueEnd)` is one of
+ * AMP_MARKER_PARAMS, for a parameter written as it decodes (see `isTrackingNameAt`): with it,
+ * `isTrackingParam` of a parameter read where it stands.
+ */
+export function isAmpMarkerAt(text: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+  const length = nameEnd - nameStart;
   for (const [markerName, markerValue] of AMP_MARKER_PARAMS) {
     if (markerName.length === length && markerValue.length === valueEnd - valueStart && holdsAt(text, nameStart, markerName) && holdsAt(text, valueStart, markerValue)) return true;
   }
