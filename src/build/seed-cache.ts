@@ -80,8 +80,6 @@ export function seedCacheKey(): string {
 }
 
 /** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
-
-/** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
 type Location = [offset: number, length: number, valid: 0 | 1];
 
 type FileEntry = [size: number, mtimeMs: number, hash: string];

@@ -31,9 +31,9 @@ function indexBytes(length: number): Uint8Array {
 
 /**
  * Writes records (see format.ts) into one growing buffer. Text is written as UTF-8 straight into
- * the buffer (`text`): no ArrayBuffer per string (at a hundred
- * thousand stories the garbage collector then cost more than the rest of encoding) and no
- * separate pass to size the records first (issue 4, build).
+ * the buffer (`text`): no ArrayBuffer per string (at a hundred thousand stories the garbage
+ * collector then cost more than the rest of encoding) and no separate pass to size the records
+ * first (issue 4, build).
  */
 class RecordWriter {
   bytes: Uint8Array;
