@@ -14,6 +14,7 @@ import { openIndexFile } from '../src/build/index-file';
 import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
 import { seedCacheKey } from '../src/build/seed-cache';
+import { writeInPlace } from '../src/build/write-in-place';
 import { bundledIndexFiles } from '../src/core/index/chunks';
 import { CoverageIndex, type Coverage } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
@@ -281,8 +282,7 @@ async function main(): Promise<object> {
       const built = indexSeeds(read.entries, cache, recordKey, { previous: await previous });
       const indexMs = performance.now() - start - readMs;
       mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, 'index.bin'), built.bytes);
-      await built.saved;
+      await Promise.all([writeInPlace(join(out, 'index.bin'), built.bytes), built.saved]);
       const ms = performance.now() - start;
       const cpuMs = (from: NodeJS.CpuUsage, to = process.cpuUsage()): number => (to.user - from.user + to.system - from.system) / 1000;
       const readCpuMs = cpuMs(cpuAtStart, cpuAtRead);

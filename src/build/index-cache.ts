@@ -1,11 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
-import { HEADER_WORDS, INDEX_VERSION } from '../core/index/format';
-import { checksum } from '../core/index/hash';
+import { INDEX_VERSION } from '../core/index/format';
 import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
@@ -13,6 +11,7 @@ import { keyHost } from '../core/url/canonical';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { Progress } from './progress';
+import { writeInPlace } from './write-in-place';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
 
 /**
@@ -26,8 +25,11 @@ import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
  * Every path gives the same bytes (tests/unit/index-cache.test.ts).
  */
 
-/** Bump when the manifest's shape or meaning changes (2: columns); the code fingerprint catches the rest. */
-export const INDEX_CACHE_VERSION = 2;
+/**
+ * Bump when the manifest's shape or meaning changes (2: columns; 3: two index files rewritten in
+ * turn, named with their head checksum); the code fingerprint catches the rest.
+ */
+export const INDEX_CACHE_VERSION = 3;
 
 /**
  * Past this share of changed seeds, re-clustering the touched stories costs about as much as
@@ -38,15 +40,26 @@ const SPLICE_MAX_CHANGED_SHARE = 0.2;
 const MANIFEST_FILE = 'index-manifest.bin';
 /** The manifest of version 1: removed when a manifest is written. */
 const OLD_MANIFEST_FILE = 'index-manifest.json';
+/** Index files of every version: this one's two slots, and the per-build names of earlier ones (removed). */
 const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
+const INDEX_SLOTS = ['index-0.bin', 'index-1.bin'] as const;
 
 /** The modules that turn records into index bytes, beyond those that make records. */
 const INDEX_SOURCES = ['core/index', 'core/story', 'core/sort', 'build/index-cache.ts'];
 
 interface Manifest {
   key: string;
-  /** The index file in the cache directory, named per build so a concurrent build never reads half of another's. */
+  /**
+   * The index file in the cache directory: one of two slots, the one the previous manifest did
+   * not name (see saveManifest).
+   */
   indexFile: string;
+  /**
+   * The head checksum of the index written for this manifest. Two builds at once in one cache can
+   * write the same slot; a manifest whose file holds another build's index (or half of one) is
+   * then refused, and the build starts from scratch.
+   */
+  indexHeadChecksum: number;
   /** Per seed, in entry order: its source name, content hash and story (-1 when it has no article). */
   sources: StringColumn;
   hashes: StringColumn;
@@ -63,6 +76,7 @@ interface Manifest {
 interface ManifestHead {
   key: string;
   indexFile: string;
+  indexHeadChecksum: number;
   count: number;
   sourceBytes: number;
   hashBytes: number;
@@ -176,7 +190,7 @@ export interface PreviousBuild {
 /** The manifest of the last build under `key`, when it is one this code can use. */
 function readManifest(dir: string, key: string): Manifest | null {
   const read = readColumnsFile<ManifestHead>(readFileSync(join(dir, MANIFEST_FILE)), manifestLength);
-  if (!read || read.head.key !== key || !INDEX_FILE_PATTERN.test(read.head.indexFile) || typeof read.head.hostKeys !== 'object') return null;
+  if (!read || read.head.key !== key || !(INDEX_SLOTS as readonly string[]).includes(read.head.indexFile) || typeof read.head.indexHeadChecksum !== 'number' || typeof read.head.hostKeys !== 'object') return null;
   const { head, columns } = read;
   const reader = new ColumnReader(columns);
   const stories = reader.int32(head.count);
@@ -184,7 +198,7 @@ function readManifest(dir: string, key: string): Manifest | null {
   const sources = new StringColumn(reader.bytes(head.sourceBytes).toString('utf8'), sourceEnds);
   const hashes = new StringColumn(reader.bytes(head.hashBytes).toString('utf8'), hashEnds);
   if (!sources.isWhole() || !hashes.isWhole()) return null;
-  return { key, indexFile: head.indexFile, sources, hashes, stories, hostKeys: head.hostKeys };
+  return { key, indexFile: head.indexFile, indexHeadChecksum: head.indexHeadChecksum, sources, hashes, stories, hostKeys: head.hostKeys };
 }
 
 /** The manifest's columns, as readManifest reads them. */
@@ -203,14 +217,14 @@ function manifestColumns({ sources, hashes, stories }: Pick<Manifest, 'sources' 
 
 /**
  * The previous build when it is whole. The cache is reused or spliced into a shipped index: a
- * damaged file must not be laundered into one with fresh checksums. One pass over the bytes, a
- * small share of a rebuild.
+ * damaged file must be rebuilt, not shipped, nor laundered into one with fresh checksums. One
+ * pass over the bytes (the head and every shard), a small share of a rebuild.
  */
 function verified(previous: PreviousBuild | null, key: string): PreviousBuild | null {
   if (!previous || previous.manifest.key !== key) return null;
   try {
-    const header = CoverageIndex.decodeHeader(previous.bytes);
-    if (checksum(previous.bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) return null;
+    const header = CoverageIndex.verify(previous.bytes);
+    if (header.headChecksum !== previous.manifest.indexHeadChecksum) return null;
     if (previous.manifest.stories.some((story) => story >= header.storyCount)) return null;
     return previous;
   } catch {
@@ -268,22 +282,26 @@ function alignedView(buffer: Buffer): Uint8Array {
 }
 
 /**
- * Writes the index file, then the manifest naming it, and removes older index files. The index
- * (~180 MB at 100k seeds) is written off this thread: synchronously, it was ~0.4 s of a build's
- * serial tail, followed by as long again for the caller's own copy (issue 4).
+ * Writes the index file, then the manifest naming it, and removes index files of earlier cache
+ * versions. The index goes into the slot the last manifest did not name, over its old bytes
+ * (writeInPlace): a file per build, written anew and the last one deleted, made the file system
+ * free and allocate ~180 MB per 100k rebuild, ~0.5 s (issue 4). The last build's file stays whole
+ * until the new manifest replaces the old, so a build stopped halfway leaves a usable cache. The
+ * index is written off this thread, while the caller writes its own copy.
  */
-async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile'>, bytes: Uint8Array): Promise<void> {
+async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile' | 'indexHeadChecksum'>, bytes: Uint8Array, lastIndexFile: string | undefined): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const indexFile = `index-${randomBytes(8).toString('hex')}.bin`;
+  const indexFile = lastIndexFile === INDEX_SLOTS[0] ? INDEX_SLOTS[1] : INDEX_SLOTS[0];
   const { columns, sourceBytes, hashBytes } = manifestColumns(manifest);
-  const head: ManifestHead = { key: manifest.key, indexFile, count: manifest.stories.length, sourceBytes, hashBytes, hostKeys: manifest.hostKeys };
-  await writeFile(join(dir, indexFile), bytes);
+  const indexHeadChecksum = CoverageIndex.decodeHeader(bytes).headChecksum;
+  const head: ManifestHead = { key: manifest.key, indexFile, indexHeadChecksum, count: manifest.stories.length, sourceBytes, hashBytes, hostKeys: manifest.hostKeys };
+  await writeInPlace(join(dir, indexFile), bytes);
   const temporary = join(dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
   writeColumnsFile(temporary, head, columns);
   renameSync(temporary, join(dir, MANIFEST_FILE));
   rmSync(join(dir, OLD_MANIFEST_FILE), { force: true });
   for (const name of readdirSync(dir)) {
-    if (INDEX_FILE_PATTERN.test(name) && name !== indexFile) rmSync(join(dir, name), { force: true });
+    if (INDEX_FILE_PATTERN.test(name) && !(INDEX_SLOTS as readonly string[]).includes(name)) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -436,7 +454,7 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     stories: Int32Array.from(built.seedStory),
     hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
   };
-  const saved = saveManifest(dir, manifest, built.bytes);
+  const saved = saveManifest(dir, manifest, built.bytes, (prefetched ?? previous)?.manifest.indexFile);
   // Handled here as well as by the caller's await: if the caller fails first (its own output
   // cannot be written, say), a failed cache write must not also end the process with an
   // unhandled rejection and a stack trace. Awaiting `saved` still rejects.

@@ -14,7 +14,9 @@ import { indexCacheKey, indexSeeds, prefetchPreviousBuild, previousPositions, ty
 import { readSeedEntries } from '../../src/build/parallel-read';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
-import { spliceIndex } from '../../src/core/index/splice';
+import { CoverageIndex } from '../../src/core/index/coverage-index';
+import { STORIES_PER_SHARD } from '../../src/core/index/format';
+import { readParts, spliceIndex } from '../../src/core/index/splice';
 import { clusterStories } from '../../src/core/story/cluster';
 import type { Story } from '../../src/core/story/types';
 
@@ -169,6 +171,30 @@ describe('incremental index', () => {
     expectSameIndex(built, seeds);
   });
 
+  it('writes the index into two files in turn, and refuses a manifest whose file holds another build\'s index', async () => {
+    const { seeds, cache } = setUp('slots');
+    const indexFiles = (): string[] => readdirSync(cache).filter((name) => /^index-.*\.bin$/.test(name) && name !== 'index-manifest.bin').sort();
+    // An index file of an earlier cache version, named per build: removed by the next save.
+    await incremental(seeds, cache);
+    writeFileSync(join(cache, 'index-0123abcd.bin'), 'old');
+    const [file] = listSeedFiles(seeds);
+    writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "Slot '));
+    expect((await incremental(seeds, cache)).how).toBe('spliced');
+    expect(indexFiles()).toEqual(['index-0.bin', 'index-1.bin']);
+    // Another build writing the slot this manifest names leaves an index whole and valid, but not
+    // the one the manifest describes: copied here from the other slot.
+    const last = await incremental(seeds, cache);
+    expect(last.how).toBe('reused');
+    const slots = indexFiles().map((slot) => join(cache, slot));
+    const named = slots.find((path) => readFileSync(path).equals(Buffer.from(last.bytes)))!;
+    const other = slots.find((path) => path !== named)!;
+    expect(readFileSync(other).equals(Buffer.from(last.bytes))).toBe(false);
+    writeFileSync(named, readFileSync(other));
+    const rebuilt = await incremental(seeds, cache);
+    expect(rebuilt.how).toBe('built');
+    expectSameIndex(rebuilt, seeds);
+  });
+
   it('builds from scratch when its manifest is damaged, and reuses the next one', async () => {
     const { seeds, cache } = setUp('damaged-manifest');
     await incremental(seeds, cache);
@@ -211,6 +237,24 @@ describe('spliceIndex', () => {
     expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
     expect(spliced.previousStory[0]).toBe(-1);
     expect(spliced.addedStory).toHaveLength(2);
+  });
+
+  it('keeps the sums of the shards it copies whole, so damage there is neither summed again nor hidden', () => {
+    const stories = clusterStories(readSeeds(setUp('splice-sums', 40).seeds).seeds);
+    expect(stories.length).toBeGreaterThan(3 * STORIES_PER_SHARD);
+    const previous = encodeIndex(stories);
+    const parts = readParts(previous);
+    // A byte of the last shard's records, far from the retitled first story.
+    const damaged = new Uint8Array(previous);
+    damaged[damaged.length - 2]! ^= 0x20;
+    const retitled = { articles: stories[0]!.articles.map((article) => ({ ...article, title: `New ${article.title}` })) };
+    const spliced = spliceIndex(damaged, new Set([0]), [retitled]);
+    const sums = readParts(spliced.bytes).shardSums;
+    expect(sums[sums.length - 1]).toBe(parts.shardSums[parts.shardSums.length - 1]);
+    expect(sums[0]).not.toBe(parts.shardSums[0]);
+    expect(() => CoverageIndex.decode(spliced.bytes)).toThrow(/shard/);
+    // Undamaged, the same splice is what a build from scratch writes.
+    expect(Buffer.from(spliceIndex(previous, new Set([0]), [retitled]).bytes).equals(Buffer.from(encodeIndex([retitled, ...stories.slice(1)])))).toBe(true);
   });
 
   it('places runs of kept stories between removals and additions anywhere, numbering every story as encodeIndex does', () => {

@@ -11,7 +11,7 @@ function article(url: string, fields: Partial<Article> = {}): Article {
   return { url, title: 't', excerpt: '', outlet: 'o', outletDomain: 'example.com', publishedAt: null, keys: [url.replace(/^https?:\/\/(www\.)?/, '')], ...fields };
 }
 
-describe('index format v3', () => {
+describe('index format', () => {
   // 300 runs take 2–7 s on a loaded 2-core machine: past vitest's default 5 s at times.
   it('stores any text, as TextEncoder would (lone surrogates become U+FFFD)', { timeout: 30_000 }, () => {
     fc.assert(
@@ -128,6 +128,31 @@ describe('index format v3', () => {
     const index = CoverageIndex.decode(bytes);
     expect(index.findArticle('example.com/b')).toBe(1);
     expect(index.findArticle('example.com/a')).toBe(-1);
+  });
+
+  it('verifies every byte after the header in a full decode: the head, then each shard (format 4 has no checksum of the whole)', () => {
+    const stories: Story[] = Array.from({ length: STORIES_PER_SHARD * 2 + 3 }, (_unused, s) => ({ articles: [article(`https://example.com/${s}`, { title: `T${s}`, publishedAt: s })] }));
+    const bytes = encodeIndex(stories);
+    expect(new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS)[6]).toBe(0);
+    expect(CoverageIndex.decode(bytes).header.storyCount).toBe(stories.length);
+    fc.assert(
+      fc.property(fc.integer({ min: HEADER_WORDS * 4, max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, flip) => {
+        const damaged = new Uint8Array(bytes);
+        damaged[at]! ^= flip;
+        expect(() => CoverageIndex.decode(damaged)).toThrow(/checksum|size/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses an index whose records start after the shard sums or end before the details do: bytes no shard would cover', () => {
+    const stories: Story[] = Array.from({ length: 3 }, (_unused, s) => ({ articles: [article(`https://example.com/${s}`)] }));
+    const parts = encodeParts(stories);
+    const shifted = { ...parts, recordStart: parts.recordStart.map((start) => start + 4), records: new Uint8Array([0, 0, 0, 0, ...parts.records]) };
+    expect(() => CoverageIndex.decode(assembleIndex(shifted))).toThrow(/size does not match/);
+    const padded = { ...parts, records: new Uint8Array([...parts.records, 0, 0, 0, 0]) };
+    expect(() => CoverageIndex.decode(assembleIndex(padded), { verify: 'lazy' })).toThrow(/size does not match/);
+    expect(CoverageIndex.decode(assembleIndex(parts)).article(2).url).toBe('https://example.com/2');
   });
 
   it('refuses an index whose key slots were damaged, even when only the head is verified', () => {

@@ -91,7 +91,8 @@ describe('encoding and decoding', () => {
     expect(header.articleCount).toBe(3);
     expect(header.keyCount).toBe(new Set(keys).size);
     expect(header.keyCount).toBe(5);
-    expect(header.checksum).toBe(checksum(REAL_BYTES.subarray(HEADER_WORDS * 4)));
+    expect(new Uint32Array(REAL_BYTES.buffer, REAL_BYTES.byteOffset, HEADER_WORDS)[6]).toBe(0);
+    expect(header.headChecksum).toBe(checksum(REAL_BYTES.subarray(HEADER_WORDS * 4, CoverageIndex.headLength(header))));
     const words = HEADER_WORDS + 3 * header.keyCount + header.articleCount + (header.storyCount + 1) + (header.articleCount + 1);
     expect(REAL_BYTES.byteLength).toBe(words * 4 + header.detailBytes);
   });

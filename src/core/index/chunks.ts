@@ -16,7 +16,7 @@ import { readParts } from './splice';
  * (`bundledIndexFiles`) and turned back into it byte for byte (`indexFromBundle`):
  *
  *   index/directory.bin   u32 words, read on every wake (~14 KiB at 100k stories):
- *     0..7    index.bin's header (magic, version, counts, detailBytes, checksums), as is
+ *     0..7    index.bin's header (magic, version, counts, detailBytes, head checksum), as is
  *     8       DIRECTORY_MAGIC, 9 BUNDLE_VERSION, 10 pageBits, 11 chunkCount
  *     pageStart    u32[P + 1]  P = 2^pageBits: page p holds the key slots pageStart[p] .. pageStart[p+1]-1,
  *                              which are exactly the keys whose hash's top pageBits bits are p
@@ -458,6 +458,7 @@ export function indexFromBundle(read: (path: string) => Uint8Array): Uint8Array 
   }
   const parts: IndexParts = { storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records };
   const bytes = assembleIndex(parts);
-  if (checksum(bytes.subarray(HEADER_WORDS * 4)) !== directory.header.checksum) throw new IndexFormatError('index rebuilt from the bundled files does not match its checksum');
+  // The head's checksum covers the shard sums, which assembleIndex computed from the records.
+  if (new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS)[7] !== directory.header.headChecksum) throw new IndexFormatError('index rebuilt from the bundled files does not match its checksum');
   return bytes;
 }

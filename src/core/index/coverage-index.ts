@@ -40,8 +40,8 @@ export interface DetailSource {
 
 export interface DecodeOptions {
   /**
-   * 'full' (the default) verifies the checksum of every byte before answering: what tools and
-   * tests want. 'lazy' verifies the head (membership, tables, shard sums) now and each details
+   * 'full' (the default) verifies every byte (the head and every shard) before answering: what
+   * tools and tests want. 'lazy' verifies the head (membership, tables, shard sums) now and each details
    * shard on first use: what a cold start wants, since hashing hundreds of megabytes of details
    * would cost more than the rest of the load (see format.ts).
    */
@@ -300,8 +300,9 @@ export class CoverageIndex {
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
     if (words[0] !== INDEX_MAGIC) throw new IndexFormatError('not an Elsewhere index (bad magic number)');
     if (words[1] !== INDEX_VERSION) throw new IndexFormatError(`index format version ${words[1]} is not supported (expected ${INDEX_VERSION})`);
-    const [, version, keyCount, articleCount, storyCount, detailBytes, sum, headSum] = words as unknown as number[];
-    return { version: version!, keyCount: keyCount!, articleCount: articleCount!, storyCount: storyCount!, detailBytes: detailBytes!, checksum: sum!, headChecksum: headSum! };
+    const [, version, keyCount, articleCount, storyCount, detailBytes, reserved, headSum] = words as unknown as number[];
+    if (reserved !== 0) throw new IndexFormatError('index header is damaged (reserved word is not 0)');
+    return { version: version!, keyCount: keyCount!, articleCount: articleCount!, storyCount: storyCount!, detailBytes: detailBytes!, headChecksum: headSum! };
   }
 
   /** Total bytes of the index that `header` describes. */
@@ -323,18 +324,43 @@ export class CoverageIndex {
     const detailsAt = detailsOffset(header.keyCount, header.articleCount, header.storyCount);
     if (header.detailBytes < shardCountOf(header.storyCount) * 4) throw new IndexFormatError('index size does not match its header');
     if (checksum(head.subarray(HEADER_WORDS * 4, CoverageIndex.headLength(header))) !== header.headChecksum) throw new IndexFormatError('index checksum mismatch');
-    // Tables must stay inside the details section, or a damaged index could read out of bounds.
+    // The records start right after the shard sums and end with the details section: so the
+    // shards cover every byte of them (format.ts), and no table reads out of bounds.
     const detailStart = new Uint32Array(head.buffer, head.byteOffset + detailsAt - (header.articleCount + 1) * 4, header.articleCount + 1);
-    if (detailStart[header.articleCount]! > header.detailBytes) throw new IndexFormatError('index size does not match its header');
+    if (detailStart[0] !== shardCountOf(header.storyCount) * 4 || detailStart[header.articleCount] !== header.detailBytes) throw new IndexFormatError('index size does not match its header');
+  }
+
+  /** The header of an index in memory, once its size and head are verified. Throws IndexFormatError. */
+  private static verifiedHead(bytes: Uint8Array): IndexHeader {
+    const header = CoverageIndex.readHeader(bytes);
+    if (bytes.byteLength !== CoverageIndex.byteLength(header)) throw new IndexFormatError('index size does not match its header');
+    CoverageIndex.checkHead(bytes, header);
+    return header;
+  }
+
+  /**
+   * Verifies every byte of an index in memory, the head and then each shard against its sum (see
+   * format.ts), and returns its header; what a full decode does, without the lookup tables a
+   * decode builds. Throws IndexFormatError.
+   */
+  static verify(bytes: Uint8Array): IndexHeader {
+    const header = CoverageIndex.verifiedHead(bytes);
+    const { keyCount, articleCount, storyCount } = header;
+    const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
+    const storyStart = new Uint32Array(bytes.buffer, bytes.byteOffset + (HEADER_WORDS + 3 * keyCount + articleCount) * 4, storyCount + 1);
+    const detailStart = new Uint32Array(bytes.buffer, bytes.byteOffset + detailsAt - (articleCount + 1) * 4, articleCount + 1);
+    const shardSums = new Uint32Array(bytes.buffer, bytes.byteOffset + detailsAt, shardCountOf(storyCount));
+    const shardStart = (shard: number): number => detailsAt + detailStart[storyStart[Math.min(shard * STORIES_PER_SHARD, storyCount)]!]!;
+    for (let shard = 0; shard < shardSums.length; shard++) {
+      if (checksum(bytes.subarray(shardStart(shard), shardStart(shard + 1))) !== shardSums[shard]) throw new IndexFormatError(`index checksum mismatch in details shard ${shard}`);
+    }
+    return header;
   }
 
   /** Validates the header and checksums, then wraps the bytes. Throws IndexFormatError on bad input. */
   static decode(bytes: Uint8Array, options: DecodeOptions = {}): CoverageIndex {
-    const header = CoverageIndex.readHeader(bytes);
-    if (bytes.byteLength !== CoverageIndex.byteLength(header)) throw new IndexFormatError('index size does not match its header');
-    CoverageIndex.checkHead(bytes, header);
     const full = options.verify !== 'lazy';
-    if (full && checksum(bytes.subarray(HEADER_WORDS * 4)) !== header.checksum) throw new IndexFormatError('index checksum mismatch');
+    const header = full ? CoverageIndex.verify(bytes) : CoverageIndex.verifiedHead(bytes);
     const detailsAt = detailsOffset(header.keyCount, header.articleCount, header.storyCount);
     return new CoverageIndex(header, new BinaryStore(bytes, header, null, bytes.subarray(detailsAt), full));
   }

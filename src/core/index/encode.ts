@@ -25,7 +25,7 @@ const SHARED_FROM_BYTES = 16 << 20;
  * hashes and TextDecoder read it as any other. Browsers without cross-origin isolation have no
  * SharedArrayBuffer: they get an ArrayBuffer.
  */
-function indexBytes(length: number): Uint8Array {
+export function indexBytes(length: number): Uint8Array {
   return length >= SHARED_FROM_BYTES && typeof SharedArrayBuffer === 'function' ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
 }
 
@@ -346,8 +346,10 @@ function encodePartsWith(stories: readonly Story[], { storyCount, articleCount, 
  * Lays parts out in the index format (see format.ts), with every checksum. With `space` (at
  * offset 0 of its buffer, zeroed but for the records, as large as the index or larger), the
  * index is laid out there, and parts' records may already be in it, where they go or further on.
+ * `knownShardSums`, when given, has each shard's sum where the caller knows it already (a splice
+ * keeps the sums of the shards it copies whole) and -1 where it must be computed.
  */
-export function assembleIndex(parts: IndexParts, space?: Uint8Array): Uint8Array {
+export function assembleIndex(parts: IndexParts, space?: Uint8Array, knownShardSums?: ArrayLike<number>): Uint8Array {
   const { storyCount, articleCount, storyStart, recordStart } = parts;
   const keyCount = parts.keyHi.length;
   const shardCount = shardCountOf(storyCount);
@@ -372,13 +374,18 @@ export function assembleIndex(parts: IndexParts, space?: Uint8Array): Uint8Array
   for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;
   const recordsAt = detailsAt + shardBase;
   for (let shard = 0; shard < shardCount; shard++) {
+    const known = knownShardSums?.[shard] ?? -1;
+    if (known !== -1) {
+      u32[detailsAt / 4 + shard] = known;
+      continue;
+    }
     const first = storyStart[shard * STORIES_PER_SHARD]!;
     const end = storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
     u32[detailsAt / 4 + shard] = checksum(bytes.subarray(recordsAt + recordStart[first]!, recordsAt + recordStart[end]!));
   }
-  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes], 0);
+  // Word 6 is reserved (format 4): the head's checksum and the shard sums cover every byte.
+  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes, 0], 0);
   u32[7] = checksum(bytes.subarray(HEADER_WORDS * 4, detailsAt + shardBase));
-  u32[6] = checksum(bytes.subarray(HEADER_WORDS * 4));
   return bytes;
 }
 

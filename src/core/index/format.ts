@@ -2,7 +2,7 @@
  * The compact index: one ArrayBuffer, read through typed-array views with no per-entry objects.
  *
  *   header      8 × u32: magic, version, keyCount, articleCount, storyCount, detailBytes,
- *                        checksum, headChecksum
+ *                        reserved (0), headChecksum
  *   keys        u32[3 × keyCount] one slot per key, sorted by (hi, lo): slot i is the words
  *                                 3i, 3i+1, 3i+2 = hi, lo (the 64-bit hash of a canonical key)
  *                                 and the article of that key. Interleaved rather than three
@@ -31,22 +31,25 @@
  *   keys are their own url minus scheme and `www.`, so this stores most keys in two bytes and lets
  *   a lookup confirm a hash hit by comparing bytes, with no JSON parse and no allocation.
  *
- * Checksums: `checksum` covers everything after the header and is what tools verify in full.
- * `headChecksum` covers the key arrays, story and record tables and the shard sums: it is what a
- * lazy load (node's `--index DIR`, a list's shard) verifies, because hashing every detail byte of
- * a large index would cost more than the whole rest of the load (issue 4: ≤ 50 ms at 100k
- * stories). Each shard's records are verified against shardSums the first time a lookup touches
- * that shard. The extension does not ship this file as is: chunks.ts derives the bundled files
- * from it, each with its own checksum.
+ * Checksums form a tree. `headChecksum` covers the key arrays, the story and record tables and the
+ * shard sums; each shard sum covers its shard's records, and the shards cover the records whole
+ * (the first starts where the shard sums end, the last ends where the details do). A cold start
+ * verifies the head alone (issue 4: ≤ 50 ms at 100k stories), each shard is verified the first
+ * time a lookup touches it, and tools verify every shard. A rebuild that splices a few stories
+ * into the previous index sums only the shards whose stories changed: a checksum of every byte
+ * (format 3 had one in word 6) cost a 100k rebuild two passes over ~180 MB (issue 4: ≤ 1 s).
+ * The extension does not ship this file as is: chunks.ts derives the bundled files from it, each
+ * with its own checksum.
  *
  * All numbers are little-endian, which every browser platform is.
  */
 export const INDEX_MAGIC = 0x57534c45; // "ELSW" read as little-endian u32
 /**
+ * 4: no checksum of every byte (word 6 is reserved, 0); shards must cover the records exactly.
  * 3: interleaved key slots, and keys before the display text in records (issue 4, lookup p99).
  * 2: binary records in checksummed shards (1 had one JSON record per article and one checksum).
  */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 export const HEADER_WORDS = 8;
 /**
  * Stories per details shard. A story averages a few articles of ~300 bytes, so 8 stories make
@@ -62,8 +65,6 @@ export interface IndexHeader {
   articleCount: number;
   storyCount: number;
   detailBytes: number;
-  /** Of everything after the header. */
-  checksum: number;
   /** Of the membership arrays, the record table and the shard sums: what a cold start verifies. */
   headChecksum: number;
 }

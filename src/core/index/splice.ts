@@ -1,7 +1,7 @@
 import { compareArticles } from '../story/cluster';
 import type { Story } from '../story/types';
-import { assembleIndex, encodeParts, type IndexParts } from './encode';
-import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, detailsOffset, shardCountOf } from './format';
+import { assembleIndex, encodeParts, indexBytes, type IndexParts } from './encode';
+import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, shardCountOf } from './format';
 
 /**
  * Splicing: an index with some of its stories replaced, built from the previous index's bytes
@@ -22,8 +22,13 @@ export interface SplicedIndex {
   addedStory: Uint32Array;
 }
 
+/** An encoded index's parts, with its shard sums. */
+export interface StoredParts extends IndexParts {
+  shardSums: Uint32Array;
+}
+
 /** The parts of an encoded index: views of its bytes, but for the key columns (record offsets made relative to the records). */
-export function readParts(bytes: Uint8Array): IndexParts {
+export function readParts(bytes: Uint8Array): StoredParts {
   // Views need 4-byte alignment; a small Buffer from node's pool may not have it.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   const words = (at: number, count: number): Uint32Array => new Uint32Array(aligned.buffer, aligned.byteOffset + at * 4, count);
@@ -50,7 +55,8 @@ export function readParts(bytes: Uint8Array): IndexParts {
   const recordStart = new Uint32Array(articleCount! + 1);
   for (let article = 0; article <= articleCount!; article++) recordStart[article] = detailStart[article]! - shardBase;
   const records = aligned.subarray(detailsAt + shardBase, detailsAt + detailBytes!);
-  return { storyCount: storyCount!, articleCount: articleCount!, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records };
+  const shardSums = words(detailsAt / 4, shardBase / 4);
+  return { storyCount: storyCount!, articleCount: articleCount!, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records, shardSums };
 }
 
 const textDecoder = new TextDecoder();
@@ -89,9 +95,32 @@ function insertionPoint(previous: IndexParts, story: Story): number {
 }
 
 /**
+ * Each new shard's sum where it is the previous index's shard `k` whole (the same stories, in the
+ * same places of a shard of the same size, so the same bytes): that shard's sum; -1 elsewhere.
+ * A one-story edit changes one shard's sum, and the others need no pass over their records.
+ */
+function keptShardSums(previous: StoredParts, previousStory: Int32Array, storyCount: number): Float64Array {
+  const sourceStory = new Int32Array(storyCount).fill(-1);
+  for (let story = 0; story < previousStory.length; story++) if (previousStory[story]! >= 0) sourceStory[previousStory[story]!] = story;
+  // Doubles: every u32 sum, and -1 besides.
+  const sums = new Float64Array(shardCountOf(storyCount)).fill(-1);
+  for (let shard = 0; shard < sums.length; shard++) {
+    const first = shard * STORIES_PER_SHARD;
+    const end = Math.min(first + STORIES_PER_SHARD, storyCount);
+    const source = sourceStory[first]!;
+    if (source < 0 || source % STORIES_PER_SHARD !== 0 || Math.min(source + STORIES_PER_SHARD, previous.storyCount) - source !== end - first) continue;
+    let whole = true;
+    for (let story = first + 1; story < end && whole; story++) whole = sourceStory[story] === source + (story - first);
+    if (whole) sums[shard] = previous.shardSums[source / STORIES_PER_SHARD]!;
+  }
+  return sums;
+}
+
+/**
  * The previous index without the stories in `removed`, plus `added` (clustered stories, sorted as
  * clusterCanonical sorts them). Added stories must share no key with the stories kept; clustering
- * guarantees it when `added` is every story that any changed seed touches, re-clustered.
+ * guarantees it when `added` is every story that any changed seed touches, re-clustered. The
+ * previous index must have been verified whole: the sums of the shards it keeps are reused.
  */
 export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[], previous = readParts(previousBytes)): SplicedIndex {
   const fresh = encodeParts(added);
@@ -116,7 +145,9 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
   for (let i = 0; i < previous.keyArticle.length; i++) keptKeys += 1 - isRemoved[previous.articleStory[previous.keyArticle[i]!]!]!;
   const keyCount = keptKeys + fresh.keyHi.length;
   const recordsAt = detailsOffset(keyCount, articleCount, storyCount) + shardCountOf(storyCount) * 4;
-  const space = new Uint8Array(recordsAt + previous.records.length - removedBytes + fresh.records.length);
+  // Large, in a SharedArrayBuffer (see indexBytes): allocated beside the previous index, a second
+  // ~180 MB ArrayBuffer made V8 collect the whole heap.
+  const space = indexBytes(recordsAt + previous.records.length - removedBytes + fresh.records.length);
   const records = space.subarray(recordsAt);
   const articleStory = new Uint32Array(articleCount);
   const storyStart = new Uint32Array(storyCount + 1);
@@ -199,6 +230,6 @@ export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<numb
       j++;
     }
   }
-  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records }, space);
+  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records }, space, keptShardSums(previous, previousStory, storyCount));
   return { bytes, previousStory, addedStory };
 }
