@@ -69,6 +69,18 @@ describe('index format', () => {
     expect(() => opened.article(stories.length - 1)).toThrow(/shard 3/);
   });
 
+  it('sums bytes the same wherever they start in their buffer, to the buffer\'s last byte', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), fc.nat(), fc.nat(), (data, startSeed, lengthSeed) => {
+        const start = data.length === 0 ? 0 : startSeed % data.length;
+        const length = (lengthSeed % (data.length - start + 1));
+        const view = data.subarray(start, start + length);
+        expect(checksum(view)).toBe(checksum(new Uint8Array(view)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('catches any one changed word in the checksum', () => {
     const bytes = new Uint8Array(64).map((_v, i) => i * 7);
     const sum = checksum(bytes);
