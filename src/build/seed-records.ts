@@ -59,19 +59,29 @@ export function readWithStat(path: string): { bytes: Buffer; size: number; mtime
 }
 
 /**
- * canonicalise, remembering its answers for one file. Validation canonicalises every address to
- * check it, and canonicaliseSeedWith needs the same canonical forms right after: without this, a
- * quarter of the per-seed cost of a cold build was canonicalising each address twice.
+ * canonicalise for one file, asked twice for the same addresses in the same order: validation
+ * canonicalises every address to check it (`check`), and canonicaliseSeedWith needs the same
+ * canonical forms right after (`again`). Without this, a quarter of the per-seed cost of a cold
+ * build was canonicalising each address twice. The answers are replayed by position rather than
+ * looked up in a Map: the second pass meets the very strings the first did, so comparing them is
+ * a pointer comparison, where a Map hashed each ~80-character address and grew per file (issue 4).
+ * An address out of step is canonicalised afresh, so the answers never depend on the order.
  */
-function memoisedCanonicalise(): typeof canonicalise {
-  const seen = new Map<string, CanonicalAddress | null>();
-  return (address) => {
-    let canonical = seen.get(address);
-    if (canonical === undefined) {
-      canonical = canonicalise(address);
-      seen.set(address, canonical);
-    }
+class CanonicalReplay {
+  private readonly addresses: string[] = [];
+  private readonly answers: Array<CanonicalAddress | null> = [];
+  private next = 0;
+
+  readonly check = (address: string): CanonicalAddress | null => {
+    const canonical = canonicalise(address);
+    this.addresses.push(address);
+    this.answers.push(canonical);
     return canonical;
+  };
+
+  readonly again = (address: string): CanonicalAddress | null => {
+    if (this.addresses[this.next] !== address) return canonicalise(address);
+    return this.answers[this.next++]!;
   };
 }
 
@@ -108,10 +118,10 @@ export function seedRecord(bytes: Uint8Array): SeedRecord {
   if (bytes.byteLength > SEED_LIMITS.fileBytes) {
     return JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] });
   }
-  const canonicaliseUrl = memoisedCanonicalise();
-  const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicaliseUrl);
+  const canonicals = new CanonicalReplay();
+  const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicals.check);
   if (!result.seed) return JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) });
-  const { articles } = canonicaliseSeedWith({ source: '', document: result.seed }, canonicaliseUrl, memoisedOutletDomain);
+  const { articles } = canonicaliseSeedWith({ source: '', document: result.seed }, canonicals.again, memoisedOutletDomain);
   return JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) });
 }
 
