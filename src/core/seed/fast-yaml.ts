@@ -39,6 +39,9 @@ const UNUSUAL_OR_SURROGATE = /[\x00-\x09\x0B-\x1F\x7F-\x9F\uFEFF\uFFFE\uFFFF\u20
 
 function hasUnusualChars(source: string): boolean {
   UNUSUAL_OR_SURROGATE.lastIndex = 0;
+  // Most text has none: one test() finds that without building a match array.
+  if (!UNUSUAL_OR_SURROGATE.test(source)) return false;
+  UNUSUAL_OR_SURROGATE.lastIndex = 0;
   for (let match = UNUSUAL_OR_SURROGATE.exec(source); match; match = UNUSUAL_OR_SURROGATE.exec(source)) {
     const code = source.charCodeAt(match.index);
     if (code < 0xd800 || code > 0xdbff) return true; // not a high surrogate (a low one here is lone)
@@ -294,6 +297,15 @@ export interface EncodedBlock {
 const CONTROL_OR_NOT_ASCII = /[\x00-\x09\x0B-\x1F\x7F-\xFF]/g;
 
 /**
+ * Where CONTROL_OR_NOT_ASCII next matches in `source` from `from`, or source.length. test() rather
+ * than exec(): a seed has a dozen such lines, and exec builds a match array for each.
+ */
+function nextControlOrNotAscii(source: string, from: number): number {
+  CONTROL_OR_NOT_ASCII.lastIndex = from;
+  return CONTROL_OR_NOT_ASCII.test(source) ? CONTROL_OR_NOT_ASCII.lastIndex - 1 : source.length;
+}
+
+/**
  * The lines of an encoded block, as lex(decoded block) gives them. Most of a seed is ASCII: an
  * ASCII line is a slice of the Latin-1 view (~1 µs for a 3.5 KB seed, where decoding it as UTF-8
  * takes ~7), and a one-byte string, where slices of a seed decoded whole are two-byte strings as
@@ -303,15 +315,13 @@ const CONTROL_OR_NOT_ASCII = /[\x00-\x09\x0B-\x1F\x7F-\xFF]/g;
  */
 function lexEncoded(block: EncodedBlock): Line[] {
   const source = block.latin1;
-  CONTROL_OR_NOT_ASCII.lastIndex = 0;
-  let unusual = CONTROL_OR_NOT_ASCII.exec(source)?.index ?? source.length;
+  let unusual = nextControlOrNotAscii(source, 0);
   return lex(source, (start, end) => {
     if (unusual >= end) return source.slice(start, end);
     // Only spaces precede `start` on its line: the byte found is in this line, which is checked as text.
     const text = block.utf8(start, end);
     if (hasUnusualChars(text)) fail();
-    CONTROL_OR_NOT_ASCII.lastIndex = end;
-    unusual = CONTROL_OR_NOT_ASCII.exec(source)?.index ?? source.length;
+    unusual = nextControlOrNotAscii(source, end);
     return text;
   });
 }
