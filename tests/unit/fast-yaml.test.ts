@@ -281,7 +281,9 @@ describe('fast-yaml: bytes parse as their UTF-8 text', () => {
       }),
       PROPERTY_RUNS,
     );
-    expect(answered).toBeGreaterThan(PROPERTY_RUNS.numRuns / 20);
+    // About 5% of these documents are answered (1,531 and 1,498 of 30,000 runs): a bound of 1/20
+    // failed about every other run of 3,000. 1/40 still fails if the fast path stops answering.
+    expect(answered).toBeGreaterThan(PROPERTY_RUNS.numRuns / 40);
   });
 
   it('on every nasty scalar, and on lines that differ only past ASCII', () => {
