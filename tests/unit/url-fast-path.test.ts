@@ -271,6 +271,26 @@ describe('the fast path of canonicalisation', () => {
     expect(fast.key).toBe('xn--bcher-kva.de/a');
   });
 
+  it('keeps what it derives from a host that needs the URL parser (no www., wrapper or not) with the host, read alike from the table', () => {
+    const cases: Array<[address: string, key: string | undefined]> = [
+      ['https://www.bücher.de/a', 'xn--bcher-kva.de/a'],
+      ['https://WWW.www.xn--bcher-kva.de/a?id=1', 'xn--bcher-kva.de/a?id=1'],
+      // Wrapper hosts: a search engine's name under an IDN suffix, and AMP caches whose host or served host needs the parser.
+      ['https://www.google.xn--p1ai/url?q=https://cnet.com/a', undefined],
+      ['https://bücher-de.cdn.ampproject.org/c/s/bücher.de/a', 'xn--bcher-kva.de/a'],
+      ['https://xn--bcher-kva.cdn.ampproject.org/c/s/xn--bcher-kva.de/a?id=2', 'xn--bcher-kva.de/a?id=2'],
+      // Refused by the parser.
+      ['https://a\u00adb\u200b.xn--a/a', undefined],
+    ];
+    // Twice: the parsed-host table is filled by the first and read by the second.
+    for (const round of [0, 1]) {
+      for (const [address, key] of cases) {
+        agrees(address);
+        expect(canonicaliseFast(address)?.key, `${address} (round ${round})`).toBe(key);
+      }
+    }
+  });
+
   it('sends the hosts of every wrapper rule to the full path (mayUnwrap), and not their lookalikes', () => {
     for (const { host } of REDIRECT_WRAPPERS) {
       if (host.kind === 'exact') for (const exact of host.hosts) expect(mayUnwrap(exact), exact).toBe(true);

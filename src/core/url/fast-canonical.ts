@@ -109,20 +109,27 @@ function escapeByte(code: number): string {
 /**
  * Hosts that need IDNA or IPv4 parsing (non-ASCII, `xn--` labels, a numeric last label,
  * escapes), as the URL parser reads them (without trailing dots), or null when it refuses them:
- * an open-addressing table of the hosts as written, found by a hash of the host's characters. A
- * cached host so costs no string hashed by the engine; a Map look-up hashed a fresh slice of the
- * address each time, which was most of such a host's cost (issue 4, lookup p99). Bounded: a
- * reader visits few such hosts, and a bulk lookup over many empties the table when it is half full.
+ * an open-addressing table of the hosts as written, found by a hash of the host's characters.
+ * Bounded: a reader visits few such hosts, and a bulk lookup over many empties the table when it
+ * is half full.
+ *
+ * A slot keeps all that the rest of the fast path derives from the host, so that a cached host
+ * costs its hash, one comparison and reads of the slot: its host without `www.`, whether it is the
+ * host as written (keys may then be slices of the address) and whether a wrapper may be
+ * recognised by it (`mayUnwrap`, a regular expression run on each ordinary host). The host as
+ * written is kept as a string of its own rather than a slice of the address it was first seen
+ * in, one memory read fewer. Such hosts cost twice an ordinary one's canonicalisation, and with
+ * AMP caches were most of the lookups above the p99 (issue 4, lookup p99).
  */
 const PARSED_HOST_SLOTS = 1024;
 const parsedHostKeys: Array<string | undefined> = new Array<string | undefined>(PARSED_HOST_SLOTS).fill(undefined);
-const parsedHostValues: Array<string | null> = new Array<string | null>(PARSED_HOST_SLOTS).fill(null);
-/**
- * 1 where the hostname is the host as written, so that keys may be slices of the address: kept
- * with the host, because comparing the two at each lookup (`startsWith` at a position, as the
- * probe's comparison was too) cost as much as the rest of such a host's canonicalisation.
- */
-const parsedHostAsWritten = new Uint8Array(PARSED_HOST_SLOTS);
+const parsedHostnames: Array<string | null> = new Array<string | null>(PARSED_HOST_SLOTS).fill(null);
+/** The hostname without `www.` (`hostWithoutWww`), or '' when the parser refuses the host. */
+const parsedHostHosts: string[] = new Array<string>(PARSED_HOST_SLOTS).fill('');
+const AS_WRITTEN = 1;
+const MAY_UNWRAP = 2;
+/** AS_WRITTEN and MAY_UNWRAP flags of each slot. */
+const parsedHostFlags = new Uint8Array(PARSED_HOST_SLOTS);
 let parsedHostCount = 0;
 
 /** The slot of the parsed-host table that holds `address[start, end)`, found or filled. */
@@ -148,9 +155,11 @@ function parsedHostSlot(address: string, start: number, end: number): number {
     parsedHostCount = 0;
     slot = home;
   }
-  parsedHostKeys[slot] = raw;
-  parsedHostValues[slot] = hostname;
-  parsedHostAsWritten[slot] = hostname === raw ? 1 : 0;
+  const host = hostname ? hostWithoutWww(hostname) : '';
+  parsedHostKeys[slot] = raw.split('').join('');
+  parsedHostnames[slot] = hostname;
+  parsedHostHosts[slot] = host;
+  parsedHostFlags[slot] = (hostname === raw ? AS_WRITTEN : 0) | (host && mayUnwrap(host) ? MAY_UNWRAP : 0);
   parsedHostCount++;
   return slot;
 }
@@ -342,21 +351,29 @@ function fastCanonical(address: string, hostStart: number, servedByAmpCache: boo
   if (hostEnd === hostStart) return undefined;
   const lastLabelCode = lastLabel === -1 ? 0 : address.charCodeAt(lastLabel);
   const needsParser = punycode || lastLabel === -1 || (lastLabelCode >= 0x30 && lastLabelCode <= 0x39);
-  let hostname: string | null;
+  let hostname: string;
+  let host: string;
   /** Whether the hostname is the host as written (so keys may be slices of the address). */
   let hostAsWritten: boolean;
+  let wrapperHost: boolean;
   if (plainHost && !needsParser) {
     const written = address.slice(hostStart, hostEnd);
     hostname = hostWithoutDots(upperCase ? written.toLowerCase() : written);
+    if (hostname === '') return undefined;
     hostAsWritten = !upperCase && hostname.length === written.length;
+    host = hostWithoutWww(hostname);
+    wrapperHost = mayUnwrap(host);
   } else {
     const slot = parsedHostSlot(address, hostStart, hostEnd);
-    hostname = parsedHostValues[slot] ?? null;
-    hostAsWritten = parsedHostAsWritten[slot] === 1;
+    const parsed = parsedHostnames[slot];
+    if (!parsed) return undefined;
+    hostname = parsed;
+    host = parsedHostHosts[slot]!;
+    const flags = parsedHostFlags[slot]!;
+    hostAsWritten = (flags & AS_WRITTEN) !== 0;
+    wrapperHost = (flags & MAY_UNWRAP) !== 0;
   }
-  if (hostname === null || hostname === '') return undefined;
-  const host = hostWithoutWww(hostname);
-  if (mayUnwrap(host)) {
+  if (wrapperHost) {
     if (servedByAmpCache || colon !== -1 || !isAmpCacheHost(host)) return undefined;
     const servedHostStart = ampCacheOriginAt(address, i);
     return servedHostStart === -1 ? undefined : fastCanonical(address, servedHostStart, true);
