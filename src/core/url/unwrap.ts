@@ -95,7 +95,9 @@ function fromPath(https: boolean, host: string, rest: string | undefined, search
 
 /** Whether `host` (a `WrapperView.host`) is an AMP cache's. */
 export function isAmpCacheHost(host: string): boolean {
-  return AMP_CACHES.some((rule) => hostMatches(host, rule));
+  // A loop rather than `some` and a closure: this runs on the lookup path of every AMP cache's address.
+  for (const rule of AMP_CACHES) if (hostMatches(host, rule)) return true;
+  return false;
 }
 
 /**
@@ -109,6 +111,13 @@ function ampCacheTarget(path: string, search: string): string | null {
 
 /** The cache path prefixes of AMP_CACHE_PATH, for `ampCacheOriginAt`. */
 const AMP_CACHE_PREFIXES: readonly string[] = ['/c/', '/v/', '/i/', '/r/', '/wp/'];
+
+/** Where the AMP cache prefix (`/c/`, `/wp/`…) at `pathStart` ends, or -1 when there is none. */
+function ampCachePrefixEnd(address: string, pathStart: number): number {
+  // A loop rather than `find` and a closure, as in isAmpCacheHost.
+  for (const prefix of AMP_CACHE_PREFIXES) if (address.startsWith(prefix, pathStart)) return pathStart + prefix.length;
+  return -1;
+}
 
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
@@ -163,9 +172,8 @@ function isPathHostAt(address: string, at: number): boolean {
  * (which the expression reads as the host `s`) is left to the full path too.
  */
 export function ampCacheOriginAt(address: string, pathStart: number): number {
-  const prefix = AMP_CACHE_PREFIXES.find((candidate) => address.startsWith(candidate, pathStart));
-  if (prefix === undefined) return -1;
-  let at = pathStart + prefix.length;
+  let at = ampCachePrefixEnd(address, pathStart);
+  if (at === -1) return -1;
   if (address.charCodeAt(at) === 0x73 && address.charCodeAt(at + 1) === 0x2f) at += 2;
   return isPathHostAt(address, at) ? at : -1;
 }
