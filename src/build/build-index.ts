@@ -1,6 +1,6 @@
 import { canonicaliseSeed, clusterCanonical, type CanonicalSeed, type NamedSeed } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
-import { encodeIndex } from '../core/index/encode';
+import { encodeIndex, type Utf8WriterFactory } from '../core/index/encode';
 import { keyHost } from '../core/url/canonical';
 
 export interface BuiltIndex {
@@ -23,8 +23,17 @@ export function buildIndexFromCanonical(seeds: readonly CanonicalSeed[]): BuiltI
       for (const key of article.keys) hosts.add(keyHost(key));
     }
   }
-  return { stories, bytes: encodeIndex(stories), hosts: [...hosts].sort() };
+  return { stories, bytes: encodeIndex(stories, undefined, bufferUtf8Writer), hosts: [...hosts].sort() };
 }
+
+/**
+ * Node's native UTF-8 writer for encodeIndex (see Utf8WriterFactory): Buffer's write, over the
+ * index's own memory (a SharedArrayBuffer included), with lone surrogates as U+FFFD.
+ */
+export const bufferUtf8Writer: Utf8WriterFactory = (bytes) => {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (text, at) => buffer.write(text, at);
+};
 
 /** Match patterns for the outlets' hosts; `*.host` covers the host itself and its subdomains (www., edition., …). */
 export function hostMatchPatterns(hosts: readonly string[]): string[] {

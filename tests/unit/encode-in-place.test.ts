@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bufferUtf8Writer } from '../../src/build/build-index';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { assembleIndex, encodeIndex, encodeParts } from '../../src/core/index/encode';
 import type { Article, Story } from '../../src/core/story/types';
 
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
+  // Long enough for a native writer, lone surrogates included.
+  fc.string({ unit: 'binary', minLength: 30, maxLength: 80 }),
   // ASCII past 127 characters: a two-byte length prefix.
   fc.string({ minLength: 120, maxLength: 300 }),
   // Three UTF-8 bytes per unit: more than encodeIndex's first guess of the records' size.
@@ -74,5 +77,28 @@ describe('encodeIndex', () => {
     const seen: string[] = [];
     encodeIndex(stories, (key) => seen.push(key));
     expect(seen).toEqual(['a.example/1', 'a.example/1?amp', 'b.example/2']);
+  });
+
+  it('writes the same bytes with a native UTF-8 writer as with its own, lone surrogates as U+FFFD', { timeout: 30_000 }, () => {
+    fc.assert(
+      fc.property(storiesArb, (stories) => {
+        const bytes = encodeIndex(stories, undefined, bufferUtf8Writer);
+        expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(encodeIndex(stories)))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+    const lone = `${'a'.repeat(40)}\ud800 \udc00 \ud83d\ude00 é 中`;
+    const written = new Uint8Array(3 * lone.length);
+    const count = bufferUtf8Writer(written)(lone, 0);
+    expect(written.subarray(0, count)).toEqual(new TextEncoder().encode(lone));
+  });
+
+  it('writes the same bytes with a native UTF-8 writer when the records outgrow their first buffer', () => {
+    // As in the test of a small first size above: the writer must follow the records into the grown buffer.
+    const stories: Story[] = Array.from({ length: 20_000 }, (_, i) => ({
+      articles: [{ url: `https://example.com/${i}`, title: i % 2 ? `${'t€'.repeat(500)}${i}` : 'x', excerpt: '', outlet: 'o', outletDomain: 'example.com', publishedAt: i, keys: [`example.com/${i}`] }],
+    }));
+    const bytes = encodeIndex(stories, undefined, bufferUtf8Writer);
+    expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(encodeIndex(stories)))).toBe(true);
   });
 });

@@ -30,6 +30,57 @@ export function indexBytes(length: number): Uint8Array {
 }
 
 /**
+ * Writes `value` from `from` on as UTF-8 into `bytes` at `at`, as TextEncoder writes it (lone
+ * surrogates become U+FFFD), in one pass; returns where the bytes end. `bytes` has room for three
+ * bytes per UTF-16 unit. Most text is ASCII (every address and key), but about 40% of titles and
+ * excerpts are not: an ASCII scan then TextEncoder.encodeInto read such text twice and made a view
+ * and a result object per string, garbage at a hundred thousand seeds (issue 4).
+ */
+function writeUtf8(value: string, from: number, bytes: Uint8Array, at: number): number {
+  for (let i = from; i < value.length; i++) {
+    let code = value.charCodeAt(i);
+    if (code < 0x80) {
+      bytes[at++] = code;
+      continue;
+    }
+    if (code < 0x800) {
+      bytes[at++] = 0xc0 | (code >>> 6);
+      bytes[at++] = 0x80 | (code & 0x3f);
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const low = value.charCodeAt(i + 1);
+      if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+        const point = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        bytes[at++] = 0xf0 | (point >>> 18);
+        bytes[at++] = 0x80 | ((point >>> 12) & 0x3f);
+        bytes[at++] = 0x80 | ((point >>> 6) & 0x3f);
+        bytes[at++] = 0x80 | (point & 0x3f);
+        i++;
+        continue;
+      }
+      code = 0xfffd;
+    }
+    bytes[at++] = 0xe0 | (code >>> 12);
+    bytes[at++] = 0x80 | ((code >>> 6) & 0x3f);
+    bytes[at++] = 0x80 | (code & 0x3f);
+  }
+  return at;
+}
+
+/**
+ * Makes, for one buffer, a native UTF-8 writer: it writes a whole string as writeUtf8 does (lone
+ * surrogates as U+FFFD) at a byte offset with room for three bytes per UTF-16 unit, and returns
+ * the bytes written. In node, Buffer's write cut the CPU time of encoding 10k seeds' index by a
+ * quarter (titles and excerpts are long); the core has no node APIs, so the build passes one in
+ * (build-index.ts) and browsers and tests use writeUtf8.
+ */
+export type Utf8WriterFactory = (bytes: Uint8Array) => (text: string, at: number) => number;
+
+/** Below this many UTF-16 units, writeUtf8 beats a call out to the native writer. */
+const NATIVE_MIN_UNITS = 32;
+
+/**
  * Writes records (see format.ts) into one growing buffer. Text is written as UTF-8 straight into
  * the buffer (`text`): no ArrayBuffer per string (at a hundred thousand stories the garbage
  * collector then cost more than the rest of encoding) and no separate pass to size the records
@@ -38,15 +89,19 @@ export function indexBytes(length: number): Uint8Array {
 class RecordWriter {
   bytes: Uint8Array;
   private view: DataView;
+  /** The native writer over `bytes`, when there is one. */
+  private writeNative: ((text: string, at: number) => number) | null;
   at: number;
 
   /** `origin`: where the records start in the buffer (encodeIndex leaves room for the rest of the index before them). */
   constructor(
     capacity: number,
     private readonly origin = 0,
+    private readonly utf8Writer: Utf8WriterFactory | null = null,
   ) {
     this.bytes = indexBytes(capacity);
     this.view = new DataView(this.bytes.buffer);
+    this.writeNative = utf8Writer && utf8Writer(this.bytes);
     this.at = origin;
   }
 
@@ -62,6 +117,7 @@ class RecordWriter {
     grown.set(this.bytes.subarray(0, this.at));
     this.bytes = grown;
     this.view = new DataView(grown.buffer);
+    this.writeNative = this.utf8Writer && this.utf8Writer(grown);
   }
 
   f64(value: number): void {
@@ -85,13 +141,7 @@ class RecordWriter {
     this.bytes[this.at++] = rest;
   }
 
-  /**
-   * Length-prefixed UTF-8 of `value` from `from` on, as TextEncoder writes it (lone surrogates
-   * become U+FFFD), encoded here in one pass. Most text is ASCII (every address and key), but
-   * about 40% of titles and excerpts are not: an ASCII scan then TextEncoder.encodeInto read such
-   * text twice and made a view and a result object per string, garbage at a hundred thousand
-   * seeds (issue 4).
-   */
+  /** Length-prefixed UTF-8 of `value` from `from` on, as TextEncoder writes it (lone surrogates become U+FFFD). */
   text(value: string, from = 0): void {
     const units = value.length - from;
     // UTF-8 takes at least one byte per UTF-16 unit and at most three. The prefix is placed for
@@ -100,35 +150,7 @@ class RecordWriter {
     const { bytes } = this;
     const guess = varintLength(units);
     const start = this.at + guess;
-    let at = start;
-    for (let i = from; i < value.length; i++) {
-      let code = value.charCodeAt(i);
-      if (code < 0x80) {
-        bytes[at++] = code;
-        continue;
-      }
-      if (code < 0x800) {
-        bytes[at++] = 0xc0 | (code >>> 6);
-        bytes[at++] = 0x80 | (code & 0x3f);
-        continue;
-      }
-      if (code >= 0xd800 && code <= 0xdfff) {
-        const low = value.charCodeAt(i + 1);
-        if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-          const point = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-          bytes[at++] = 0xf0 | (point >>> 18);
-          bytes[at++] = 0x80 | ((point >>> 12) & 0x3f);
-          bytes[at++] = 0x80 | ((point >>> 6) & 0x3f);
-          bytes[at++] = 0x80 | (point & 0x3f);
-          i++;
-          continue;
-        }
-        code = 0xfffd;
-      }
-      bytes[at++] = 0xe0 | (code >>> 12);
-      bytes[at++] = 0x80 | ((code >>> 6) & 0x3f);
-      bytes[at++] = 0x80 | (code & 0x3f);
-    }
+    const at = from === 0 && units >= NATIVE_MIN_UNITS && this.writeNative ? start + this.writeNative(value, start) : writeUtf8(value, from, bytes, start);
     const written = at - start;
     const prefix = varintLength(written);
     if (prefix !== guess) bytes.copyWithin(this.at + prefix, start, at);
@@ -391,15 +413,16 @@ export function assembleIndex(parts: IndexParts, space?: Uint8Array, knownShardS
 
 /**
  * Serialises stories into the compact index format (see format.ts), showing `onKey` every key
- * written. Records are written where the index will hold them, after room for its other sections
- * as if no key were a duplicate (clustered stories have none; otherwise they move up): one buffer
- * of ~180 MB at 100k seeds instead of two. Each such allocation made V8 collect the whole heap of
+ * written, with long text written by `utf8Writer` where one is given. Records are written where
+ * the index will hold them, after room for its other sections as if no key were a duplicate
+ * (clustered stories have none; otherwise they move up): one buffer of ~180 MB at 100k seeds
+ * instead of two. Each such allocation made V8 collect the whole heap of
  * a cold build, ~1 s each (issue 4).
  */
-export function encodeIndex(stories: readonly Story[], onKey?: KeyVisitor): Uint8Array {
+export function encodeIndex(stories: readonly Story[], onKey?: KeyVisitor, utf8Writer?: Utf8WriterFactory): Uint8Array {
   const counts = countsOf(stories);
   const front = detailsOffset(counts.slotCount, counts.articleCount, counts.storyCount) + shardCountOf(counts.storyCount) * 4;
-  const records = new RecordWriter(front + estimatedRecordsSize(stories, counts.articleCount), front);
+  const records = new RecordWriter(front + estimatedRecordsSize(stories, counts.articleCount), front, utf8Writer);
   const parts = encodePartsWith(stories, counts, records, onKey);
   return assembleIndex(parts, records.bytes);
 }
