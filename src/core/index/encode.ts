@@ -1,5 +1,6 @@
 import type { Story } from '../story/types';
 import { radixOrder } from '../sort/radix-order';
+import { scratchUint32 } from '../sort/scratch-arrays';
 import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
 
@@ -283,7 +284,7 @@ function writeRecords(
  */
 function sortedUniqueSlots(slots: Slots): Uint32Array {
   const order = sortByHash(slots.hi, slots.lo);
-  const kept = new Uint32Array(order.length);
+  const kept = scratchUint32(order.length);
   let count = 0;
   for (let i = 0; i < order.length; i++) {
     const candidate = order[i]!;
@@ -303,7 +304,7 @@ function sortedUniqueSlots(slots: Slots): Uint32Array {
 
 /** Source values in `order`: the key arrays' columns, in hash order. */
 function gather(source: Uint32Array, order: Uint32Array): Uint32Array {
-  const target = new Uint32Array(order.length);
+  const target = scratchUint32(order.length);
   for (let i = 0; i < order.length; i++) target[i] = source[order[i]!]!;
   return target;
 }
@@ -346,9 +347,10 @@ export function encodeParts(stories: readonly Story[], onKey?: KeyVisitor): Inde
 
 /** encodeParts, with the records written by `records`. */
 function encodePartsWith(stories: readonly Story[], { storyCount, articleCount, slotCount }: ReturnType<typeof countsOf>, records: RecordWriter, onKey: KeyVisitor | undefined): IndexParts {
-  const tables = { storyStart: new Uint32Array(storyCount + 1), articleStory: new Uint32Array(articleCount), recordStart: new Uint32Array(articleCount + 1) };
+  // Scratch arrays (scratch-arrays.ts): encoding 100k seeds allocates ~45 MB of them.
+  const tables = { storyStart: scratchUint32(storyCount + 1), articleStory: scratchUint32(articleCount), recordStart: scratchUint32(articleCount + 1) };
   // Keys are filled by push: `new Array(n)` of a million is a slow dictionary-mode array in V8.
-  const slots: Slots = { hi: new Uint32Array(slotCount), lo: new Uint32Array(slotCount), article: new Uint32Array(slotCount), key: [] };
+  const slots: Slots = { hi: scratchUint32(slotCount), lo: scratchUint32(slotCount), article: scratchUint32(slotCount), key: [] };
   writeRecords(stories, records, slots, tables, onKey);
   const kept = sortedUniqueSlots(slots);
   return {

@@ -1,3 +1,5 @@
+import { scratchUint32 } from './scratch-arrays';
+
 /** Bits per radix digit: 2,048 buckets (8 KB of counts) stay in the CPU's first-level cache. */
 const DIGIT_BITS = 11;
 const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
@@ -13,10 +15,10 @@ const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
  * ordering 900k keys took ~0.4 s of a cold 100k build where it now takes ~0.15 (issue 4).
  */
 export function radixOrder(words: readonly Uint32Array[], count: number): Uint32Array {
-  let order = new Uint32Array(count);
-  let nextOrder = new Uint32Array(count);
-  let digits = new Uint32Array(count);
-  let nextDigits = new Uint32Array(count);
+  let order = scratchUint32(count);
+  let nextOrder = scratchUint32(count);
+  let digits = scratchUint32(count);
+  let nextDigits = scratchUint32(count);
   for (let i = 0; i < count; i++) order[i] = i;
   const buckets = new Uint32Array(1 << DIGIT_BITS);
   for (const word of words) {

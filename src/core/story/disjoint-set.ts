@@ -1,3 +1,5 @@
+import { scratchInt32 } from '../sort/scratch-arrays';
+
 /**
  * Union-find over the dense ids 0 … count-1, with path halving and union by size. Typed arrays
  * sized once: a build unions a few hundred thousand article copies, and growing plain arrays by
@@ -10,12 +12,15 @@ export class DisjointSet {
   /** `count` singletons, or a copy of `from`'s sets (to be joined further without changing it). */
   constructor(count: number, from?: DisjointSet) {
     if (from) {
-      this.parent = from.parent.slice();
-      this.size = from.size.slice();
+      // Copied into scratch memory: slice() would allocate counted ArrayBuffers.
+      this.parent = scratchInt32(count);
+      this.parent.set(from.parent);
+      this.size = scratchInt32(count);
+      this.size.set(from.size);
       return;
     }
-    this.parent = new Int32Array(count);
-    this.size = new Int32Array(count).fill(1);
+    this.parent = scratchInt32(count);
+    this.size = scratchInt32(count).fill(1);
     for (let id = 0; id < count; id++) this.parent[id] = id;
   }
 
