@@ -27,18 +27,18 @@ export function buildIndexFromCanonical(seeds: readonly CanonicalSeed[]): BuiltI
 }
 
 /** Buffer's own UTF-8 writer, which `write` calls once it has checked its arguments; not in node's types. */
-type Utf8WritingBuffer = Buffer & { utf8Write: (text: string, offset: number) => number };
+type Utf8WritingBuffer = Buffer & { utf8Write?: (text: string, offset: number) => number };
 
 /**
  * Node's native UTF-8 writer for encodeIndex (see Utf8WriterFactory), over the index's own memory
  * (a SharedArrayBuffer included), with lone surrogates as U+FFFD. It calls Buffer's utf8Write
  * rather than `write`: in a profile of a 100k-seed index phase, `write`'s checks of its arguments
- * took three times as long as the writing itself (827 ms of samples against 264).
- * tests/unit/encode-in-place.test.ts fails if a node has no utf8Write.
+ * took three times as long as the writing itself (827 ms of samples against 264). utf8Write is
+ * not documented (node's `write` calls it); a runtime without it gets `write`.
  */
 export const bufferUtf8Writer: Utf8WriterFactory = (bytes) => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Utf8WritingBuffer;
-  return (text, at) => buffer.utf8Write(text, at);
+  return typeof buffer.utf8Write === 'function' ? (text, at) => buffer.utf8Write!(text, at) : (text, at) => buffer.write(text, at);
 };
 
 /** Match patterns for the outlets' hosts; `*.host` covers the host itself and its subdomains (www., edition., …). */

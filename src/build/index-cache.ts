@@ -8,6 +8,7 @@ import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { keyHost } from '../core/url/canonical';
+import { bufferUtf8Writer } from './build-index';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { Progress } from './progress';
@@ -311,7 +312,7 @@ function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: U
   progress.tick();
   // Keys are counted per host as the encoder writes them (see KeyVisitor).
   const counter = new HostCounter(1);
-  const bytes = encodeIndex(stories, (key) => counter.add(key));
+  const bytes = encodeIndex(stories, (key) => counter.add(key), bufferUtf8Writer);
   const hostKeys = new Map<string, number>();
   counter.addTo(hostKeys);
   return { bytes, seedStory, hostKeys, storyCount: stories.length };
