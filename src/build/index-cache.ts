@@ -12,8 +12,8 @@ import { bufferUtf8Writer } from './build-index';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { Progress } from './progress';
-import { writeInPlace } from './write-in-place';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
+import { writeInPlace } from './write-in-place';
 
 /**
  * The last index built from seeds, kept beside the seed cache so that a rebuild does only what
@@ -28,7 +28,7 @@ import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
 
 /**
  * Bump when the manifest's shape or meaning changes (2: columns; 3: two index files rewritten in
- * turn, named with their head checksum); the code fingerprint catches the rest.
+ * turn, the manifest recording its index's head checksum); the code fingerprint catches the rest.
  */
 export const INDEX_CACHE_VERSION = 3;
 
