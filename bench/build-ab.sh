@@ -1,0 +1,35 @@
+#!/bin/bash
+# Interleaved A/B of the build at 100k seeds: two checkouts of this repository, alternated, each
+# build in a fresh process (bench/child.ts build), as BENCHMARKS.md's figure 8 A/Bs were measured.
+#
+#   bench/build-ab.sh OLD_CHECKOUT NEW_CHECKOUT CORPUS SCRATCH ROUNDS
+#
+# CORPUS is edited: give it a copy (cp -al bench/tmp/corpus-100000 /tmp/x/corpus makes one of hard
+# links; each edit writes a new file and moves it over its link, so the original stays as it was).
+# Three cold builds per side, then ROUNDS rounds of one title edited (a splice) and of nothing
+# changed. One JSON line per build, prefixed by side, kind and the load average; then whether the
+# two sides wrote the same index.bin (cmp -l lists the differing bytes, if any).
+set -euo pipefail
+old=$1 new=$2 corpus=$3 scratch=$4 rounds=$5
+files=("$corpus"/*)
+victim=${files[0]}
+mkdir -p "$scratch"
+run() { # side kind
+  local dir=$old; [ "$1" = B ] && dir=$new
+  [ "$2" = cold ] && rm -rf "$scratch/cache-$1"
+  local out; out=$(cd "$dir" && node --import tsx bench/child.ts build "$corpus" "$scratch/out-$1" "$scratch/cache-$1" 2)
+  echo "$1 $2 $(cut -d' ' -f1 /proc/loadavg) $out"
+}
+compare() { cmp -l "$scratch/out-A/index.bin" "$scratch/out-B/index.bin" | head -5 || true; }
+for round in 1 2 3; do
+  order="A B"; [ $((round % 2)) = 0 ] && order="B A"
+  for side in $order; do run "$side" cold; done
+  compare
+done
+for round in $(seq 1 "$rounds"); do
+  order="A B"; [ $((round % 2)) = 0 ] && order="B A"
+  sed "s/^title: \"\(Edit [^ ]* \)\?/title: \"Edit $round /" "$victim" > "$scratch/edited" && mv "$scratch/edited" "$victim"
+  for side in $order; do run "$side" one; done
+  compare
+  for side in $order; do run "$side" none; done
+done
