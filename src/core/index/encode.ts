@@ -1,6 +1,6 @@
 import type { Story } from '../story/types';
 import { radixOrder } from '../sort/radix-order';
-import { scratchUint32 } from '../sort/scratch-arrays';
+import { buildBuffer, scratchUint32 } from '../sort/scratch-arrays';
 import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
 
@@ -13,21 +13,16 @@ function varintLength(value: number): number {
   return length;
 }
 
-/** From this size on, indexBytes backs the bytes with a SharedArrayBuffer (where there is one). */
+/**
+ * From this size on, indexBytes backs the bytes with a SharedArrayBuffer (buildBuffer). Higher
+ * than the scratch arrays' threshold: smaller indexes (tests, lists, the end-to-end builds) keep
+ * the plain ArrayBuffer every consumer of index bytes was written and tested against.
+ */
 const SHARED_FROM_BYTES = 16 << 20;
 
-/**
- * Zeroed bytes for an index or its records. V8 counts the memory of an ArrayBuffer as external
- * and, past 64 MB of it since its last full collection, collects the whole heap at once: the
- * ~180 MB buffer of a 100k-seed index, allocated with the build's ~550 MB of seeds alive, cost a
- * 1.4 s pause on the main thread (issue 4; 1.5 s for 180 MB beside a 560 MB heap in isolation,
- * none with a SharedArrayBuffer). V8 does not count a SharedArrayBuffer's memory per isolate, so
- * large indexes use one; it is freed all the same once unreachable, and node's file writes,
- * hashes and TextDecoder read it as any other. Browsers without cross-origin isolation have no
- * SharedArrayBuffer: they get an ArrayBuffer.
- */
+/** Zeroed bytes for an index or its records, large ones outside V8's count of external memory (buildBuffer). */
 export function indexBytes(length: number): Uint8Array {
-  return length >= SHARED_FROM_BYTES && typeof SharedArrayBuffer === 'function' ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+  return new Uint8Array(buildBuffer(length, SHARED_FROM_BYTES));
 }
 
 /**

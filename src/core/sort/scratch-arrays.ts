@@ -2,30 +2,30 @@
 const SHARED_FROM_BYTES = 1 << 20;
 
 /**
- * Zeroed memory for a large typed array that does not leave the build's thread. V8 counts an
- * ArrayBuffer's memory as external and, past 64 MB of it since its last full collection, starts
- * one: clustering and encoding 100k seeds allocate ~90 MB of such arrays, and V8 then marked
- * the whole ~600 MB heap of a cold build, with a 0.5–0.7 s pause at the end of encoding (issue 4,
- * `--trace-gc --trace-incremental-marking`: "external memory pressure"). A SharedArrayBuffer's
- * memory is not counted per isolate (see encode.ts's indexBytes) and is freed all the same once
- * unreachable. Browsers without cross-origin isolation have no SharedArrayBuffer: they get an
- * ArrayBuffer.
+ * Zeroed memory for large typed arrays of a build. V8 counts an ArrayBuffer's memory as external
+ * and, past 64 MB of it since its last full collection, collects the whole heap at once. Two such
+ * pauses of a cold 100k-seed build (issue 4, `--trace-gc`): the ~180 MB index buffer, allocated
+ * with ~550 MB of seeds alive, cost 1.4 s; clustering's and encoding's ~90 MB of scratch arrays
+ * 0.5–0.7 s at the end of encoding ("external memory pressure"). V8 does not count a
+ * SharedArrayBuffer's memory per isolate, so large arrays use one; it is freed all the same once
+ * unreachable, and node's file writes, hashes and TextDecoder read it as any other. Browsers
+ * without cross-origin isolation have no SharedArrayBuffer: they get an ArrayBuffer.
  */
-function scratchBuffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
-  return bytes >= SHARED_FROM_BYTES && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+export function buildBuffer(bytes: number, sharedFromBytes = SHARED_FROM_BYTES): ArrayBuffer | SharedArrayBuffer {
+  return bytes >= sharedFromBytes && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
 /** A zeroed Int32Array of `length`, large ones outside V8's count of external memory. */
 export function scratchInt32(length: number): Int32Array {
-  return new Int32Array(scratchBuffer(4 * length));
+  return new Int32Array(buildBuffer(4 * length));
 }
 
 /** A zeroed Uint32Array of `length`, large ones outside V8's count of external memory. */
 export function scratchUint32(length: number): Uint32Array {
-  return new Uint32Array(scratchBuffer(4 * length));
+  return new Uint32Array(buildBuffer(4 * length));
 }
 
 /** A zeroed Uint8Array of `length`, large ones outside V8's count of external memory. */
 export function scratchUint8(length: number): Uint8Array {
-  return new Uint8Array(scratchBuffer(length));
+  return new Uint8Array(buildBuffer(length));
 }
