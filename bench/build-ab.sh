@@ -8,7 +8,8 @@
 # links; each edit writes a new file and moves it over its link, so the original stays as it was).
 # Three cold builds per side, then ROUNDS rounds of one title edited (a splice) and of nothing
 # changed. One JSON line per build, prefixed by side, kind and the load average; then whether the
-# two sides wrote the same index.bin (cmp -l lists the differing bytes, if any).
+# two sides wrote the same index.bin (cmp -l lists the differing bytes, if any). COLD_ROUNDS=0
+# skips the cold builds, to A/B rebuilds against caches that SCRATCH/cache-A and cache-B already hold.
 set -euo pipefail
 old=$1 new=$2 corpus=$3 scratch=$4 rounds=$5
 files=("$corpus"/*)
@@ -21,7 +22,7 @@ run() { # side kind
   echo "$1 $2 $(cut -d' ' -f1 /proc/loadavg) $out"
 }
 compare() { cmp -l "$scratch/out-A/index.bin" "$scratch/out-B/index.bin" | head -5 || true; }
-for round in 1 2 3; do
+for round in $(seq 1 "${COLD_ROUNDS:-3}"); do
   order="A B"; [ $((round % 2)) = 0 ] && order="B A"
   for side in $order; do run "$side" cold; done
   compare

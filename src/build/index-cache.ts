@@ -242,6 +242,11 @@ function loadPrevious(dir: string, key: string): PreviousBuild | null {
   }
 }
 
+/** Room past the last index for a splice in place: a one-story edit changes a few kilobytes. */
+function spliceRoom(size: number): number {
+  return 64 * 1024 + Math.ceil(size / 256);
+}
+
 /**
  * Starts reading the last build in `dir` (for seeds cached under `recordKey`), to pass to
  * indexSeeds as `previous`. The index file (~180 MB at 100k seeds) is read by one request on
@@ -255,8 +260,10 @@ export async function prefetchPreviousBuild(dir: string, recordKey: string): Pro
     const fd = openSync(join(dir, manifest.indexFile), 'r');
     try {
       const size = fstatSync(fd).size;
-      // Its own memory, at offset 0: aligned for the index's typed-array views.
-      const bytes = new Uint8Array(size);
+      // Its own memory, at offset 0: aligned for the index's typed-array views, with room for a
+      // splice to grow the index in place (spliceIndex's overwritePrevious). Pages of the room
+      // that a splice does not reach are never touched, so cost nothing.
+      const bytes = new Uint8Array(new ArrayBuffer(size + spliceRoom(size)), 0, size);
       let done = await new Promise<number>((resolve, reject) => read(fd, bytes, 0, size, 0, (error, count) => (error ? reject(error) : resolve(count))));
       // One read(2) returns at most ~2 GB: the rest, if any, here.
       while (done < size) {
@@ -338,7 +345,8 @@ export function previousPositions(entries: readonly Pick<SeedEntry, 'source'>[],
 
 /**
  * Splices the changed seeds' stories into the previous index, or returns null when there are too
- * many changes for that to pay.
+ * many changes for that to pay. The new index takes the previous one's memory where it fits: the
+ * previous bytes are not to be used after a splice.
  */
 function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
   const previousAt = previousPositions(entries, manifest.sources);
@@ -375,7 +383,13 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: Pr
   for (let i = 0; i < entries.length; i++) if (changedSeeds.has(i) || touched.has(previousStoryOf(i))) regrouped.push(i);
   const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
   progress.tick();
-  const spliced = spliceIndex(previous, touched, stories, parts);
+  // Read before the splice, which overwrites the previous index.
+  const removedKeys = new HostCounter(-1);
+  for (const story of touched) {
+    for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) for (const key of index.article(article).keys) removedKeys.add(key);
+  }
+  const previousStoryCount = parts.storyCount;
+  const spliced = spliceIndex(previous, touched, stories, parts, { overwritePrevious: true });
 
   const seedStory = new Int32Array(entries.length);
   entries.forEach((_entry, i) => {
@@ -386,13 +400,9 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: Pr
     seedStory[i] = regroupedStory[j]! >= 0 ? spliced.addedStory[regroupedStory[j]!]! : -1;
   });
   const hostKeys = new Map(Object.entries(manifest.hostKeys));
-  const removedKeys = new HostCounter(-1);
-  for (const story of touched) {
-    for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) for (const key of index.article(article).keys) removedKeys.add(key);
-  }
   removedKeys.addTo(hostKeys);
   countStoryHosts(stories, hostKeys);
-  return { bytes: spliced.bytes, seedStory, hostKeys, storyCount: parts.storyCount - touched.size + stories.length };
+  return { bytes: spliced.bytes, seedStory, hostKeys, storyCount: previousStoryCount - touched.size + stories.length };
 }
 
 /** Stages of indexing that tick the progress bar: cluster, encode (or splice), save. */

@@ -6,6 +6,7 @@ import type { CanonicalArticle, CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
 import { listSeedFiles, type SeedFileProblem } from './read-seeds';
 import { SeedCache } from './seed-cache';
+import { StatAhead } from './stat-ahead';
 import { contentHash, isValidRecord, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
 import { bundledWorker } from './worker-bundle';
@@ -265,11 +266,13 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
 export async function readSeedEntries(dir: string, options: ParallelReadOptions = {}): Promise<SeedEntriesResult> {
   // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
   // relative to the working directory all the same).
+  const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
+  // A rebuild stats the last build's files on another thread while this one lists the folder.
+  const statAhead = cache && cache.fileCount > 0 ? StatAhead.start(cache.listedPaths) : null;
   const absolute = listSeedFiles(resolve(dir));
   const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);
-  const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
   cache?.list(absolute);
   // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
   // no stat pass, since workers report each file's size and time as they read it.
@@ -278,6 +281,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   try {
     const outcomes = new Array<FileOutcome>(files.length);
     const todo: number[] = [];
+    const statsAhead = statAhead?.finish() ?? null;
     absolute.forEach((path, i) => {
       if (cold) {
         todo.push(i);
@@ -285,10 +289,16 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
       }
       let size = -1;
       let mtimeMs = -1;
-      try {
-        ({ size, mtimeMs } = statSync(path));
-      } catch {
-        // Unreadable: read (and report) below.
+      const row = statsAhead ? cache!.rowOf(i) : -1;
+      if (row !== -1) {
+        size = statsAhead!.sizes[row]!;
+        mtimeMs = statsAhead!.mtimes[row]!;
+      } else {
+        try {
+          ({ size, mtimeMs } = statSync(path));
+        } catch {
+          // Unreadable: read (and report) below.
+        }
       }
       const hash = cache?.trustedHash(i, size, mtimeMs) ?? null;
       if (hash) outcomes[i] = { hash, record: null, readError: null, size, mtimeMs };

@@ -223,6 +223,16 @@ export class SeedCache {
     return this.loadedFiles;
   }
 
+  /** The files the manifest listed, in its order: a rebuild stats them while it lists its own (stat-ahead.ts). */
+  get listedPaths(): StringColumn {
+    return this.rows.paths;
+  }
+
+  /** The manifest row that list() matched listed file `file` with, or -1 when it has none. */
+  rowOf(file: number): number {
+    return this.rowOfFile[file]!;
+  }
+
   /**
    * The build's files, in order: the numbers trustedHash(), fileValidity() and remember() take
    * are places in this list, and save() keeps these files. Each is matched with the row at its

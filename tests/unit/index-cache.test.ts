@@ -269,6 +269,9 @@ describe('spliceIndex', () => {
       [[last - 1, last], [last]],
       [[4, 9], [2, 4, 9, last]],
       [[], [0, last]],
+      // Kept records that move left, then right, and the other way round.
+      [[0, 1, 2], [last]],
+      [[last - 1], [0, 1]],
     ];
     for (const [removedIds, addedIds] of cases) {
       const removed = new Set(removedIds);
@@ -283,6 +286,22 @@ describe('spliceIndex', () => {
       expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
       stories.forEach((story, id) => expect(spliced.previousStory[id]).toBe(removed.has(id) ? -1 : expected.indexOf(story)));
       added.forEach((story, j) => expect(expected.indexOf(story)).toBe(spliced.addedStory[j]));
+      expectSameInPlace(previous, removed, added, spliced.bytes);
     }
   });
 });
+
+/**
+ * spliceIndex with overwritePrevious gives `expected`: in the previous index's own buffer when
+ * that has room for the new one (the buffer is reused), and in new memory when it has none.
+ */
+function expectSameInPlace(previous: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[], expected: Uint8Array): void {
+  const growth = expected.length - previous.length;
+  for (const room of growth > 0 ? [growth, 0] : [0]) {
+    const own = new Uint8Array(new ArrayBuffer(previous.length + room), 0, previous.length);
+    own.set(previous);
+    const spliced = spliceIndex(own, removed, added, undefined, { overwritePrevious: true });
+    expect(Buffer.from(spliced.bytes).equals(Buffer.from(expected))).toBe(true);
+    expect(spliced.bytes.buffer === own.buffer).toBe(previous.length + room >= expected.length);
+  }
+}
