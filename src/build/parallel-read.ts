@@ -4,8 +4,9 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalArticle, CanonicalSeed } from '../core/story/cluster';
 import { Progress } from './progress';
-import { listSeedFiles, type SeedFileProblem } from './read-seeds';
-import { SeedCache } from './seed-cache';
+import { type SeedFileProblem } from './read-seeds';
+import { SeedCache, seedCacheKey } from './seed-cache';
+import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
 import { contentHash, isValidRecord, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
@@ -266,10 +267,13 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
 export async function readSeedEntries(dir: string, options: ParallelReadOptions = {}): Promise<SeedEntriesResult> {
   // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
   // relative to the working directory all the same).
-  const cache = options.cacheDir ? SeedCache.load(options.cacheDir, options.cacheKey) : null;
-  // A rebuild stats the last build's files on another thread while this one lists the folder.
+  const cacheDir = options.cacheDir || null;
+  const cacheKey = cacheDir ? (options.cacheKey ?? seedCacheKey()) : '';
+  const cache = cacheDir ? SeedCache.load(cacheDir, cacheKey) : null;
+  // A rebuild stats the last build's files on another thread while this one lists the folder
+  // (when the folder changed since the last listing; otherwise that listing is reused).
   const statAhead = cache && cache.fileCount > 0 ? StatAhead.start(cache.listedPaths) : null;
-  const absolute = listSeedFiles(resolve(dir));
+  const absolute = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey).files;
   const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);

@@ -167,13 +167,17 @@ export function readSeedBytes(bytes: Buffer, canonicaliseUrl: typeof canonicalis
   return validated(data, decoded, canonicaliseUrl);
 }
 
-/** Lists seed files below `dir` (recursively), sorted so builds are deterministic. */
-export function listSeedFiles(dir: string): string[] {
+/**
+ * Lists seed files below `dir` (recursively), sorted so builds are deterministic. `onFolder` is
+ * told each folder just before it is read (seed-listing.ts stamps them).
+ */
+export function listSeedFiles(dir: string, onFolder?: (folder: string) => void): string[] {
   const files: string[] = [];
   const walk = (folder: string): void => {
     // folder + sep + name is what join() returns for a normalised folder and a plain name, without
     // join's normalising pass over each of 100k paths.
     const prefix = folder === '.' ? '' : folder.endsWith(sep) ? folder : folder + sep;
+    onFolder?.(folder);
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(prefix + entry.name);
       else if (entry.isFile() && isSeedName(entry.name)) files.push(prefix + entry.name);

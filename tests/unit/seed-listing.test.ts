@@ -1,0 +1,78 @@
+/** Reusing the last listing of a seed folder while no folder in it has changed (issue 4). */
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listSeedFiles } from '../../src/build/read-seeds';
+import { listSeedFilesReusing } from '../../src/build/seed-listing';
+
+const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-seed-listing-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Lets the clock move past every ctime set so far: a listing taken next is not racy with a zero window. */
+async function tick(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function setUp(name: string): { seeds: string; cache: string } {
+  const seeds = join(scratch, name, 'seeds');
+  mkdirSync(join(seeds, 'nested'), { recursive: true });
+  for (const file of ['a.md', 'b.md', join('nested', 'c.md')]) writeFileSync(join(seeds, file), '---\ntitle: x\n---\n');
+  return { seeds, cache: join(scratch, name, 'cache') };
+}
+
+const NOT_RACY = { racyWindowMs: 0 };
+
+describe('listSeedFilesReusing', () => {
+  it('reuses the kept listing while no folder changed, and lists again after each kind of change', async () => {
+    const { seeds, cache } = setUp('changes');
+    await tick();
+    const list = (): ReturnType<typeof listSeedFilesReusing> => listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+    expect(list()).toEqual({ files: listSeedFiles(seeds), reused: false });
+    writeFileSync(join(seeds, 'a.md'), 'edited in place');
+    expect(list()).toEqual({ files: listSeedFiles(seeds), reused: true });
+    const changes: Array<() => void> = [
+      () => writeFileSync(join(seeds, 'd.md'), 'new'),
+      () => unlinkSync(join(seeds, 'a.md')),
+      () => renameSync(join(seeds, 'b.md'), join(seeds, 'e.md')),
+      () => writeFileSync(join(seeds, 'nested', 'f.md'), 'new in a nested folder'),
+      () => mkdirSync(join(seeds, 'more')),
+    ];
+    for (const change of changes) {
+      change();
+      await tick();
+      expect(list()).toEqual({ files: listSeedFiles(seeds), reused: false });
+      expect(list().reused).toBe(true);
+    }
+  });
+
+  it('lists a folder replaced by another of the same name again', async () => {
+    const { seeds, cache } = setUp('replaced');
+    await tick();
+    listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+    renameSync(seeds, `${seeds}-old`);
+    mkdirSync(join(seeds, 'nested'), { recursive: true });
+    writeFileSync(join(seeds, 'other.md'), 'x');
+    await tick();
+    expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toEqual({ files: [join(seeds, 'other.md')], reused: false });
+  });
+
+  it('lists again under another key or root, from a damaged file, or when a folder changed just before it was listed', async () => {
+    const { seeds, cache } = setUp('refused');
+    const kept = join(cache, 'seed-listing.bin');
+    // With the default window, folders written just now are racy: their listing is never reused.
+    listSeedFilesReusing(seeds, cache, 'k');
+    expect(listSeedFilesReusing(seeds, cache, 'k').reused).toBe(false);
+    await tick();
+    listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+    expect(listSeedFilesReusing(seeds, cache, 'other', NOT_RACY).reused).toBe(false);
+    expect(listSeedFilesReusing(join(seeds, 'nested'), cache, 'other', NOT_RACY)).toEqual({ files: listSeedFiles(join(seeds, 'nested')), reused: false });
+    const damages = [(file: Buffer) => file.subarray(0, file.length - 2), (file: Buffer) => Buffer.from(file.toString('latin1').replace('a.md', 'q.md'), 'latin1'), (file: Buffer) => file.subarray(1)];
+    for (const damage of damages) {
+      listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+      expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY).reused).toBe(true);
+      writeFileSync(kept, damage(readFileSync(kept)));
+      expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toEqual({ files: listSeedFiles(seeds), reused: false });
+    }
+  });
+});
