@@ -10,11 +10,15 @@
 # changed. One JSON line per build, prefixed by side, kind and the load average; then whether the
 # two sides wrote the same index.bin (cmp -l lists the differing bytes, if any). COLD_ROUNDS=0
 # skips the cold builds, to A/B rebuilds against caches that SCRATCH/cache-A and cache-B already hold.
+# EDIT=in-place writes each edit over the file's old bytes instead (its inode stays, its folder does
+# not change), as bench/run.ts and some editors do; the file gets an inode of its own first, so
+# that the original corpus is never written through a hard link.
 set -euo pipefail
 old=$1 new=$2 corpus=$3 scratch=$4 rounds=$5
 files=("$corpus"/*)
 victim=${files[0]}
 mkdir -p "$scratch"
+if [ "${EDIT:-rename}" = in-place ]; then cp "$victim" "$scratch/own" && mv "$scratch/own" "$victim"; fi
 run() { # side kind
   local dir=$old; [ "$1" = B ] && dir=$new
   [ "$2" = cold ] && rm -rf "$scratch/cache-$1"
@@ -29,7 +33,8 @@ for round in $(seq 1 "${COLD_ROUNDS:-3}"); do
 done
 for round in $(seq 1 "$rounds"); do
   order="A B"; [ $((round % 2)) = 0 ] && order="B A"
-  sed "s/^title: \"\(Edit [^ ]* \)\?/title: \"Edit $round /" "$victim" > "$scratch/edited" && mv "$scratch/edited" "$victim"
+  sed "s/^title: \"\(Edit [^ ]* \)\?/title: \"Edit $round /" "$victim" > "$scratch/edited"
+  if [ "${EDIT:-rename}" = in-place ]; then cat "$scratch/edited" > "$victim"; else mv "$scratch/edited" "$victim"; fi
   for side in $order; do run "$side" one; done
   compare
   for side in $order; do run "$side" none; done

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
-import { INDEX_VERSION } from '../core/index/format';
+import { INDEX_VERSION, type IndexHeader } from '../core/index/format';
 import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
@@ -11,8 +11,10 @@ import { keyHost } from '../core/url/canonical';
 import { bufferUtf8Writer } from './build-index';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
+import type { IndexWorkerData, IndexWorkerResult } from './index-worker';
 import { Progress } from './progress';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
+import { workerStarter } from './worker-bundle';
 import { writeInPlace } from './write-in-place';
 
 /**
@@ -186,6 +188,8 @@ function hostList(counts: ReadonlyMap<string, number>): string[] {
 export interface PreviousBuild {
   manifest: Manifest;
   bytes: Uint8Array;
+  /** The index's header when its bytes were verified as they were read (index-worker.ts); null when they failed. */
+  header?: IndexHeader | null;
 }
 
 /** The manifest of the last build under `key`, when it is one this code can use. */
@@ -224,8 +228,8 @@ function manifestColumns({ sources, hashes, stories }: Pick<Manifest, 'sources' 
 function verified(previous: PreviousBuild | null, key: string): PreviousBuild | null {
   if (!previous || previous.manifest.key !== key) return null;
   try {
-    const header = CoverageIndex.verify(previous.bytes);
-    if (header.headChecksum !== previous.manifest.indexHeadChecksum) return null;
+    const header = previous.header === undefined ? CoverageIndex.verify(previous.bytes) : previous.header;
+    if (!header || header.headChecksum !== previous.manifest.indexHeadChecksum) return null;
     if (previous.manifest.stories.some((story) => story >= header.storyCount)) return null;
     return previous;
   } catch {
@@ -248,16 +252,38 @@ function spliceRoom(size: number): number {
 }
 
 /**
+ * Reads and verifies the index file at `path` on a worker (index-worker.ts), into shared memory
+ * with `room` bytes past it; null when no worker could do it (the caller reads it itself then).
+ */
+function readVerifiedOffThread(path: string, room: number, bundleDir: string): Promise<{ bytes: Uint8Array; header: IndexHeader | null } | null> {
+  return new Promise((resolve) => {
+    try {
+      const worker = workerStarter('index-worker', bundleDir)({ path, room } satisfies IndexWorkerData);
+      worker.once('message', (result: IndexWorkerResult) => resolve('error' in result ? null : result));
+      // Either comes after a message, or instead of one; a second resolve does nothing.
+      worker.once('error', () => resolve(null));
+      worker.once('exit', () => resolve(null));
+    } catch {
+      resolve(null);
+    }
+  });
+}
+
+/**
  * Starts reading the last build in `dir` (for seeds cached under `recordKey`), to pass to
- * indexSeeds as `previous`. The index file (~180 MB at 100k seeds) is read by one request on
- * libuv's thread pool, so a rebuild reads it while its main thread lists and stats the seeds,
- * instead of after (issue 4). Null when there is no usable last build.
+ * indexSeeds as `previous`. The index file (~180 MB at 100k seeds) is read and verified on a
+ * worker, so a rebuild does both while its main thread lists and stats the seeds, instead of
+ * after (issue 4); without a worker, by one request on libuv's thread pool, and verified later.
+ * Null when there is no usable last build.
  */
 export async function prefetchPreviousBuild(dir: string, recordKey: string): Promise<PreviousBuild | null> {
   try {
     const manifest = readManifest(dir, indexCacheKey(recordKey));
     if (!manifest) return null;
-    const fd = openSync(join(dir, manifest.indexFile), 'r');
+    const path = join(dir, manifest.indexFile);
+    const offThread = await readVerifiedOffThread(path, spliceRoom(statSync(path).size), dir);
+    if (offThread) return { manifest, ...offThread };
+    const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
       // Its own memory, at offset 0: aligned for the index's typed-array views, with room for a

@@ -10,7 +10,7 @@ import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
 import { contentHash, isValidRecord, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
-import { bundledWorker } from './worker-bundle';
+import { workerStarter } from './worker-bundle';
 
 /**
  * Below this many files to parse, starting workers (≈300 ms each under tsx) costs more than it
@@ -105,26 +105,6 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
   });
 }
 
-/** Whether a node option (or its value) loads tsx: `--import tsx`, tsx's preflight.cjs and loader.mjs. */
-function isTsxArg(arg: string): boolean {
-  return /(^|[\\/=])tsx([\\/]|$)/.test(arg);
-}
-
-/**
- * Starts the bundled worker without tsx: a worker inherits the process's node options, and
- * `--import tsx` would cost it ~0.3 s of loading for nothing. The other options are kept (a
- * profiler's, say); if node refuses one of them for a worker (--expose-gc), none are passed.
- */
-function startBundled(bundle: string): Worker {
-  const execArgv = process.execArgv.filter((arg, i, all) => !isTsxArg(arg) && !(i + 1 < all.length && isTsxArg(all[i + 1]!) && /^--(import|require|loader)$/.test(arg)));
-  try {
-    return new Worker(bundle, { execArgv });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
-    return new Worker(bundle, { execArgv: [] });
-  }
-}
-
 /** Where the bundled worker is kept when a build has no cache directory. */
 const SCRATCH_DIR = join(tmpdir(), 'elsewhere-build');
 
@@ -137,10 +117,8 @@ class WorkerPool {
   private readonly workers: Worker[];
 
   constructor(count: number, bundleDir: string) {
-    const fromSources = import.meta.url.endsWith('.ts');
-    const bundle = fromSources ? bundledWorker(bundleDir) : null;
-    const workerModule = new URL(`./seed-worker${fromSources ? '.ts' : '.js'}`, import.meta.url).href;
-    this.workers = Array.from({ length: count }, () => (bundle ? startBundled(bundle) : new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: workerModule } })));
+    const start = workerStarter('seed-worker', bundleDir);
+    this.workers = Array.from({ length: count }, () => start());
   }
 
   /**

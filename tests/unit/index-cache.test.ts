@@ -100,6 +100,8 @@ describe('incremental index', () => {
     expect(second.how).toBe('reused');
     expectSameIndex(second, seeds);
     expect(second.storyCount).toBe(first.storyCount);
+    // Read and verified on a worker as the seeds are read.
+    expect((await prefetchPreviousBuild(cache, RECORD_KEY))?.header).toMatchObject({ storyCount: first.storyCount });
     const prefetched = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(prefetched.how).toBe('reused');
     expectSameIndex(prefetched, seeds);
@@ -165,7 +167,9 @@ describe('incremental index', () => {
     const [file] = listSeedFiles(seeds);
     writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "After damage '));
     // Read while the seeds are, the damaged index is refused all the same.
-    expect((await prefetchPreviousBuild(cache, RECORD_KEY))?.bytes).toEqual(new Uint8Array(bytes));
+    const prefetched = await prefetchPreviousBuild(cache, RECORD_KEY);
+    expect(prefetched?.bytes).toEqual(new Uint8Array(bytes));
+    expect(prefetched?.header).toBeNull();
     const built = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(built.how).toBe('built');
     expectSameIndex(built, seeds);
