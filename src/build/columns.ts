@@ -50,6 +50,16 @@ export class StringColumn {
     return i >= 0 && i < this.count && this.length(i) === string.length && this.at(i) === string;
   }
 
+  /**
+   * Whether the column holds `strings`, in order: one comparison of the joined text, where
+   * comparing string by string (is()) cost a 100k rebuild ~50 ms when its listing had not changed.
+   */
+  equals(strings: readonly string[]): boolean {
+    if (strings.length !== this.count) return false;
+    for (let i = 0; i < strings.length; i++) if (strings[i]!.length !== this.length(i)) return false;
+    return strings.join('') === this.text;
+  }
+
   /** Whether the ends rise to the end of the text: a column read from a file is whole. */
   isWhole(): boolean {
     for (let i = 0, end = 0; i < this.count; end = this.ends[i++]!) if (this.ends[i]! < end) return false;

@@ -244,6 +244,10 @@ export class SeedCache {
     this.rowOfFile = new Int32Array(paths.length);
     this.kept = new Uint8Array(paths.length);
     this.changed.clear();
+    if (this.rows.paths.equals(paths)) {
+      this.rowOfFile.forEach((_row, file, rows) => (rows[file] = file));
+      return;
+    }
     let row = -1;
     paths.forEach((path, file) => {
       if (this.rows.paths.is(row + 1, path)) row++;
