@@ -243,14 +243,14 @@ export async function readSeedsParallel(dir: string, options: ParallelReadOption
  * articles of the few seeds that changed, and their content hashes for the rest.
  */
 export async function readSeedEntries(dir: string, options: ParallelReadOptions = {}): Promise<SeedEntriesResult> {
-  // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
-  // relative to the working directory all the same).
   const cacheDir = options.cacheDir || null;
   const cacheKey = cacheDir ? (options.cacheKey ?? seedCacheKey()) : '';
   const cache = cacheDir ? SeedCache.load(cacheDir, cacheKey) : null;
-  // A rebuild stats the last build's files on another thread while this one lists the folder
-  // (when the folder changed since the last listing; otherwise that listing is reused).
+  // A rebuild stats the last build's files on another thread from now on, while this one lists
+  // the folder (or reuses the last listing) and then joins in.
   const statAhead = cache && cache.fileCount > 0 ? StatAhead.start(cache.listedPaths) : null;
+  // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
+  // relative to the working directory all the same).
   const absolute = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey).files;
   const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
