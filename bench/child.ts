@@ -14,7 +14,6 @@ import { openIndexFile } from '../src/build/index-file';
 import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
 import { seedCacheKey } from '../src/build/seed-cache';
-import { writeInPlace } from '../src/build/write-in-place';
 import { bundledIndexFiles } from '../src/core/index/chunks';
 import { CoverageIndex, type Coverage } from '../src/core/index/coverage-index';
 import { lookupKeys } from '../src/core/url/canonical';
@@ -282,11 +281,11 @@ async function main(): Promise<object> {
       const built = indexSeeds(read.entries, cache, recordKey, { previous: await previous });
       const indexMs = performance.now() - start - readMs;
       mkdirSync(out, { recursive: true });
-      await Promise.all([writeInPlace(join(out, 'index.bin'), built.bytes), built.saved]);
+      await Promise.all([built.writeTo(join(out, 'index.bin')), built.saved]);
       const ms = performance.now() - start;
       const cpuMs = (from: NodeJS.CpuUsage, to = process.cpuUsage()): number => (to.user - from.user + to.system - from.system) / 1000;
       const readCpuMs = cpuMs(cpuAtStart, cpuAtRead);
-      return { ms, readMs, indexMs, cpuMs: cpuMs(cpuAtStart), readCpuMs, restCpuMs: cpuMs(cpuAtRead), how: built.how, files: read.fileCount, parsedFiles: read.parsedFiles, problems: read.problems.length, stories: built.storyCount, bytes: built.bytes.length };
+      return { ms, readMs, indexMs, cpuMs: cpuMs(cpuAtStart), readCpuMs, restCpuMs: cpuMs(cpuAtRead), how: built.how, files: read.fileCount, parsedFiles: read.parsedFiles, problems: read.problems.length, stories: built.storyCount, bytes: built.byteLength };
     }
     case 'synth': {
       // synth COUNT SEED OUT: an index of synthetic stories, with no seed files (see synthetic-stories.ts).

@@ -14,7 +14,6 @@ import { formatProblem, readSeeds } from './read-seeds';
 import { DEFAULT_CACHE_DIR } from './seed-cache';
 import { startListServer } from './serve-list';
 import { fail, positiveInteger, UsageError } from './usage-error';
-import { writeInPlace } from './write-in-place';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
@@ -44,8 +43,9 @@ built index without its seeds.
 type BuildOptions = SeedLoadOptions;
 
 async function loadIndex(seedsDir: string, options: BuildOptions): Promise<{ index: CoverageIndex; bytes: Uint8Array }> {
-  const { bytes, saved } = await loadSeedIndex(seedsDir, options);
-  await saved;
+  const built = await loadSeedIndex(seedsDir, options);
+  await built.saved;
+  const bytes = built.bytes();
   return { index: CoverageIndex.decode(bytes, { verify: 'lazy' }), bytes };
 }
 
@@ -109,8 +109,8 @@ async function main(argv: string[]): Promise<number> {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(join(values.out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
       // Both copies of the index at once, on libuv's thread pool: ours, and the cache's (index-cache.ts).
-      await Promise.all([writeInPlace(join(values.out, INDEX_FILE), built.bytes), built.saved]);
-      process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.storyCount} stories, ${built.bytes.length} bytes\n`);
+      await Promise.all([built.writeTo(join(values.out, INDEX_FILE)), built.saved]);
+      process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.storyCount} stories, ${built.byteLength} bytes\n`);
       return 0;
     }
     case 'lookup': {

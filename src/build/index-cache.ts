@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, read, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
-import { INDEX_VERSION, type IndexHeader } from '../core/index/format';
-import { readParts, SpliceError, spliceIndex } from '../core/index/splice';
+import { INDEX_VERSION } from '../core/index/format';
+import { planSplice, readTables, SpliceError } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { keyHost } from '../core/url/canonical';
 import { bufferUtf8Writer } from './build-index';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
+import { readAt } from './index-file';
 import type { IndexWorkerData, IndexWorkerResult } from './index-worker';
+import { readVerifiedHead, writeSplice } from './previous-index';
 import { Progress } from './progress';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
 import { workerStarter } from './worker-bundle';
-import { writeInPlace } from './write-in-place';
+import { copyInPlace, writeInPlace } from './write-in-place';
 
 /**
  * The last index built from seeds, kept beside the seed cache so that a rebuild does only what
@@ -91,7 +93,14 @@ function manifestLength(head: Pick<ManifestHead, 'count' | 'sourceBytes' | 'hash
 }
 
 export interface SeedIndex {
-  bytes: Uint8Array;
+  byteLength: number;
+  /**
+   * The index's bytes. A rebuild leaves them in the cache's index file (previous-index.ts), and
+   * they are read from it when asked for: writeTo does not need them.
+   */
+  bytes(): Uint8Array;
+  /** Writes the index to `path`, over the file's old bytes (writeInPlace). */
+  writeTo(path: string): Promise<void>;
   /** Hostnames (without www.) of every indexed address, sorted: what the content script may run on. */
   hosts: string[];
   storyCount: number;
@@ -184,12 +193,13 @@ function hostList(counts: ReadonlyMap<string, number>): string[] {
   return [...counts].filter(([, count]) => count > 0).map(([host]) => host).sort();
 }
 
-/** The last build's manifest and index bytes, as read: verified() says whether they can be used. */
+/** The last build's manifest and index file, as read: verified() says whether they can be used. */
 export interface PreviousBuild {
   manifest: Manifest;
-  bytes: Uint8Array;
-  /** The index's header when its bytes were verified as they were read (index-worker.ts); null when they failed. */
-  header?: IndexHeader | null;
+  /** The index file in the cache. */
+  path: string;
+  /** Its head (headBytes), read once it and every shard of the file were verified; null when they failed. */
+  head: Uint8Array | null;
 }
 
 /** The manifest of the last build under `key`, when it is one this code can use. */
@@ -220,87 +230,66 @@ function manifestColumns({ sources, hashes, stories }: Pick<Manifest, 'sources' 
   return { columns, sourceBytes, hashBytes };
 }
 
+/** A previous build that verified, for the manifest it is read with. */
+type UsableBuild = PreviousBuild & { head: Uint8Array };
+
 /**
  * The previous build when it is whole. The cache is reused or spliced into a shipped index: a
- * damaged file must be rebuilt, not shipped, nor laundered into one with fresh checksums. One
- * pass over the bytes (the head and every shard), a small share of a rebuild.
+ * damaged file must be rebuilt, not shipped, nor laundered into one with fresh checksums. The
+ * file was verified as its head was read (readVerifiedHead), a small share of a rebuild.
  */
-function verified(previous: PreviousBuild | null, key: string): PreviousBuild | null {
-  if (!previous || previous.manifest.key !== key) return null;
+function verified(previous: PreviousBuild | null, key: string): UsableBuild | null {
+  const head = previous?.head;
+  if (!previous || !head || previous.manifest.key !== key) return null;
   try {
-    const header = previous.header === undefined ? CoverageIndex.verify(previous.bytes) : previous.header;
-    if (!header || header.headChecksum !== previous.manifest.indexHeadChecksum) return null;
+    const header = CoverageIndex.decodeHeader(head);
+    if (header.headChecksum !== previous.manifest.indexHeadChecksum) return null;
     if (previous.manifest.stories.some((story) => story >= header.storyCount)) return null;
-    return previous;
+    return { ...previous, head };
   } catch {
     return null;
   }
 }
 
-function loadPrevious(dir: string, key: string): PreviousBuild | null {
+/** The last build under `key`, read and verified on this thread. */
+function loadPrevious(dir: string, key: string): UsableBuild | null {
   try {
     const manifest = readManifest(dir, key);
-    return manifest && verified({ manifest, bytes: alignedView(readFileSync(join(dir, manifest.indexFile))) }, key);
+    const path = manifest && join(dir, manifest.indexFile);
+    return manifest && verified({ manifest, path: path!, head: readVerifiedHead(path!) }, key);
   } catch {
     return null;
   }
 }
 
-/** Room past the last index for a splice in place: a one-story edit changes a few kilobytes. */
-function spliceRoom(size: number): number {
-  return 64 * 1024 + Math.ceil(size / 256);
-}
-
-/**
- * Reads and verifies the index file at `path` on a worker (index-worker.ts), into shared memory
- * with `room` bytes past it; null when no worker could do it (the caller reads it itself then).
- */
-function readVerifiedOffThread(path: string, room: number, bundleDir: string): Promise<{ bytes: Uint8Array; header: IndexHeader | null } | null> {
+/** readVerifiedHead(path) on a worker (index-worker.ts); undefined when no worker could do it. */
+function readVerifiedHeadOffThread(path: string, bundleDir: string): Promise<Uint8Array | null | undefined> {
   return new Promise((resolve) => {
     try {
-      const worker = workerStarter('index-worker', bundleDir)({ path, room } satisfies IndexWorkerData);
-      worker.once('message', (result: IndexWorkerResult) => resolve('error' in result ? null : result));
+      const worker = workerStarter('index-worker', bundleDir)({ path } satisfies IndexWorkerData);
+      worker.once('message', (result: IndexWorkerResult) => resolve(result.head));
       // Either comes after a message, or instead of one; a second resolve does nothing.
-      worker.once('error', () => resolve(null));
-      worker.once('exit', () => resolve(null));
+      worker.once('error', () => resolve(undefined));
+      worker.once('exit', () => resolve(undefined));
     } catch {
-      resolve(null);
+      resolve(undefined);
     }
   });
 }
 
 /**
  * Starts reading the last build in `dir` (for seeds cached under `recordKey`), to pass to
- * indexSeeds as `previous`. The index file (~180 MB at 100k seeds) is read and verified on a
- * worker, so a rebuild does both while its main thread lists and stats the seeds, instead of
- * after (issue 4); without a worker, by one request on libuv's thread pool, and verified later.
- * Null when there is no usable last build.
+ * indexSeeds as `previous`: the head of its index file is read, and the file verified, on a
+ * worker while the main thread lists and stats the seeds (issue 4); without a worker, on this
+ * thread. Null when there is no last build under that key.
  */
 export async function prefetchPreviousBuild(dir: string, recordKey: string): Promise<PreviousBuild | null> {
   try {
     const manifest = readManifest(dir, indexCacheKey(recordKey));
     if (!manifest) return null;
     const path = join(dir, manifest.indexFile);
-    const offThread = await readVerifiedOffThread(path, spliceRoom(statSync(path).size), dir);
-    if (offThread) return { manifest, ...offThread };
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      // Its own memory, at offset 0: aligned for the index's typed-array views, with room for a
-      // splice to grow the index in place (spliceIndex's overwritePrevious). Pages of the room
-      // that a splice does not reach are never touched, so cost nothing.
-      const bytes = new Uint8Array(new ArrayBuffer(size + spliceRoom(size)), 0, size);
-      let done = await new Promise<number>((resolve, reject) => read(fd, bytes, 0, size, 0, (error, count) => (error ? reject(error) : resolve(count))));
-      // One read(2) returns at most ~2 GB: the rest, if any, here.
-      while (done < size) {
-        const count = readSync(fd, bytes, done, size - done, done);
-        if (count === 0) break;
-        done += count;
-      }
-      return { manifest, bytes: done === size ? bytes : bytes.subarray(0, done) };
-    } finally {
-      closeSync(fd);
-    }
+    const head = await readVerifiedHeadOffThread(path, dir);
+    return { manifest, path, head: head === undefined ? readVerifiedHead(path) : head };
   } catch {
     return null;
   }
@@ -315,21 +304,26 @@ function alignedView(buffer: Buffer): Uint8Array {
   return buffer.byteOffset % 4 === 0 ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
 }
 
+/** The cache's slot for the next index: the one the last manifest did not name. */
+function nextSlot(lastIndexFile: string | undefined): string {
+  return lastIndexFile === INDEX_SLOTS[0] ? INDEX_SLOTS[1] : INDEX_SLOTS[0];
+}
+
 /**
- * Writes the index file, then the manifest naming it, and removes index files of earlier cache
- * versions. The index goes into the slot the last manifest did not name, over its old bytes
- * (writeInPlace): a file per build, written anew and the last one deleted, made the file system
- * free and allocate ~180 MB per 100k rebuild, ~0.5 s (issue 4). The last build's file stays whole
- * until the new manifest replaces the old, so a build stopped halfway leaves a usable cache. The
- * index is written off this thread, while the caller writes its own copy.
+ * Writes the index into its slot (when it is not there yet, as a splice's is), then the manifest
+ * naming it, and removes index files of earlier cache versions. Slots are written over their old
+ * bytes (writeInPlace): a file per build, written anew and the last one deleted, made the file
+ * system free and allocate ~180 MB per 100k rebuild, ~0.5 s (issue 4). The last build's file stays
+ * whole until the new manifest replaces the old, so a build stopped halfway leaves a usable cache.
+ * The index is written off this thread, while the caller writes its own copy.
  */
-async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile' | 'indexHeadChecksum'>, bytes: Uint8Array, lastIndexFile: string | undefined): Promise<void> {
+async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile' | 'indexHeadChecksum'>, index: BuiltIndex, lastIndexFile: string | undefined): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const indexFile = lastIndexFile === INDEX_SLOTS[0] ? INDEX_SLOTS[1] : INDEX_SLOTS[0];
+  const indexFile = index.file ?? nextSlot(lastIndexFile);
   const { columns, sourceBytes, hashBytes } = manifestColumns(manifest);
-  const indexHeadChecksum = CoverageIndex.decodeHeader(bytes).headChecksum;
+  const indexHeadChecksum = CoverageIndex.decodeHeader(index.bytes ?? index.head).headChecksum;
   const head: ManifestHead = { key: manifest.key, indexFile, indexHeadChecksum, count: manifest.stories.length, sourceBytes, hashBytes, hostKeys: manifest.hostKeys };
-  await writeInPlace(join(dir, indexFile), bytes);
+  if (index.bytes) await writeInPlace(join(dir, indexFile), index.bytes);
   const temporary = join(dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
   writeColumnsFile(temporary, head, columns);
   renameSync(temporary, join(dir, MANIFEST_FILE));
@@ -339,8 +333,29 @@ async function saveManifest(dir: string, manifest: Omit<Manifest, 'indexFile' | 
   }
 }
 
+/** An index built in memory, or one a splice wrote into a slot of the cache (`file`, with its head). */
+type BuiltIndex = { bytes: Uint8Array; file: null; head: null } | { bytes: null; file: string; head: Uint8Array };
+
+/** A SeedIndex's bytes, from memory. */
+function inMemory(bytes: Uint8Array): Pick<SeedIndex, 'byteLength' | 'bytes' | 'writeTo'> {
+  return { byteLength: bytes.length, bytes: () => bytes, writeTo: (path) => writeInPlace(path, bytes) };
+}
+
+/** A SeedIndex's bytes, from the index file at `path` (CoverageIndex.byteLength of `head` long). */
+function inFile(path: string, head: Uint8Array): Pick<SeedIndex, 'byteLength' | 'bytes' | 'writeTo'> {
+  return { byteLength: CoverageIndex.byteLength(CoverageIndex.decodeHeader(head)), bytes: () => alignedView(readFileSync(path)), writeTo: (target) => copyInPlace(path, target) };
+}
+
+/** An index, with each seed's story and the keys per host: what a manifest records. */
+interface Indexed {
+  index: BuiltIndex;
+  seedStory: ArrayLike<number>;
+  hostKeys: Map<string, number>;
+  storyCount: number;
+}
+
 /** Builds from every seed. */
-function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: Uint8Array; seedStory: ArrayLike<number>; hostKeys: Map<string, number>; storyCount: number } {
+function buildAll(entries: readonly SeedEntry[], progress: Progress): Indexed {
   const { stories, seedStory } = clusterWithOrigins(entries.map(canonicalSeedOf));
   progress.tick();
   // Keys are counted per host as the encoder writes them (see KeyVisitor).
@@ -348,7 +363,7 @@ function buildAll(entries: readonly SeedEntry[], progress: Progress): { bytes: U
   const bytes = encodeIndex(stories, (key) => counter.add(key), bufferUtf8Writer);
   const hostKeys = new Map<string, number>();
   counter.addTo(hostKeys);
-  return { bytes, seedStory, hostKeys, storyCount: stories.length };
+  return { index: { bytes, file: null, head: null }, seedStory, hostKeys, storyCount: stories.length };
 }
 
 /**
@@ -370,11 +385,10 @@ export function previousPositions(entries: readonly Pick<SeedEntry, 'source'>[],
 }
 
 /**
- * Splices the changed seeds' stories into the previous index, or returns null when there are too
- * many changes for that to pay. The new index takes the previous one's memory where it fits: the
- * previous bytes are not to be used after a splice.
+ * Splices the changed seeds' stories into the previous index, from its file into the cache's next
+ * slot (previous-index.ts), or returns null when there are too many changes for that to pay.
  */
-function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: PreviousBuild, progress: Progress): ReturnType<typeof buildAll> | null {
+function splice(entries: readonly SeedEntry[], { manifest, path, head }: UsableBuild, progress: Progress, dir: string): Indexed | null {
   const previousAt = previousPositions(entries, manifest.sources);
   const changed: number[] = [];
   const stillThere = new Uint8Array(manifest.sources.count);
@@ -389,46 +403,52 @@ function splice(entries: readonly SeedEntry[], { manifest, bytes: previous }: Pr
   });
   if (changed.length + gone.length > entries.length * SPLICE_MAX_CHANGED_SHARE) return null;
 
-  const parts = readParts(previous);
-  const index = CoverageIndex.decode(previous, { verify: 'lazy' });
-  // Stories to re-cluster: those a changed or deleted seed was in, and those its new content touches.
-  const touched = new Set<number>();
-  const previousStoryOf = (i: number): number => (previousAt[i] === -1 ? -1 : manifest.stories[previousAt[i]!]!);
-  for (const at of gone) if (manifest.stories[at]! >= 0) touched.add(manifest.stories[at]!);
-  const changedSeeds = new Map(changed.map((i) => [i, canonicalSeedOf(entries[i]!)]));
-  for (const [i, seed] of changedSeeds) {
-    if (previousStoryOf(i) >= 0) touched.add(previousStoryOf(i));
-    for (const article of seed.articles) {
-      for (const key of article.keys) {
-        const found = index.findArticle(key);
-        if (found !== -1) touched.add(parts.articleStory[found]!);
+  const fd = openSync(path, 'r');
+  try {
+    const parts = readTables(head);
+    const detailsAt = head.length - parts.shardSums.length * 4;
+    const index = CoverageIndex.open(head, { read: (offset, length) => readAt(fd, detailsAt + offset, length) });
+    // Stories to re-cluster: those a changed or deleted seed was in, and those its new content touches.
+    const touched = new Set<number>();
+    const previousStoryOf = (i: number): number => (previousAt[i] === -1 ? -1 : manifest.stories[previousAt[i]!]!);
+    for (const at of gone) if (manifest.stories[at]! >= 0) touched.add(manifest.stories[at]!);
+    const changedSeeds = new Map(changed.map((i) => [i, canonicalSeedOf(entries[i]!)]));
+    for (const [i, seed] of changedSeeds) {
+      if (previousStoryOf(i) >= 0) touched.add(previousStoryOf(i));
+      for (const article of seed.articles) {
+        for (const key of article.keys) {
+          const found = index.findArticle(key);
+          if (found !== -1) touched.add(parts.articleStory[found]!);
+        }
       }
     }
-  }
-  const regrouped: number[] = [];
-  for (let i = 0; i < entries.length; i++) if (changedSeeds.has(i) || touched.has(previousStoryOf(i))) regrouped.push(i);
-  const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
-  progress.tick();
-  // Read before the splice, which overwrites the previous index.
-  const removedKeys = new HostCounter(-1);
-  for (const story of touched) {
-    for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) for (const key of index.article(article).keys) removedKeys.add(key);
-  }
-  const previousStoryCount = parts.storyCount;
-  const spliced = spliceIndex(previous, touched, stories, parts, { overwritePrevious: true });
+    const regrouped: number[] = [];
+    for (let i = 0; i < entries.length; i++) if (changedSeeds.has(i) || touched.has(previousStoryOf(i))) regrouped.push(i);
+    const { stories, seedStory: regroupedStory } = clusterWithOrigins(regrouped.map((i) => changedSeeds.get(i) ?? canonicalSeedOf(entries[i]!)));
+    progress.tick();
+    const removedKeys = new HostCounter(-1);
+    for (const story of touched) {
+      for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) for (const key of index.article(article).keys) removedKeys.add(key);
+    }
+    const plan = planSplice(parts, (from, to) => readAt(fd, head.length + from, to - from), touched, stories);
+    const file = nextSlot(manifest.indexFile);
+    const splicedHead = writeSplice(fd, head.length, plan, join(dir, file));
 
-  const seedStory = new Int32Array(entries.length);
-  entries.forEach((_entry, i) => {
-    const was = previousStoryOf(i);
-    seedStory[i] = was >= 0 ? spliced.previousStory[was]! : -1;
-  });
-  regrouped.forEach((i, j) => {
-    seedStory[i] = regroupedStory[j]! >= 0 ? spliced.addedStory[regroupedStory[j]!]! : -1;
-  });
-  const hostKeys = new Map(Object.entries(manifest.hostKeys));
-  removedKeys.addTo(hostKeys);
-  countStoryHosts(stories, hostKeys);
-  return { bytes: spliced.bytes, seedStory, hostKeys, storyCount: previousStoryCount - touched.size + stories.length };
+    const seedStory = new Int32Array(entries.length);
+    entries.forEach((_entry, i) => {
+      const was = previousStoryOf(i);
+      seedStory[i] = was >= 0 ? plan.previousStory[was]! : -1;
+    });
+    regrouped.forEach((i, j) => {
+      seedStory[i] = regroupedStory[j]! >= 0 ? plan.addedStory[regroupedStory[j]!]! : -1;
+    });
+    const hostKeys = new Map(Object.entries(manifest.hostKeys));
+    removedKeys.addTo(hostKeys);
+    countStoryHosts(stories, hostKeys);
+    return { index: { bytes: null, file, head: splicedHead }, seedStory, hostKeys, storyCount: plan.tables.storyCount };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Stages of indexing that tick the progress bar: cluster, encode (or splice), save. */
@@ -459,7 +479,7 @@ export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, re
 function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, recordKey: string, progress: Progress, prefetched: PreviousBuild | null | undefined): SeedIndex {
   if (!dir) {
     const built = buildAll(entries, progress);
-    return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built', saved: Promise.resolve() };
+    return { ...inMemory(built.index.bytes!), hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built', saved: Promise.resolve() };
   }
   const key = indexCacheKey(recordKey);
   const previous = prefetched === undefined ? loadPrevious(dir, key) : verified(prefetched, key);
@@ -468,13 +488,13 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     previous.manifest.sources.count === entries.length &&
     entries.every((entry, i) => previous.manifest.sources.is(i, entry.source) && previous.manifest.hashes.is(i, entry.hash));
   if (unchanged) {
-    const { manifest, bytes } = previous;
-    return { bytes, hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: CoverageIndex.decodeHeader(bytes).storyCount, how: 'reused', saved: Promise.resolve() };
+    const { manifest, path, head } = previous;
+    return { ...inFile(path, head), hosts: hostList(new Map(Object.entries(manifest.hostKeys))), storyCount: CoverageIndex.decodeHeader(head).storyCount, how: 'reused', saved: Promise.resolve() };
   }
   let how: SeedIndex['how'] = 'spliced';
-  let built: ReturnType<typeof buildAll> | null = null;
+  let built: Indexed | null = null;
   try {
-    built = previous && splice(entries, previous, progress);
+    built = previous && splice(entries, previous, progress, dir);
   } catch (error) {
     // A previous index that cannot be spliced is only a missed shortcut; anything else is a bug.
     if (!(error instanceof SpliceError)) throw error;
@@ -491,11 +511,12 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     stories: Int32Array.from(built.seedStory),
     hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)),
   };
-  const saved = saveManifest(dir, manifest, built.bytes, (prefetched ?? previous)?.manifest.indexFile);
+  const saved = saveManifest(dir, manifest, built.index, (prefetched ?? previous)?.manifest.indexFile);
   // Handled here as well as by the caller's await: if the caller fails first (its own output
   // cannot be written, say), a failed cache write must not also end the process with an
   // unhandled rejection and a stack trace. Awaiting `saved` still rejects.
   saved.catch(() => undefined);
   progress.tick();
-  return { bytes: built.bytes, hosts: hostList(built.hostKeys), storyCount: built.storyCount, how, saved };
+  const { index } = built;
+  return { ...(index.bytes ? inMemory(index.bytes) : inFile(join(dir, index.file), index.head)), hosts: hostList(built.hostKeys), storyCount: built.storyCount, how, saved };
 }

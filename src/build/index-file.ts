@@ -6,8 +6,8 @@ import { HEADER_WORDS, detailsOffset } from '../core/index/format';
 
 export const INDEX_FILE = 'index.bin';
 
-function readAt(fd: number, position: number, length: number): Uint8Array {
-  // A fresh Uint8Array is 4-byte aligned, as the index's typed-array views need.
+/** `length` bytes of the file from `position` (fewer at its end), in memory of their own: 4-byte aligned, as the index's typed-array views need. */
+export function readAt(fd: number, position: number, length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   let done = 0;
   while (done < length) {

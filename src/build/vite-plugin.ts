@@ -4,7 +4,7 @@ import type { Plugin } from 'vite';
 import { bundledIndexFiles } from '../core/index/chunks';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { OUTLET_HOSTS_FILE } from '../shared/outlet-sites';
-import { hostMatchPatterns, type BuiltIndex } from './build-index';
+import { hostMatchPatterns } from './build-index';
 import { indexSeeds, type SeedIndex } from './index-cache';
 import { readSeedEntries } from './parallel-read';
 import { formatProblem } from './read-seeds';
@@ -32,13 +32,14 @@ export async function compileSeeds(seedsDir: string): Promise<SeedIndex & { host
  * (src/core/index/chunks.ts), so that a waking background reads the directory, then the page(s) and
  * the chunk its lookup needs, not the whole index (issue 4).
  */
-export function elsewhereAssets(index: Pick<BuiltIndex, 'bytes' | 'hosts'>, assetsDir: string): Plugin {
+export function elsewhereAssets(index: Pick<SeedIndex, 'bytes' | 'hosts'>, assetsDir: string): Plugin {
   return {
     name: 'elsewhere-assets',
     apply: 'build',
     generateBundle() {
-      const decoded = CoverageIndex.decode(index.bytes, { verify: 'lazy' });
-      for (const file of bundledIndexFiles(decoded, index.bytes)) this.emitFile({ type: 'asset', fileName: file.path, source: file.bytes });
+      const bytes = index.bytes();
+      const decoded = CoverageIndex.decode(bytes, { verify: 'lazy' });
+      for (const file of bundledIndexFiles(decoded, bytes)) this.emitFile({ type: 'asset', fileName: file.path, source: file.bytes });
       // Read only by a build that runs on every site (src/shared/outlet-sites.ts); a few bytes otherwise.
       this.emitFile({ type: 'asset', fileName: OUTLET_HOSTS_FILE, source: index.hosts.map((host) => `${host}\n`).join('') });
       const iconsDir = join(assetsDir, 'icons');

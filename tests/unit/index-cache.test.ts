@@ -3,20 +3,22 @@
  * stories of changed seeds into it otherwise, and every path giving the bytes a build from
  * scratch gives, single-threaded or on workers.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/build/build-index';
 import { generateCorpus, Prng, writeCorpus } from '../../src/build/generate-corpus';
 import { StringColumn } from '../../src/build/columns';
+import { readAt } from '../../src/build/index-file';
 import { indexCacheKey, indexSeeds, prefetchPreviousBuild, previousPositions, type SeedIndex } from '../../src/build/index-cache';
 import { readSeedEntries } from '../../src/build/parallel-read';
+import { writeSplice } from '../../src/build/previous-index';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { STORIES_PER_SHARD } from '../../src/core/index/format';
-import { readParts, spliceIndex } from '../../src/core/index/splice';
+import { planSplice, readParts, readTables, spliceIndex } from '../../src/core/index/splice';
 import { clusterStories } from '../../src/core/story/cluster';
 import type { Story } from '../../src/core/story/types';
 
@@ -47,7 +49,8 @@ function fromScratch(seeds: string): { bytes: Uint8Array; hosts: string[] } {
 
 function expectSameIndex(built: SeedIndex, seeds: string): void {
   const expected = fromScratch(seeds);
-  expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+  expect(Buffer.from(built.bytes()).equals(Buffer.from(expected.bytes))).toBe(true);
+  expect(built.byteLength).toBe(expected.bytes.length);
   expect(built.hosts).toEqual(expected.hosts);
 }
 
@@ -100,8 +103,9 @@ describe('incremental index', () => {
     expect(second.how).toBe('reused');
     expectSameIndex(second, seeds);
     expect(second.storyCount).toBe(first.storyCount);
-    // Read and verified on a worker as the seeds are read.
-    expect((await prefetchPreviousBuild(cache, RECORD_KEY))?.header).toMatchObject({ storyCount: first.storyCount });
+    // Its head read, and the file verified, on a worker as the seeds are read.
+    const head = (await prefetchPreviousBuild(cache, RECORD_KEY))?.head;
+    expect(head && CoverageIndex.decodeHeader(head)).toMatchObject({ storyCount: first.storyCount });
     const prefetched = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(prefetched.how).toBe('reused');
     expectSameIndex(prefetched, seeds);
@@ -134,7 +138,7 @@ describe('incremental index', () => {
     writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "Changed '));
     const spliced = await incremental(seeds, cache, 2);
     expect([parallel.how, cold.how, spliced.how]).toEqual(['built', 'built', 'spliced']);
-    for (const built of [parallel, cold]) expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+    for (const built of [parallel, cold]) expect(Buffer.from(built.bytes()).equals(Buffer.from(expected.bytes))).toBe(true);
     expectSameIndex(spliced, seeds);
   });
 
@@ -168,8 +172,7 @@ describe('incremental index', () => {
     writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^title: "/m, 'title: "After damage '));
     // Read while the seeds are, the damaged index is refused all the same.
     const prefetched = await prefetchPreviousBuild(cache, RECORD_KEY);
-    expect(prefetched?.bytes).toEqual(new Uint8Array(bytes));
-    expect(prefetched?.header).toBeNull();
+    expect(prefetched?.head).toBeNull();
     const built = await incremental(seeds, cache, 1, RECORD_KEY, true);
     expect(built.how).toBe('built');
     expectSameIndex(built, seeds);
@@ -190,9 +193,9 @@ describe('incremental index', () => {
     const last = await incremental(seeds, cache);
     expect(last.how).toBe('reused');
     const slots = indexFiles().map((slot) => join(cache, slot));
-    const named = slots.find((path) => readFileSync(path).equals(Buffer.from(last.bytes)))!;
+    const named = slots.find((path) => readFileSync(path).equals(Buffer.from(last.bytes())))!;
     const other = slots.find((path) => path !== named)!;
-    expect(readFileSync(other).equals(Buffer.from(last.bytes))).toBe(false);
+    expect(readFileSync(other).equals(Buffer.from(last.bytes()))).toBe(false);
     writeFileSync(named, readFileSync(other));
     const rebuilt = await incremental(seeds, cache);
     expect(rebuilt.how).toBe('built');
@@ -290,22 +293,30 @@ describe('spliceIndex', () => {
       expect(Buffer.from(spliced.bytes).equals(Buffer.from(encodeIndex(expected)))).toBe(true);
       stories.forEach((story, id) => expect(spliced.previousStory[id]).toBe(removed.has(id) ? -1 : expected.indexOf(story)));
       added.forEach((story, j) => expect(expected.indexOf(story)).toBe(spliced.addedStory[j]));
-      expectSameInPlace(previous, removed, added, spliced.bytes);
+      expectSameFromFile(previous, removed, added, spliced.bytes);
     }
   });
 });
 
 /**
- * spliceIndex with overwritePrevious gives `expected`: in the previous index's own buffer when
- * that has room for the new one (the buffer is reused), and in new memory when it has none.
+ * The same splice carried out from file to file, as a rebuild does (writeSplice), gives `expected`:
+ * over a target file longer than the new index (cut to length) and over a missing one.
  */
-function expectSameInPlace(previous: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[], expected: Uint8Array): void {
-  const growth = expected.length - previous.length;
-  for (const room of growth > 0 ? [growth, 0] : [0]) {
-    const own = new Uint8Array(new ArrayBuffer(previous.length + room), 0, previous.length);
-    own.set(previous);
-    const spliced = spliceIndex(own, removed, added, undefined, { overwritePrevious: true });
-    expect(Buffer.from(spliced.bytes).equals(Buffer.from(expected))).toBe(true);
-    expect(spliced.bytes.buffer === own.buffer).toBe(previous.length + room >= expected.length);
+function expectSameFromFile(previous: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[], expected: Uint8Array): void {
+  const dir = mkdtempSync(join(scratch, 'splice-file-'));
+  writeFileSync(join(dir, 'previous.bin'), previous);
+  writeFileSync(join(dir, 'longer.bin'), new Uint8Array(expected.length + 100).fill(0xa5));
+  const fd = openSync(join(dir, 'previous.bin'), 'r');
+  try {
+    const tables = readTables(previous);
+    const headLength = previous.length - tables.recordBytes;
+    for (const target of ['longer.bin', 'missing.bin']) {
+      const plan = planSplice(tables, (from, to) => readAt(fd, headLength + from, to - from), removed, added);
+      const head = writeSplice(fd, headLength, plan, join(dir, target));
+      expect(readFileSync(join(dir, target)).equals(Buffer.from(expected))).toBe(true);
+      expect(Buffer.from(head).equals(Buffer.from(expected.subarray(0, head.length)))).toBe(true);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

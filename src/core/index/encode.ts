@@ -374,43 +374,65 @@ function encodePartsWith(stories: readonly Story[], { storyCount, articleCount, 
  * keeps the sums of the shards it copies whole) and -1 where it must be computed.
  */
 export function assembleIndex(parts: IndexParts, space?: Uint8Array, knownShardSums?: ArrayLike<number>): Uint8Array {
-  const { storyCount, articleCount, storyStart, recordStart } = parts;
   const keyCount = parts.keyHi.length;
-  const shardCount = shardCountOf(storyCount);
-  // Records follow the shard sums at the start of the details section.
-  const shardBase = shardCount * 4;
-  const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
-  const detailBytes = shardBase + parts.records.length;
+  const shardBase = shardCountOf(parts.storyCount) * 4;
+  const recordsAt = detailsOffset(keyCount, parts.articleCount, parts.storyCount) + shardBase;
   // Moved within `space` as a whole: copyWithin reads no further than the array it is called on.
-  if (space && parts.records.buffer === space.buffer && parts.records.byteOffset !== detailsAt + shardBase) space.copyWithin(detailsAt + shardBase, parts.records.byteOffset, parts.records.byteOffset + parts.records.length);
-  const bytes = space ? space.subarray(0, detailsAt + detailBytes) : indexBytes(detailsAt + detailBytes);
-  if (parts.records.buffer !== bytes.buffer) bytes.set(parts.records, detailsAt + shardBase);
-  const u32 = new Uint32Array(bytes.buffer, 0, detailsAt / 4 + shardCount);
-  for (let slot = 0, word = HEADER_WORDS; slot < keyCount; slot++, word += 3) {
-    u32[word] = parts.keyHi[slot]!;
-    u32[word + 1] = parts.keyLo[slot]!;
-    u32[word + 2] = parts.keyArticle[slot]!;
-  }
-  let at = HEADER_WORDS + 3 * keyCount;
-  u32.set(parts.articleStory, at);
-  u32.set(storyStart, (at += articleCount));
-  const detailStartAt = at + storyCount + 1;
-  for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;
-  const recordsAt = detailsAt + shardBase;
-  for (let shard = 0; shard < shardCount; shard++) {
-    const known = knownShardSums?.[shard] ?? -1;
-    if (known !== -1) {
-      u32[detailsAt / 4 + shard] = known;
+  if (space && parts.records.buffer === space.buffer && parts.records.byteOffset !== recordsAt) space.copyWithin(recordsAt, parts.records.byteOffset, parts.records.byteOffset + parts.records.length);
+  const bytes = space ? space.subarray(0, recordsAt + parts.records.length) : indexBytes(recordsAt + parts.records.length);
+  if (parts.records.buffer !== bytes.buffer) bytes.set(parts.records, recordsAt);
+  const records = bytes.subarray(recordsAt);
+  writeHead(parts, parts.records.length, shardSumsOf(parts, (from, to) => records.subarray(from, to), knownShardSums), bytes);
+  return bytes;
+}
+
+/** An index's parts but its records: what its head (headBytes) is made of. */
+export type IndexTables = Omit<IndexParts, 'records'>;
+
+/**
+ * Each shard's sum: `known[shard]` where it is given and not -1, otherwise the checksum of the
+ * shard's records, as `readRecords` (offsets into the records) gives them.
+ */
+export function shardSumsOf(tables: IndexTables, readRecords: (from: number, to: number) => Uint8Array, known?: ArrayLike<number>): Uint32Array {
+  const { storyCount, storyStart, recordStart } = tables;
+  const sums = new Uint32Array(shardCountOf(storyCount));
+  for (let shard = 0; shard < sums.length; shard++) {
+    const knownSum = known?.[shard] ?? -1;
+    if (knownSum !== -1) {
+      sums[shard] = knownSum;
       continue;
     }
     const first = storyStart[shard * STORIES_PER_SHARD]!;
     const end = storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
-    u32[detailsAt / 4 + shard] = checksum(bytes.subarray(recordsAt + recordStart[first]!, recordsAt + recordStart[end]!));
+    sums[shard] = checksum(readRecords(recordStart[first]!, recordStart[end]!));
   }
+  return sums;
+}
+
+/**
+ * Writes an index's head (header, membership, tables, shard sums: headBytes of them) into the
+ * start of `bytes`, a view at a 4-byte aligned offset, for `recordBytes` of records after it.
+ */
+export function writeHead(tables: IndexTables, recordBytes: number, shardSums: Uint32Array, bytes: Uint8Array): void {
+  const { storyCount, articleCount, storyStart, recordStart } = tables;
+  const keyCount = tables.keyHi.length;
+  const shardBase = shardSums.length * 4;
+  const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
+  const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, detailsAt / 4 + shardSums.length);
+  for (let slot = 0, word = HEADER_WORDS; slot < keyCount; slot++, word += 3) {
+    u32[word] = tables.keyHi[slot]!;
+    u32[word + 1] = tables.keyLo[slot]!;
+    u32[word + 2] = tables.keyArticle[slot]!;
+  }
+  let at = HEADER_WORDS + 3 * keyCount;
+  u32.set(tables.articleStory, at);
+  u32.set(storyStart, (at += articleCount));
+  const detailStartAt = at + storyCount + 1;
+  for (let article = 0; article <= articleCount; article++) u32[detailStartAt + article] = shardBase + recordStart[article]!;
+  u32.set(shardSums, detailsAt / 4);
   // Word 6 is reserved (format 4): the head's checksum and the shard sums cover every byte.
-  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, detailBytes, 0], 0);
+  u32.set([INDEX_MAGIC, INDEX_VERSION, keyCount, articleCount, storyCount, shardBase + recordBytes, 0], 0);
   u32[7] = checksum(bytes.subarray(HEADER_WORDS * 4, detailsAt + shardBase));
-  return bytes;
 }
 
 /**

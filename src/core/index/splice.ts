@@ -1,7 +1,7 @@
 import { compareArticles } from '../story/cluster';
 import type { Story } from '../story/types';
-import { assembleIndex, encodeParts, indexBytes, type IndexParts } from './encode';
-import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, shardCountOf } from './format';
+import { assembleIndex, encodeParts, indexBytes, type IndexParts, type IndexTables } from './encode';
+import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf } from './format';
 
 /**
  * Splicing: an index with some of its stories replaced, built from the previous index's bytes
@@ -14,30 +14,31 @@ import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOff
 /** Thrown when the previous index cannot be spliced; callers build from scratch instead. */
 export class SpliceError extends Error {}
 
-export interface SplicedIndex {
-  bytes: Uint8Array;
-  /** New story id of each previous story; -1 for a removed one. */
-  previousStory: Int32Array;
-  /** New story id of each added story. */
-  addedStory: Uint32Array;
+/** An encoded index's tables (its head), with its shard sums and the length of its records. */
+export interface StoredTables extends IndexTables {
+  shardSums: Uint32Array;
+  recordBytes: number;
 }
 
 /** An encoded index's parts, with its shard sums. */
-export interface StoredParts extends IndexParts {
-  shardSums: Uint32Array;
-}
+export interface StoredParts extends StoredTables, IndexParts {}
 
-/** The parts of an encoded index: views of its bytes, but for the key columns (record offsets made relative to the records). */
-export function readParts(bytes: Uint8Array): StoredParts {
+/**
+ * The tables of an encoded index from its head (headBytes of it, or more), as views of them but
+ * for the key columns (record offsets made relative to the records). The head's checksum is the
+ * caller's to verify: a splice is given verified indexes.
+ */
+export function readTables(head: Uint8Array): StoredTables {
   // Views need 4-byte alignment; a small Buffer from node's pool may not have it.
-  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const aligned = head.byteOffset % 4 === 0 ? head : head.slice();
   const words = (at: number, count: number): Uint32Array => new Uint32Array(aligned.buffer, aligned.byteOffset + at * 4, count);
   if (aligned.byteLength < HEADER_WORDS * 4) throw new SpliceError('the previous index is too short');
   const [magic, version, keyCount, articleCount, storyCount, detailBytes] = words(0, HEADER_WORDS);
   if (magic !== INDEX_MAGIC || version !== INDEX_VERSION) throw new SpliceError('the previous index has another format');
+  if (aligned.byteLength < headBytes(keyCount!, articleCount!, storyCount!)) throw new SpliceError('the previous index is too short');
   const detailsAt = detailsOffset(keyCount!, articleCount!, storyCount!);
-  if (detailsAt + detailBytes! !== aligned.byteLength) throw new SpliceError('the previous index has the wrong length');
   const shardBase = shardCountOf(storyCount!) * 4;
+  if (detailBytes! < shardBase) throw new SpliceError('the previous index has the wrong length');
   // Parts keep the key columns apart (what merging and bundling want); the index interleaves them.
   const keys = words(HEADER_WORDS, 3 * keyCount!);
   const keyHi = new Uint32Array(keyCount!);
@@ -54,28 +55,38 @@ export function readParts(bytes: Uint8Array): StoredParts {
   const detailStart = words(at + storyCount! + 1, articleCount! + 1);
   const recordStart = new Uint32Array(articleCount! + 1);
   for (let article = 0; article <= articleCount!; article++) recordStart[article] = detailStart[article]! - shardBase;
-  const records = aligned.subarray(detailsAt + shardBase, detailsAt + detailBytes!);
   const shardSums = words(detailsAt / 4, shardBase / 4);
-  return { storyCount: storyCount!, articleCount: articleCount!, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records, shardSums };
+  return { storyCount: storyCount!, articleCount: articleCount!, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, shardSums, recordBytes: detailBytes! - shardBase };
 }
+
+/** The parts of an encoded index in memory: readTables, and its records as a view. */
+export function readParts(bytes: Uint8Array): StoredParts {
+  const tables = readTables(bytes);
+  const recordsAt = headBytes(tables.keyHi.length, tables.articleCount, tables.storyCount);
+  if (recordsAt + tables.recordBytes !== bytes.byteLength) throw new SpliceError('the previous index has the wrong length');
+  return { ...tables, records: bytes.subarray(recordsAt) };
+}
+
+/** Records of the previous index from `from` to `to` (offsets into its records). */
+export type RecordReader = (from: number, to: number) => Uint8Array;
 
 const textDecoder = new TextDecoder();
 
 /** The sort fields of a story's first article, read from its record (publishedAt, then url). */
-function firstArticle(parts: IndexParts, story: number): { publishedAt: number | null; url: string } {
-  const at = parts.recordStart[parts.storyStart[story]!]!;
-  const view = new DataView(parts.records.buffer, parts.records.byteOffset + at);
-  const time = view.getFloat64(0, true);
+function firstArticle(tables: IndexTables, readRecords: RecordReader, story: number): { publishedAt: number | null; url: string } {
+  const article = tables.storyStart[story]!;
+  const record = readRecords(tables.recordStart[article]!, tables.recordStart[article + 1]!);
+  const time = new DataView(record.buffer, record.byteOffset, record.byteLength).getFloat64(0, true);
   let cursor = 8;
   let length = 0;
   let shift = 0;
   let byte: number;
   do {
-    byte = parts.records[at + cursor++]!;
+    byte = record[cursor++]!;
     length |= (byte & 0x7f) << shift;
     shift += 7;
   } while (byte & 0x80);
-  const url = textDecoder.decode(parts.records.subarray(at + cursor, at + cursor + length));
+  const url = textDecoder.decode(record.subarray(cursor, cursor + length));
   // A url with a lone surrogate was stored as U+FFFD, so its order here could differ from the
   // order it was sorted in: leave such an index to a full build.
   if (url.includes('\ufffd')) throw new SpliceError('a stored url does not round-trip');
@@ -83,12 +94,12 @@ function firstArticle(parts: IndexParts, story: number): { publishedAt: number |
 }
 
 /** How many previous stories sort before `story`: where it goes. */
-function insertionPoint(previous: IndexParts, story: Story): number {
+function insertionPoint(previous: IndexTables, readRecords: RecordReader, story: Story): number {
   let low = 0;
   let high = previous.storyCount;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareArticles(firstArticle(previous, middle), story.articles[0]!) < 0) low = middle + 1;
+    if (compareArticles(firstArticle(previous, readRecords, middle), story.articles[0]!) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -99,7 +110,7 @@ function insertionPoint(previous: IndexParts, story: Story): number {
  * same places of a shard of the same size, so the same bytes): that shard's sum; -1 elsewhere.
  * A one-story edit changes one shard's sum, and the others need no pass over their records.
  */
-function keptShardSums(previous: StoredParts, previousStory: Int32Array, storyCount: number): Float64Array {
+function keptShardSums(previous: StoredTables, previousStory: Int32Array, storyCount: number): Float64Array {
   const sourceStory = new Int32Array(storyCount).fill(-1);
   for (let story = 0; story < previousStory.length; story++) if (previousStory[story]! >= 0) sourceStory[previousStory[story]!] = story;
   // Doubles: every u32 sum, and -1 besides.
@@ -116,81 +127,56 @@ function keptShardSums(previous: StoredParts, previousStory: Int32Array, storyCo
   return sums;
 }
 
-/** Bytes moved from `from` to `to` within one buffer. */
-interface Move {
+/** Records copied into the new index: `length` bytes from `from` in the previous index's records or the added ones, to `to` in the new records. */
+export interface RecordRun {
+  source: 'previous' | 'added';
   from: number;
   to: number;
   length: number;
 }
 
 /**
- * Performs moves within `bytes` so that none overwrites bytes another has yet to read. The moves
- * keep their order (their sources and their targets both rise), so a move to the right can only
- * overwrite the source of a later move that also goes right, and one to the left only that of an
- * earlier one going left: the moves to the right go last first, then those to the left first first.
+ * A splice's new index but its records' bytes: its tables, where its records come from, and the
+ * sums of the shards it keeps whole. Carried out in memory by spliceIndex, or from file to file
+ * by a rebuild (src/build/index-cache.ts), which then never holds the ~180 MB of a 100k index.
  */
-function moveWithin(bytes: Uint8Array, moves: readonly Move[]): void {
-  for (let i = moves.length - 1; i >= 0; i--) {
-    const { from, to, length } = moves[i]!;
-    if (to > from) bytes.copyWithin(to, from, from + length);
-  }
-  for (const { from, to, length } of moves) if (to < from) bytes.copyWithin(to, from, from + length);
-}
-
-export interface SpliceOptions {
-  /**
-   * Whether the previous index's bytes may be overwritten. Then the new index is laid out in
-   * their own buffer when it fits there, its kept records moved within it: copied to new memory,
-   * the ~180 MB of a 100k index paid a page fault per 4 KB written, ~130 ms of a one-change
-   * rebuild against ~20 ms to move them (issue 4). The previous bytes are garbage afterwards.
-   */
-  overwritePrevious?: boolean;
+export interface SplicePlan {
+  tables: IndexTables;
+  recordBytes: number;
+  /** In the order of the new records, end to end. */
+  runs: RecordRun[];
+  /** The added stories' records, which runs of source 'added' copy from. */
+  addedRecords: Uint8Array;
+  /** Each new shard's sum where it is a previous shard whole; -1 where it must be computed. */
+  knownSums: Float64Array;
+  /** New story id of each previous story; -1 for a removed one. */
+  previousStory: Int32Array;
+  /** New story id of each added story. */
+  addedStory: Uint32Array;
 }
 
 /**
- * The previous index without the stories in `removed`, plus `added` (clustered stories, sorted as
- * clusterCanonical sorts them). Added stories must share no key with the stories kept; clustering
- * guarantees it when `added` is every story that any changed seed touches, re-clustered. The
- * previous index must have been verified whole: the sums of the shards it keeps are reused.
+ * Plans the previous index without the stories in `removed`, plus `added` (clustered stories,
+ * sorted as clusterCanonical sorts them). Added stories must share no key with the stories kept;
+ * clustering guarantees it when `added` is every story that any changed seed touches,
+ * re-clustered. The previous index must have been verified whole: the sums of the shards it keeps
+ * are reused. Its records are read only for the first article of ~log2(stories) stories.
  */
-export function spliceIndex(
-  previousBytes: Uint8Array,
-  removed: ReadonlySet<number>,
-  added: readonly Story[],
-  previous = readParts(previousBytes),
-  { overwritePrevious = false }: SpliceOptions = {},
-): SplicedIndex {
+export function planSplice(previous: StoredTables, readRecords: RecordReader, removed: ReadonlySet<number>, added: readonly Story[]): SplicePlan {
   const fresh = encodeParts(added);
   for (const story of removed) if (!(story >= 0 && story < previous.storyCount)) throw new SpliceError(`no story ${story} to remove`);
-  const positions = added.map((story) => insertionPoint(previous, story));
+  const positions = added.map((story) => insertionPoint(previous, readRecords, story));
 
   let removedArticles = 0;
-  let removedBytes = 0;
-  for (const story of removed) {
-    const first = previous.storyStart[story]!;
-    const end = previous.storyStart[story + 1]!;
-    removedArticles += end - first;
-    removedBytes += previous.recordStart[end]! - previous.recordStart[first]!;
-  }
+  for (const story of removed) removedArticles += previous.storyStart[story + 1]! - previous.storyStart[story]!;
   const storyCount = previous.storyCount - removed.size + fresh.storyCount;
   const articleCount = previous.articleCount - removedArticles + fresh.articleCount;
-  // Kept keys are those of kept stories' articles: counted now, so that the records are placed
-  // straight into the index's bytes (assembleIndex's `space`), not into a copy of ~180 MB first.
   const isRemoved = new Uint8Array(previous.storyCount);
   for (const story of removed) isRemoved[story] = 1;
   let keptKeys = 0;
   for (let i = 0; i < previous.keyArticle.length; i++) keptKeys += 1 - isRemoved[previous.articleStory[previous.keyArticle[i]!]!]!;
   const keyCount = keptKeys + fresh.keyHi.length;
-  const recordsAt = detailsOffset(keyCount, articleCount, storyCount) + shardCountOf(storyCount) * 4;
-  // Large, in a SharedArrayBuffer (see indexBytes): allocated beside the previous index, a second
-  // ~180 MB ArrayBuffer made V8 collect the whole heap.
-  const length = recordsAt + previous.records.length - removedBytes + fresh.records.length;
-  const inPlace = overwritePrevious && previousBytes.byteOffset === 0 && previous.records.buffer === previousBytes.buffer && previousBytes.buffer.byteLength >= length;
-  const space = inPlace ? new Uint8Array(previousBytes.buffer, 0, length) : indexBytes(length);
-  const records = space.subarray(recordsAt);
-  /** In place, records are moved once every table is read (the new ones overwrite them): kept runs', then added stories'. */
-  const keptMoves: Move[] = [];
-  const addedCopies: Array<() => void> = [];
+  const runs: RecordRun[] = [];
   const articleStory = new Uint32Array(articleCount);
   const storyStart = new Uint32Array(storyCount + 1);
   const recordStart = new Uint32Array(articleCount + 1);
@@ -203,22 +189,16 @@ export function spliceIndex(
   let article = 0;
   let at = 0;
   /**
-   * Appends stories [first, end) of `source`, records and all, numbering their articles on. Runs
-   * of kept stories go in one call: a call per story, with its subarray, was ~0.25 s of a
-   * one-change 100k rebuild (issue 4).
+   * Appends stories [first, end) of `source`, numbering their articles on. Runs of kept stories
+   * go in one call: a call per story was ~0.25 s of a one-change 100k rebuild (issue 4).
    */
-  const place = (source: IndexParts, first: number, end: number, articleTo: Int32Array | Uint32Array, storyTo: Int32Array | Uint32Array): void => {
+  const place = (source: IndexTables, first: number, end: number, articleTo: Int32Array | Uint32Array, storyTo: Int32Array | Uint32Array): void => {
     if (first === end) return;
     const firstArticle = source.storyStart[first]!;
     const endArticle = source.storyStart[end]!;
     const from = source.recordStart[firstArticle]!;
     const to = source.recordStart[endArticle]!;
-    if (!inPlace) records.set(source.records.subarray(from, to), at);
-    else if (source === previous) keptMoves.push({ from: previous.records.byteOffset + from, to: recordsAt + at, length: to - from });
-    else {
-      const target = at;
-      addedCopies.push(() => records.set(source.records.subarray(from, to), target));
-    }
+    runs.push({ source: source === previous ? 'previous' : 'added', from, to: at, length: to - from });
     const storyShift = story - first;
     const articleShift = article - firstArticle;
     for (let s = first; s < end; s++) {
@@ -277,10 +257,32 @@ export function spliceIndex(
       j++;
     }
   }
-  const knownSums = keptShardSums(previous, previousStory, storyCount);
-  // Over the whole buffer: the kept records may reach past the end of a smaller new index.
-  moveWithin(new Uint8Array(space.buffer), keptMoves);
-  for (const copy of addedCopies) copy();
-  const bytes = assembleIndex({ storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart, records }, space, knownSums);
-  return { bytes, previousStory, addedStory };
+  return {
+    tables: { storyCount, articleCount, keyHi, keyLo, keyArticle, articleStory, storyStart, recordStart },
+    recordBytes: at,
+    runs,
+    addedRecords: fresh.records,
+    knownSums: keptShardSums(previous, previousStory, storyCount),
+    previousStory,
+    addedStory,
+  };
+}
+
+/** A splice carried out in memory: the new index's bytes, and its stories' new ids. */
+export interface SplicedIndex extends Pick<SplicePlan, 'previousStory' | 'addedStory'> {
+  bytes: Uint8Array;
+}
+
+/** planSplice, carried out on an index in memory: byte for byte what encodeIndex would write for the same stories. */
+export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[]): SplicedIndex {
+  const previous = readParts(previousBytes);
+  const plan = planSplice(previous, (from, to) => previous.records.subarray(from, to), removed, added);
+  const { tables } = plan;
+  const recordsAt = headBytes(tables.keyHi.length, tables.articleCount, tables.storyCount);
+  // Large, in a SharedArrayBuffer (see indexBytes): a second ~180 MB ArrayBuffer beside the
+  // previous index made V8 collect the whole heap.
+  const bytes = indexBytes(recordsAt + plan.recordBytes);
+  const records = bytes.subarray(recordsAt);
+  for (const run of plan.runs) records.set((run.source === 'previous' ? previous.records : plan.addedRecords).subarray(run.from, run.from + run.length), run.to);
+  return { bytes: assembleIndex({ ...tables, records }, bytes, plan.knownSums), previousStory: plan.previousStory, addedStory: plan.addedStory };
 }
