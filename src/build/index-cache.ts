@@ -9,11 +9,11 @@ import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { keyHost } from '../core/url/canonical';
 import { bufferUtf8Writer } from './build-index';
-import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
+import { ColumnReader, StringColumn, writeColumnsFile } from './columns';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { readAt } from './index-file';
-import type { IndexWorkerData, IndexWorkerResult } from './index-worker';
-import { readVerifiedHead, writeSplice } from './previous-index';
+import type { IndexWorkerData } from './index-worker';
+import { INDEX_SLOTS, MANIFEST_FILE, manifestLength, readLastBuild, writeSplice, type LastBuildFiles, type ManifestHead } from './previous-index';
 import { Progress } from './progress';
 import { codeFingerprint, RECORD_PACKAGES, RECORD_SOURCES } from './seed-cache';
 import { workerStarter } from './worker-bundle';
@@ -42,12 +42,10 @@ export const INDEX_CACHE_VERSION = 3;
  */
 const SPLICE_MAX_CHANGED_SHARE = 0.2;
 
-const MANIFEST_FILE = 'index-manifest.bin';
 /** The manifest of version 1: removed when a manifest is written. */
 const OLD_MANIFEST_FILE = 'index-manifest.json';
 /** Index files of every version: this one's two slots, and the per-build names of earlier ones (removed). */
 const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
-const INDEX_SLOTS = ['index-0.bin', 'index-1.bin'] as const;
 
 /** The modules that turn records into index bytes, beyond those that make records. */
 const INDEX_SOURCES = ['core/index', 'core/story', 'core/sort', 'build/index-cache.ts'];
@@ -71,25 +69,6 @@ interface Manifest {
   stories: Int32Array;
   /** Keys per host, so a splice can tell when a host's last address goes. */
   hostKeys: Record<string, number>;
-}
-
-/**
- * The manifest on disk: a columns file (columns.ts) with this header, whose columns are the
- * stories (int32), the ends of sources and of hashes (uint32), then sources and hashes (UTF-8,
- * end to end). As JSON, parsing its 200k strings was ~0.1 s of every rebuild (issue 4).
- */
-interface ManifestHead {
-  key: string;
-  indexFile: string;
-  indexHeadChecksum: number;
-  count: number;
-  sourceBytes: number;
-  hashBytes: number;
-  hostKeys: Record<string, number>;
-}
-
-function manifestLength(head: Pick<ManifestHead, 'count' | 'sourceBytes' | 'hashBytes'>): number {
-  return 12 * head.count + head.sourceBytes + head.hashBytes;
 }
 
 export interface SeedIndex {
@@ -202,10 +181,9 @@ export interface PreviousBuild {
   head: Uint8Array | null;
 }
 
-/** The manifest of the last build under `key`, when it is one this code can use. */
-function readManifest(dir: string, key: string): Manifest | null {
-  const read = readColumnsFile<ManifestHead>(readFileSync(join(dir, MANIFEST_FILE)), manifestLength);
-  if (!read || read.head.key !== key || !(INDEX_SLOTS as readonly string[]).includes(read.head.indexFile) || typeof read.head.indexHeadChecksum !== 'number' || typeof read.head.hostKeys !== 'object') return null;
+/** The manifest of the last build (as readLastBuild read its file) when it is under `key`, and one this code can use. */
+function manifestFrom(read: LastBuildFiles['manifest'], key: string): Manifest | null {
+  if (!read || read.head.key !== key || typeof read.head.indexHeadChecksum !== 'number' || typeof read.head.hostKeys !== 'object') return null;
   const { head, columns } = read;
   const reader = new ColumnReader(columns);
   const stories = reader.int32(head.count);
@@ -216,7 +194,7 @@ function readManifest(dir: string, key: string): Manifest | null {
   return { key, indexFile: head.indexFile, indexHeadChecksum: head.indexHeadChecksum, sources, hashes, stories, hostKeys: head.hostKeys };
 }
 
-/** The manifest's columns, as readManifest reads them. */
+/** The manifest's columns, as manifestFrom reads them. */
 function manifestColumns({ sources, hashes, stories }: Pick<Manifest, 'sources' | 'hashes' | 'stories'>): { columns: Uint8Array; sourceBytes: number; hashBytes: number } {
   const count = stories.length;
   const sourceBytes = Buffer.byteLength(sources.text);
@@ -253,43 +231,42 @@ function verified(previous: PreviousBuild | null, key: string): UsableBuild | nu
 
 /** The last build under `key`, read and verified on this thread. */
 function loadPrevious(dir: string, key: string): UsableBuild | null {
-  try {
-    const manifest = readManifest(dir, key);
-    const path = manifest && join(dir, manifest.indexFile);
-    return manifest && verified({ manifest, path: path!, head: readVerifiedHead(path!) }, key);
-  } catch {
-    return null;
-  }
+  return usable(dir, readLastBuild(dir), key);
 }
 
-/** readVerifiedHead(path) on a worker (index-worker.ts); undefined when no worker could do it. */
-function readVerifiedHeadOffThread(path: string, bundleDir: string): Promise<Uint8Array | null | undefined> {
+/** The last build as readLastBuild read it, when it is under `key` and whole. */
+function usable(dir: string, files: LastBuildFiles, key: string): UsableBuild | null {
+  const manifest = manifestFrom(files.manifest, key);
+  return manifest && verified({ manifest, path: join(dir, manifest.indexFile), head: files.indexHead }, key);
+}
+
+/** readLastBuild(dir) on a worker (index-worker.ts); null when no worker could do it. */
+function readLastBuildOffThread(dir: string): Promise<LastBuildFiles | null> {
   return new Promise((resolve) => {
     try {
-      const worker = workerStarter('index-worker', bundleDir)({ path } satisfies IndexWorkerData);
-      worker.once('message', (result: IndexWorkerResult) => resolve(result.head));
+      const worker = workerStarter('index-worker', dir)({ dir } satisfies IndexWorkerData);
+      worker.once('message', (result: LastBuildFiles) => resolve(result));
       // Either comes after a message, or instead of one; a second resolve does nothing.
-      worker.once('error', () => resolve(undefined));
-      worker.once('exit', () => resolve(undefined));
+      worker.once('error', () => resolve(null));
+      worker.once('exit', () => resolve(null));
     } catch {
-      resolve(undefined);
+      resolve(null);
     }
   });
 }
 
 /**
  * Starts reading the last build in `dir` (for seeds cached under `recordKey`), to pass to
- * indexSeeds as `previous`: the head of its index file is read, and the file verified, on a
- * worker while the main thread lists and stats the seeds (issue 4); without a worker, on this
- * thread. Null when there is no last build under that key.
+ * indexSeeds as `previous`: its manifest and the head of its index file are read, and both files
+ * verified, on a worker while the main thread lists and stats the seeds (issue 4); without a
+ * worker, on this thread. Read here first, the ~10 MB manifest of a 100k build held the main
+ * thread ~0.1 s before it could start on the seeds. Null when there is no last build under that key.
  */
 export async function prefetchPreviousBuild(dir: string, recordKey: string): Promise<PreviousBuild | null> {
   try {
-    const manifest = readManifest(dir, indexCacheKey(recordKey));
-    if (!manifest) return null;
-    const path = join(dir, manifest.indexFile);
-    const head = await readVerifiedHeadOffThread(path, dir);
-    return { manifest, path, head: head === undefined ? readVerifiedHead(path) : head };
+    const files = (await readLastBuildOffThread(dir)) ?? readLastBuild(dir);
+    const manifest = manifestFrom(files.manifest, indexCacheKey(recordKey));
+    return manifest && { manifest, path: join(dir, manifest.indexFile), head: files.indexHead };
   } catch {
     return null;
   }

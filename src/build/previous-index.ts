@@ -1,18 +1,62 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { shardSumsOf, writeHead } from '../core/index/encode';
-import { HEADER_WORDS, STORIES_PER_SHARD, headBytes } from '../core/index/format';
+import { HEADER_WORDS, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf } from '../core/index/format';
 import { checksum } from '../core/index/hash';
-import { readTables, type SplicePlan } from '../core/index/splice';
+import type { SplicePlan } from '../core/index/splice';
+import { readColumnsFile } from './columns';
 import { readAt } from './index-file';
 
 /**
- * The last build's index, used where it lies in the cache rather than read into memory. Fresh
+ * The last build, as it lies in the cache: its manifest, and its index, used there rather than
+ * read into memory. Fresh
  * memory costs a page fault per 4 KB on this machine, ~5–12 µs each: reading the ~180 MB of a 100k
  * index took ~0.6 s and a first pass over it ~0.3 s more, most of a one-change rebuild (issue 4).
  * A rebuild reads the index's head (~10% of it), verifies each shard of its records through one
  * small buffer, and copies the records it keeps from file to file through another.
  */
+
+export const MANIFEST_FILE = 'index-manifest.bin';
+/** The index file of each build goes into one of two slots, in turn (index-cache.ts, saveManifest). */
+export const INDEX_SLOTS = ['index-0.bin', 'index-1.bin'] as const;
+
+/**
+ * The manifest on disk: a columns file (columns.ts) with this header, whose columns are the
+ * stories (int32), the ends of sources and of hashes (uint32), then sources and hashes (UTF-8,
+ * end to end). As JSON, parsing its 200k strings was ~0.1 s of every rebuild (issue 4).
+ */
+export interface ManifestHead {
+  key: string;
+  indexFile: string;
+  indexHeadChecksum: number;
+  count: number;
+  sourceBytes: number;
+  hashBytes: number;
+  hostKeys: Record<string, number>;
+}
+
+export function manifestLength(head: Pick<ManifestHead, 'count' | 'sourceBytes' | 'hashBytes'>): number {
+  return 12 * head.count + head.sourceBytes + head.hashBytes;
+}
+
+/** The last build's files as read: its manifest (whole, under any key) and the verified head of the index it names; null for what is missing or damaged. */
+export interface LastBuildFiles {
+  manifest: { head: ManifestHead; columns: Uint8Array } | null;
+  indexHead: Uint8Array | null;
+}
+
+/** Reads the manifest in `dir` and the head of the index it names, verifying both files (readVerifiedHead). */
+export function readLastBuild(dir: string): LastBuildFiles {
+  let manifest: LastBuildFiles['manifest'] = null;
+  try {
+    manifest = readColumnsFile<ManifestHead>(readFileSync(join(dir, MANIFEST_FILE)), manifestLength);
+  } catch {
+    // No manifest: a first build.
+  }
+  if (!manifest || !(INDEX_SLOTS as readonly string[]).includes(manifest.head.indexFile)) return { manifest: null, indexHead: null };
+  return { manifest, indexHead: readVerifiedHead(join(dir, manifest.head.indexFile)) };
+}
 
 /** Bytes moved per read and write: large enough that calls cost nothing, small enough to stay in cache. */
 const COPY_CHUNK = 1 << 20;
@@ -51,14 +95,20 @@ export function readVerifiedHead(path: string): Uint8Array | null {
     const head = readAt(fd, 0, CoverageIndex.headLength(header));
     // Verifies the head's checksum, and that its shards cover the records exactly.
     CoverageIndex.open(head, { read: () => new Uint8Array(0) });
-    const { storyCount, storyStart, recordStart, shardSums } = readTables(head);
+    // Views of the tables, as CoverageIndex.verify reads them: the key columns are not needed here.
+    const { keyCount, articleCount, storyCount } = header;
+    const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
+    const storyStart = new Uint32Array(head.buffer, (HEADER_WORDS + 3 * keyCount + articleCount) * 4, storyCount + 1);
+    const detailStart = new Uint32Array(head.buffer, detailsAt - (articleCount + 1) * 4, articleCount + 1);
+    const shardSums = new Uint32Array(head.buffer, detailsAt, shardCountOf(storyCount));
+    const shardStart = (shard: number): number => detailsAt + detailStart[storyStart[Math.min(shard * STORIES_PER_SHARD, storyCount)]!]!;
     let buffer = new Uint8Array(COPY_CHUNK);
     for (let shard = 0; shard < shardSums.length; shard++) {
-      const from = recordStart[storyStart[shard * STORIES_PER_SHARD]!]!;
-      const length = recordStart[storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!]! - from;
+      const from = shardStart(shard);
+      const length = shardStart(shard + 1) - from;
       if (length > buffer.length) buffer = new Uint8Array(2 * length);
       // At offset 0 of the buffer: 4-byte aligned, checksum's fast path.
-      if (!readFully(fd, buffer, length, head.length + from) || checksum(buffer.subarray(0, length)) !== shardSums[shard]) return null;
+      if (!readFully(fd, buffer, length, from) || checksum(buffer.subarray(0, length)) !== shardSums[shard]) return null;
     }
     return head;
   } catch {

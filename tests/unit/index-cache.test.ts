@@ -13,7 +13,9 @@ import { StringColumn } from '../../src/build/columns';
 import { readAt } from '../../src/build/index-file';
 import { indexCacheKey, indexSeeds, prefetchPreviousBuild, previousPositions, type SeedIndex } from '../../src/build/index-cache';
 import { readSeedEntries } from '../../src/build/parallel-read';
-import { writeSplice } from '../../src/build/previous-index';
+import { readLastBuild, writeSplice, type LastBuildFiles } from '../../src/build/previous-index';
+import type { IndexWorkerData } from '../../src/build/index-worker';
+import { workerStarter } from '../../src/build/worker-bundle';
 import { listSeedFiles, readSeeds } from '../../src/build/read-seeds';
 import { encodeIndex } from '../../src/core/index/encode';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
@@ -159,6 +161,21 @@ describe('incremental index', () => {
     expect((await incremental(seeds, cache, 1, 'version-a')).how).toBe('reused');
     expect((await incremental(seeds, cache, 1, 'version-b', true)).how).toBe('built');
     expect(await prefetchPreviousBuild(cache, 'version-a')).toBeNull();
+  });
+
+  it('reads the last build on the index worker as on this thread', async () => {
+    const { seeds, cache } = setUp('worker');
+    await incremental(seeds, cache);
+    const onWorker = await new Promise<LastBuildFiles>((resolve, reject) => {
+      const worker = workerStarter('index-worker', cache)({ dir: cache } satisfies IndexWorkerData);
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const here = readLastBuild(cache);
+    expect(here.indexHead).not.toBeNull();
+    expect(onWorker.manifest?.head).toEqual(here.manifest?.head);
+    expect(Buffer.from(onWorker.manifest!.columns).equals(Buffer.from(here.manifest!.columns))).toBe(true);
+    expect(Buffer.from(onWorker.indexHead!).equals(Buffer.from(here.indexHead!))).toBe(true);
   });
 
   it('builds from scratch when the cached index is damaged', async () => {
