@@ -40,6 +40,21 @@ describe('the seed cache manifest', () => {
     expect(other.trustedHash(2, 12, old + 2)).toBeNull();
   });
 
+  it('writes a rebuild with the same files over the rows it changed, and reads every row back', () => {
+    const { cacheDir, paths } = written('same-files');
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.list(paths);
+    [0, 2].forEach((file) => expect(cache.trustedHash(file, 10 + file, old + file + 0.5)).not.toBeNull());
+    // The middle file edited: a new size, time, hash and (valid) record.
+    cache.remember(1, 99, old + 7, 'd'.repeat(40), valid);
+    cache.save();
+    const again = SeedCache.load(cacheDir, 'k');
+    again.list(paths);
+    expect(again.trustedHash(1, 11, old + 1.5)).toBeNull();
+    expect([0, 1, 2].map((file) => again.trustedHash(file, [10, 99, 12][file]!, [old + 0.5, old + 7, old + 2.5][file]!))).toEqual([h1, 'd'.repeat(40), h3]);
+    expect([again.fileValidity(1, 'd'.repeat(40)), again.record('d'.repeat(40)), again.record(h1)]).toEqual([true, valid, valid]);
+  });
+
   it('finds files by path when the listing differs, and forgets those no longer listed', () => {
     const { cacheDir, paths } = written('shifted');
     const cache = SeedCache.load(cacheDir, 'k');
