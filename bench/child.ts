@@ -275,7 +275,7 @@ async function main(): Promise<object> {
       const cache = cacheDir === '-' ? null : cacheDir;
       const recordKey = seedCacheKey();
       const previous = cache ? prefetchPreviousBuild(cache, recordKey) : Promise.resolve(null);
-      const read = await readSeedEntries(seeds, { cacheDir: cache, workers: Number(workers), progress: false });
+      const read = await readSeedEntries(seeds, { cacheDir: cache, workers: Number(workers), progress: false, cacheKey: recordKey });
       const readMs = performance.now() - start;
       const cpuAtRead = process.cpuUsage();
       const built = indexSeeds(read.entries, cache, recordKey, { previous: await previous });

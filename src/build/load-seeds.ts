@@ -43,7 +43,7 @@ export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions):
   const recordKey = seedCacheKey();
   // Read while the seeds are: it never rejects (null when unusable).
   const previous = cacheDir ? prefetchPreviousBuild(cacheDir, recordKey) : Promise.resolve(null);
-  const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers });
+  const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers, cacheKey: recordKey });
   reportProblems(read, options);
   return indexSeeds(read.entries, cacheDir, recordKey, { startedAt, previous: await previous });
 }
