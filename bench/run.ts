@@ -447,20 +447,35 @@ interface SectionRun {
   rows: Row[];
 }
 
+/** bench/results.json as it is before this run writes it, when there is one. */
+function lastCommittedResults(): { sections: Omit<SectionRun, 'rows'>[]; rows: SectionRun['rows'] } | null {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as { sections: Omit<SectionRun, 'rows'>[]; rows: SectionRun['rows'] };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Runs the sections asked for (`--only build,index`, default all) and keeps each one's rows in
  * bench/tmp, so a later `--only` run of one section still reports the others from their last run
- * (each with its own date and machine load).
+ * (each with its own date and machine load), or from bench/results.json where bench/tmp has none.
  */
 async function runSections(): Promise<SectionRun[]> {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
   const unknown = only?.filter((name) => !SECTIONS.some((section) => section.name === name)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((section) => section.name).join(', ')}`);
   const runs: SectionRun[] = [];
+  const lastResults = SMOKE ? null : lastCommittedResults();
   for (const section of SECTIONS) {
     const saved = join(TMP, `section-${section.name}${SMOKE ? '-smoke' : ''}.json`);
     if (only && !only.includes(section.name)) {
       if (existsSync(saved)) runs.push(JSON.parse(readFileSync(saved, 'utf8')) as SectionRun);
+      else {
+        // A fresh checkout has no bench/tmp: the section as bench/results.json last recorded it.
+        const info = lastResults?.sections.find((run) => run.name === section.name);
+        if (info) runs.push({ ...info, rows: lastResults!.rows.filter((row) => row.section === section.name) });
+      }
       continue;
     }
     const started = Date.now();
