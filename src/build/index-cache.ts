@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoverageIndex } from '../core/index/coverage-index';
+import { CoverageIndex, IndexFormatError } from '../core/index/coverage-index';
 import { encodeIndex } from '../core/index/encode';
 import { INDEX_VERSION } from '../core/index/format';
 import { planSplice, readTables, SpliceError } from '../core/index/splice';
@@ -440,7 +440,12 @@ function splice(entries: readonly SeedEntry[], { manifest, path, head }: UsableB
     for (const story of touched) {
       for (let article = parts.storyStart[story]!; article < parts.storyStart[story + 1]!; article++) for (const key of index.article(article).keys) removedKeys.add(key);
     }
-    const plan = planSplice(parts, (from, to) => readAt(fd, head.length + from, to - from), touched, stories);
+    const readRecords = (from: number, to: number): Uint8Array => {
+      const bytes = readAt(fd, head.length + from, to - from);
+      if (bytes.length !== to - from) throw new SpliceError('the previous index file was cut short since it was verified');
+      return bytes;
+    };
+    const plan = planSplice(parts, readRecords, touched, stories);
     const file = nextSlot(manifest.indexFile);
     const splicedHead = writeSplice(fd, head.length, plan, join(dir, file));
 
@@ -507,8 +512,9 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
   try {
     built = previous && splice(entries, previous, progress, dir);
   } catch (error) {
-    // A previous index that cannot be spliced is only a missed shortcut; anything else is a bug.
-    if (!(error instanceof SpliceError)) throw error;
+    // A previous index that cannot be spliced is only a missed shortcut, as is one whose file
+    // changed since it was verified (another build writing it); anything else is a bug.
+    if (!(error instanceof SpliceError || error instanceof IndexFormatError)) throw error;
   }
   if (!built) {
     how = 'built';

@@ -4,7 +4,7 @@ import { CoverageIndex } from '../core/index/coverage-index';
 import { shardSumsOf, writeHead } from '../core/index/encode';
 import { HEADER_WORDS, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf } from '../core/index/format';
 import { checksum } from '../core/index/hash';
-import type { SplicePlan } from '../core/index/splice';
+import { SpliceError, type SplicePlan } from '../core/index/splice';
 import { readColumnsFile } from './columns';
 import { readAt } from './index-file';
 
@@ -137,7 +137,7 @@ export function writeSplice(previousFd: number, previousHeadLength: number, plan
       }
       for (let done = 0; done < run.length; done += COPY_CHUNK) {
         const chunk = Math.min(COPY_CHUNK, run.length - done);
-        if (!readFully(previousFd, buffer, chunk, previousHeadLength + run.from + done)) throw new Error('the previous index file was cut short');
+        if (!readFully(previousFd, buffer, chunk, previousHeadLength + run.from + done)) throw new SpliceError('the previous index file was cut short');
         writeFully(fd, buffer.subarray(0, chunk), head.length + run.to + done);
       }
     }

@@ -178,6 +178,22 @@ describe('incremental index', () => {
     expect(Buffer.from(onWorker.indexHead!).equals(Buffer.from(here.indexHead!))).toBe(true);
   });
 
+  it('builds from scratch when the last index file is cut short after it was verified', async () => {
+    const { seeds, cache } = setUp('cut-after-verify');
+    await incremental(seeds, cache);
+    const previous = await prefetchPreviousBuild(cache, RECORD_KEY);
+    expect(previous?.head).not.toBeNull();
+    // Another build writing the slot meanwhile: the records end early.
+    writeFileSync(previous!.path, readFileSync(previous!.path).subarray(0, previous!.head!.length + 100));
+    const files = listSeedFiles(seeds);
+    for (const file of [files[0]!, files[files.length - 1]!]) writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, 'title: "Cut '));
+    const read = await readSeedEntries(seeds, { cacheDir: cache, workers: 1, progress: false, cacheKey: RECORD_KEY });
+    const built = indexSeeds(read.entries, cache, RECORD_KEY, { previous });
+    await built.saved;
+    expect(built.how).toBe('built');
+    expectSameIndex(built, seeds);
+  });
+
   it('builds from scratch when the cached index is damaged', async () => {
     const { seeds, cache } = setUp('damaged');
     await incremental(seeds, cache);
