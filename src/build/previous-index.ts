@@ -10,11 +10,11 @@ import { readAt } from './index-file';
 
 /**
  * The last build, as it lies in the cache: its manifest, and its index, used there rather than
- * read into memory. Fresh
- * memory costs a page fault per 4 KB on this machine, ~5–12 µs each: reading the ~180 MB of a 100k
- * index took ~0.6 s and a first pass over it ~0.3 s more, most of a one-change rebuild (issue 4).
- * A rebuild reads the index's head (~10% of it), verifies each shard of its records through one
- * small buffer, and copies the records it keeps from file to file through another.
+ * read into memory. Fresh memory costs a page fault per 4 KB on this machine, ~5–12 µs each:
+ * reading the ~180 MB of a 100k index took ~0.6 s and a first pass over it ~0.3 s more, most of a
+ * one-change rebuild (issue 4). A rebuild reads the index's head (~10% of it), verifies each shard
+ * of its records through one small buffer, and copies the records it keeps from file to file
+ * through another.
  */
 
 export const MANIFEST_FILE = 'index-manifest.bin';
