@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './browsers';
 import { FIXTURE_REPORT_PATH } from './fixture-site';
 import { pageFixture } from './fixtures';
-import { isBrowserOwnRequest, readPageBadge, type ArticleTab, type ExtensionHarness } from './harness';
+import { isBrowserOwnRequest, readPageBadge, waitFor, type ArticleTab, type ExtensionHarness } from './harness';
 
 export class ChromiumHarness implements ExtensionHarness {
   readonly name = 'chromium';
@@ -114,13 +114,26 @@ export class ChromiumHarness implements ExtensionHarness {
     return probe.evaluate((id) => (globalThis as unknown as ChromeGlobal).chrome.action.getBadgeText({ tabId: id }), tabId);
   }
 
-  /** Stops the extension's service worker, as Chrome does after 30 s idle (DevTools ServiceWorker.stopAllWorkers). */
-  async stopWorker(): Promise<void> {
-    const probe = await this.extensionProbe();
-    const session = await this.context.newCDPSession(probe);
-    await session.send('ServiceWorker.enable');
-    await session.send('ServiceWorker.stopAllWorkers');
-    await session.detach();
+  /**
+   * Stops the extension's service worker, as Chrome does after 30 s idle (DevTools
+   * ServiceWorker.stopAllWorkers), and resolves whether every worker that was running went away
+   * within `timeoutMs`. Each worker that runs is a target of its own: polling for no running
+   * worker at all could miss the stop when an event woke a new one at once (seen once in about six
+   * CI runs).
+   */
+  async stopWorker(timeoutMs = 5000): Promise<boolean> {
+    const before = await this.workerTargets();
+    const gone = (now: string[]): boolean => !now.some((id) => before.includes(id));
+    // A stop asked while the worker is still starting can go unheeded: asked again, up to 3 times.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const probe = await this.extensionProbe();
+      const session = await this.context.newCDPSession(probe);
+      await session.send('ServiceWorker.enable');
+      await session.send('ServiceWorker.stopAllWorkers');
+      await session.detach();
+      if (gone(await waitFor(() => this.workerTargets(), gone, timeoutMs / 3))) return true;
+    }
+    return false;
   }
 
   /**
@@ -165,13 +178,13 @@ export class ChromiumHarness implements ExtensionHarness {
     return worker;
   }
 
-  /** Whether the extension's service worker is running right now. */
-  async workerRunning(): Promise<boolean> {
+  /** The targets of the extension's service workers running right now: one per worker started. */
+  private async workerTargets(): Promise<string[]> {
     const probe = await this.extensionProbe();
     const session = await this.context.newCDPSession(probe);
-    const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: Array<{ type: string; url: string }> };
+    const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string; url: string }> };
     await session.detach();
-    return targetInfos.some((target) => target.type === 'service_worker' && target.url.startsWith(this.extensionUrl('')));
+    return targetInfos.filter((target) => target.type === 'service_worker' && target.url.startsWith(this.extensionUrl(''))).map((target) => target.targetId);
   }
 
   async openPopup(tabId: number): Promise<Page> {

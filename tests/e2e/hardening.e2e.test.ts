@@ -38,8 +38,7 @@ describe('Chromium: hostile pages and a killed service worker', () => {
 
   it('gives the same answers when the service worker is stopped between every step', async () => {
     await surviveRestarts(browser, async () => {
-      await browser.stopWorker();
-      expect(await waitFor(() => browser.workerRunning(), (running) => !running, SETTLE_MS)).toBe(false);
+      expect(await browser.stopWorker(SETTLE_MS)).toBe(true);
     });
   });
 
