@@ -447,10 +447,16 @@ interface SectionRun {
   rows: Row[];
 }
 
+/** What bench/results.json holds of its sections. */
+interface RecordedResults {
+  sections: Omit<SectionRun, 'rows'>[];
+  rows: Row[];
+}
+
 /** bench/results.json as it is before this run writes it, when there is one. */
-function lastCommittedResults(): { sections: Omit<SectionRun, 'rows'>[]; rows: SectionRun['rows'] } | null {
+function lastCommittedResults(): RecordedResults | null {
   try {
-    return JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as { sections: Omit<SectionRun, 'rows'>[]; rows: SectionRun['rows'] };
+    return JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as RecordedResults;
   } catch {
     return null;
   }

@@ -260,15 +260,15 @@ function verified(previous: PreviousBuild | null, key: string): UsableBuild | nu
   }
 }
 
-/** The last build under `key`, read and verified on this thread. */
-function loadPrevious(dir: string, key: string): UsableBuild | null {
-  return usable(dir, readLastBuild(dir), key);
+/** The last build in `dir` as readLastBuild read it, when its manifest is under `key`. */
+function previousBuildFrom(dir: string, files: LastBuildFiles, key: string): PreviousBuild | null {
+  const manifest = manifestFrom(files.manifest, key);
+  return manifest && { manifest, path: join(dir, manifest.indexFile), head: files.indexHead };
 }
 
-/** The last build as readLastBuild read it, when it is under `key` and whole. */
-function usable(dir: string, files: LastBuildFiles, key: string): UsableBuild | null {
-  const manifest = manifestFrom(files.manifest, key);
-  return manifest && verified({ manifest, path: join(dir, manifest.indexFile), head: files.indexHead }, key);
+/** The last build under `key`, read and verified on this thread. */
+function loadPrevious(dir: string, key: string): UsableBuild | null {
+  return verified(previousBuildFrom(dir, readLastBuild(dir), key), key);
 }
 
 /** readLastBuild(dir) on a worker (index-worker.ts); null when no worker could do it. */
@@ -295,9 +295,7 @@ function readLastBuildOffThread(dir: string): Promise<LastBuildFiles | null> {
  */
 export async function prefetchPreviousBuild(dir: string, recordKey: string): Promise<PreviousBuild | null> {
   try {
-    const files = (await readLastBuildOffThread(dir)) ?? readLastBuild(dir);
-    const manifest = manifestFrom(files.manifest, indexCacheKey(recordKey));
-    return manifest && { manifest, path: join(dir, manifest.indexFile), head: files.indexHead };
+    return previousBuildFrom(dir, (await readLastBuildOffThread(dir)) ?? readLastBuild(dir), indexCacheKey(recordKey));
   } catch {
     return null;
   }

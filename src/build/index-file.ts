@@ -6,15 +6,21 @@ import { HEADER_WORDS, detailsOffset } from '../core/index/format';
 
 export const INDEX_FILE = 'index.bin';
 
-/** `length` bytes of the file from `position` (fewer at its end), in memory of their own: 4-byte aligned, as the index's typed-array views need. */
-export function readAt(fd: number, position: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
+/** Reads up to `length` bytes of the file from `position` into the start of `buffer`; returns how many there were (fewer at its end). */
+export function readInto(fd: number, buffer: Uint8Array, length: number, position: number): number {
   let done = 0;
   while (done < length) {
-    const read = readSync(fd, bytes, done, length - done, position + done);
+    const read = readSync(fd, buffer, done, length - done, position + done);
     if (read === 0) break;
     done += read;
   }
+  return done;
+}
+
+/** `length` bytes of the file from `position` (fewer at its end), in memory of their own: 4-byte aligned, as the index's typed-array views need. */
+export function readAt(fd: number, position: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const done = readInto(fd, bytes, length, position);
   return done === length ? bytes : bytes.subarray(0, done);
 }
 

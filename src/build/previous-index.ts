@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { shardSumsOf, writeHead } from '../core/index/encode';
@@ -6,7 +6,7 @@ import { HEADER_WORDS, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf
 import { checksum } from '../core/index/hash';
 import { SpliceError, type SplicePlan } from '../core/index/splice';
 import { readColumnsFile } from './columns';
-import { readAt } from './index-file';
+import { readAt, readInto } from './index-file';
 
 /**
  * The last build, as it lies in the cache: its manifest, and its index, used there rather than
@@ -63,13 +63,7 @@ const COPY_CHUNK = 1 << 20;
 
 /** Reads `length` bytes from `position` into `buffer`, which has room; false at a short file. */
 function readFully(fd: number, buffer: Uint8Array, length: number, position: number): boolean {
-  let done = 0;
-  while (done < length) {
-    const read = readSync(fd, buffer, done, length - done, position + done);
-    if (read === 0) return false;
-    done += read;
-  }
-  return true;
+  return readInto(fd, buffer, length, position) === length;
 }
 
 function writeFully(fd: number, bytes: Uint8Array, position: number): void {

@@ -55,12 +55,18 @@ export function readTables(head: Uint8Array): StoredTables {
   return { storyCount: storyCount!, articleCount: articleCount!, keys, articleStory, storyStart, recordStart, shardSums, recordBytes: detailBytes! - shardBase };
 }
 
+/** The records of the encoded index `bytes`, whose tables are `tables`, as a view. */
+function recordsOf(bytes: Uint8Array, tables: StoredTables): Uint8Array {
+  const recordsAt = headBytes(tables.keys.length / 3, tables.articleCount, tables.storyCount);
+  if (recordsAt + tables.recordBytes !== bytes.byteLength) throw new SpliceError('the previous index has the wrong length');
+  return bytes.subarray(recordsAt);
+}
+
 /** The parts of an encoded index in memory: readTables, its key columns apart (what bundling wants), and its records as a view. */
 export function readParts(bytes: Uint8Array): StoredParts {
   const tables = readTables(bytes);
+  const records = recordsOf(bytes, tables);
   const keyCount = tables.keys.length / 3;
-  const recordsAt = headBytes(keyCount, tables.articleCount, tables.storyCount);
-  if (recordsAt + tables.recordBytes !== bytes.byteLength) throw new SpliceError('the previous index has the wrong length');
   const keyHi = new Uint32Array(keyCount);
   const keyLo = new Uint32Array(keyCount);
   const keyArticle = new Uint32Array(keyCount);
@@ -69,7 +75,7 @@ export function readParts(bytes: Uint8Array): StoredParts {
     keyLo[slot] = tables.keys[word + 1]!;
     keyArticle[slot] = tables.keys[word + 2]!;
   }
-  return { ...tables, keyHi, keyLo, keyArticle, records: bytes.subarray(recordsAt) };
+  return { ...tables, keyHi, keyLo, keyArticle, records };
 }
 
 /** Records of the previous index from `from` to `to` (offsets into its records). */
@@ -285,14 +291,15 @@ export interface SplicedIndex extends Pick<SplicePlan, 'previousStory' | 'addedS
 
 /** planSplice, carried out on an index in memory: byte for byte what encodeIndex would write for the same stories. */
 export function spliceIndex(previousBytes: Uint8Array, removed: ReadonlySet<number>, added: readonly Story[]): SplicedIndex {
-  const previous = readParts(previousBytes);
-  const plan = planSplice(previous, (from, to) => previous.records.subarray(from, to), removed, added);
+  const previous = readTables(previousBytes);
+  const previousRecords = recordsOf(previousBytes, previous);
+  const plan = planSplice(previous, (from, to) => previousRecords.subarray(from, to), removed, added);
   const { tables } = plan;
   const recordsAt = headBytes(tables.keyHi.length, tables.articleCount, tables.storyCount);
   // Large, in a SharedArrayBuffer (see indexBytes): a second ~180 MB ArrayBuffer beside the
   // previous index made V8 collect the whole heap.
   const bytes = indexBytes(recordsAt + plan.recordBytes);
   const records = bytes.subarray(recordsAt);
-  for (const run of plan.runs) records.set((run.source === 'previous' ? previous.records : plan.addedRecords).subarray(run.from, run.from + run.length), run.to);
+  for (const run of plan.runs) records.set((run.source === 'previous' ? previousRecords : plan.addedRecords).subarray(run.from, run.from + run.length), run.to);
   return { bytes: assembleIndex({ ...tables, records }, bytes, plan.knownSums), previousStory: plan.previousStory, addedStory: plan.addedStory };
 }
