@@ -251,11 +251,12 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   const statAhead = cache && cache.fileCount > 0 ? StatAhead.start(cache.listedPaths) : null;
   // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
   // relative to the working directory all the same).
-  const absolute = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey).files;
+  const listing = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey, { known: cache?.rowsListing });
+  const absolute = listing.files;
   const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);
-  cache?.list(absolute);
+  cache?.list(absolute, listing.pathsHash);
   // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
   // no stat pass, since workers report each file's size and time as they read it.
   const cold = !cache || cache.fileCount === 0;

@@ -122,6 +122,8 @@ interface ManifestHead {
   recordLines: number;
   count: number;
   pathBytes: number;
+  /** The pathsHash of the listing (seed-listing.ts) the rows are, every file of it in its order; null when they are not one. */
+  listingHash?: string | null;
 }
 
 const NO_ROWS = rowsIn(new Uint8Array(0), 0, 0);
@@ -169,6 +171,7 @@ function parseManifest(file: Buffer, key: string): { head: ManifestHead; rows: R
   if (!read) return null;
   const { head, columns } = read;
   if (head.key !== key || ![head.writtenAt, head.recordLines, head.count, head.pathBytes].every(Number.isSafeInteger)) return null;
+  if (head.listingHash !== undefined && head.listingHash !== null && typeof head.listingHash !== 'string') return null;
   const rows = rowsIn(columns, head.count, head.pathBytes);
   return rows.paths.isWhole() ? { head, rows } : null;
 }
@@ -198,6 +201,9 @@ export class SeedCache {
   private rows: Rows;
   private writtenAt: number;
   private recordLines: number;
+  /** The listing the rows are (ManifestHead.listingHash), and the one this build listed (list()). */
+  private rowsListingHash: string | null;
+  private listingHash: string | null = null;
   /** Rows the manifest had when loaded: none means a cold build. */
   private readonly loadedFiles: number;
   /** Records parsed in this run. */
@@ -229,6 +235,7 @@ export class SeedCache {
     this.loadedFiles = this.rows.count;
     this.recordLines = manifest?.head.recordLines ?? 0;
     this.writtenAt = manifest?.head.writtenAt ?? 0;
+    this.rowsListingHash = manifest?.head.listingHash ?? null;
   }
 
   static load(dir: string, key = seedCacheKey()): SeedCache {
@@ -251,6 +258,11 @@ export class SeedCache {
     return this.rows.paths;
   }
 
+  /** The listing the manifest's rows are, when they are one: listSeedFilesReusing takes its files from here while it holds. */
+  get rowsListing(): { pathsHash: string; paths: StringColumn } | null {
+    return this.rowsListingHash === null ? null : { pathsHash: this.rowsListingHash, paths: this.rows.paths };
+  }
+
   /** The manifest row that list() matched listed file `file` with, or -1 when it has none. */
   rowOf(file: number): number {
     return this.rowOfFile[file]!;
@@ -260,14 +272,17 @@ export class SeedCache {
    * The build's files, in order: the numbers trustedHash(), fileValidity() and remember() take
    * are places in this list, and save() keeps these files. Each is matched with the row at its
    * place, or the row after the last match (a file added or removed shifts the rest); failing
-   * both, with a map of every row's path.
+   * both, with a map of every row's path. `pathsHash` is the listing's (seed-listing.ts): the rows
+   * of a manifest saved with that listing are its files, in order, without a comparison.
    */
-  list(paths: readonly string[]): void {
+  list(paths: readonly string[], pathsHash: string | null = null): void {
     this.listing = paths;
+    this.listingHash = pathsHash;
     this.rowOfFile = new Int32Array(paths.length);
     this.kept = new Uint8Array(paths.length);
     this.changed.clear();
-    if (this.rows.paths.equals(paths)) {
+    const sameListing = pathsHash !== null && pathsHash === this.rowsListingHash && paths.length === this.rows.count;
+    if (sameListing || this.rows.paths.equals(paths)) {
       this.rowOfFile.forEach((_row, file, rows) => (rows[file] = file));
       return;
     }
@@ -488,7 +503,7 @@ export class SeedCache {
    * ~13 MB at 100k files.
    */
   save(): void {
-    if (!this.dirty && !this.streamed && this.unchanged()) return;
+    if (!this.dirty && !this.streamed && this.unchanged() && (this.listingHash === null || this.listingHash === this.rowsListingHash)) return;
     mkdirSync(this.dir, { recursive: true });
     const recordsPath = join(this.dir, RECORDS_FILE);
     const files = this.listing.length;
@@ -565,16 +580,19 @@ export class SeedCache {
 
     const writtenAt = Date.now();
     const manifestPath = join(this.dir, MANIFEST_FILE);
-    writeColumnsFile(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes } satisfies ManifestHead, columns);
+    // Rows of every listed file, in the listing's order, are that listing.
+    const listingHash = count === files ? this.listingHash : null;
+    writeColumnsFile(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes, listingHash } satisfies ManifestHead, columns);
     renameSync(`${manifestPath}.tmp`, manifestPath);
     for (const name of OLD_MANIFEST_FILES) rmSync(join(this.dir, name), { force: true });
-    this.afterSave(rowsIn(columns, count, pathBytes, joined), writtenAt, paths ?? this.listing);
+    this.afterSave(rowsIn(columns, count, pathBytes, joined), writtenAt, paths ?? this.listing, listingHash);
   }
 
   /** Makes the manifest just written the one this cache reads from, for the build that goes on. */
-  private afterSave(rows: Rows, writtenAt: number, listing: readonly string[]): void {
+  private afterSave(rows: Rows, writtenAt: number, listing: readonly string[], listingHash: string | null): void {
     if (this.rewritten) this.whole = null;
     this.rows = rows;
+    this.rowsListingHash = listingHash;
     this.writtenAt = writtenAt;
     this.written.clear();
     this.rewritten = false;

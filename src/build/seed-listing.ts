@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StringColumn } from './columns';
 import { listSeedFiles } from './read-seeds';
 import { contentHash } from './seed-records';
 
@@ -14,6 +15,11 @@ import { contentHash } from './seed-records';
  * folder it walked has the inode and ctime it had just before it was read. A folder changed within
  * RACY_WINDOW_MS before the listing may change again within the clock's granularity without its
  * ctime moving, so such a listing is not reused.
+ *
+ * The seed cache's manifest records the hash of the listing its rows are (SeedCache.listing). When
+ * the listing still holds and has that hash, its files are the manifest's paths: they are taken
+ * from there, and the listing's own paths are not read. Reading, checking and splitting them, then
+ * comparing them with the manifest's, was ~170 ms of a 100k rebuild's main thread (issue 4).
  */
 
 const LISTING_FILE = 'seed-listing.bin';
@@ -39,6 +45,46 @@ interface ListingHead {
 export interface ListingOptions {
   /** Tests shorten it; see RACY_WINDOW_MS. */
   racyWindowMs?: number;
+  /** Files whose listing had this hash (the seed cache's manifest rows): returned as they are when the listing still holds and has it. */
+  known?: { pathsHash: string; paths: StringColumn } | null;
+}
+
+export interface Listing {
+  files: string[];
+  /** Whether the kept listing held (no folder changed since it was taken). */
+  reused: boolean;
+  /** sha1 of the paths, NUL-separated: what the seed cache records as the listing its rows are. Null without a cache. */
+  pathsHash: string | null;
+}
+
+/** Bytes of the listing file read first for its head: a folder stamp is ~100 bytes, so a head seldom needs more. */
+const HEAD_READ_BYTES = 1 << 16;
+
+/** The listing file's head (before its first NUL), and the whole file when `whole` or when the head needed it; null when there is no file. */
+function readListing(path: string): { head: string; file: Buffer | null; headEnd: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const start = Buffer.allocUnsafe(HEAD_READ_BYTES);
+    const length = readSync(fd, start, 0, HEAD_READ_BYTES, 0);
+    const headEnd = start.subarray(0, length).indexOf(0);
+    if (headEnd !== -1) return { head: start.toString('utf8', 0, headEnd), file: length < HEAD_READ_BYTES ? start.subarray(0, length) : null, headEnd };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const file = readFileSync(path);
+    const headEnd = file.indexOf(0);
+    return headEnd === -1 ? null : { head: file.toString('utf8', 0, headEnd), file, headEnd };
+  } catch {
+    return null;
+  }
 }
 
 /** A folder that cannot be stat-ed gets a stamp that never matches; reading it reports the error. */
@@ -51,48 +97,53 @@ function stampOf(folder: string): FolderStamp {
   }
 }
 
-/** The files of the listing in `cacheDir`, when it is of `root` under `key` and no folder of it has changed since. */
-function reusable(cacheDir: string, key: string, root: string, racyWindowMs: number): string[] | null {
-  let file: Buffer;
-  try {
-    file = readFileSync(join(cacheDir, LISTING_FILE));
-  } catch {
-    return null;
-  }
-  const headEnd = file.indexOf(0);
-  if (headEnd === -1) return null;
+/** The files of the listing in `cacheDir` and their hash, when it is of `root` under `key` and no folder of it has changed since. */
+function reusable(cacheDir: string, key: string, root: string, racyWindowMs: number, known: ListingOptions['known']): { files: string[]; pathsHash: string } | null {
+  const path = join(cacheDir, LISTING_FILE);
+  const read = readListing(path);
+  if (!read) return null;
   let head: ListingHead;
   try {
-    head = JSON.parse(file.toString('utf8', 0, headEnd)) as ListingHead;
+    head = JSON.parse(read.head) as ListingHead;
   } catch {
     return null;
   }
-  if (head.version !== LISTING_VERSION || head.key !== key || head.root !== root || !Array.isArray(head.folders)) return null;
-  for (const [path, ino, ctimeMs] of head.folders) {
+  if (head.version !== LISTING_VERSION || head.key !== key || head.root !== root || !Array.isArray(head.folders) || typeof head.pathsHash !== 'string') return null;
+  for (const [folder, ino, ctimeMs] of head.folders) {
     if (ctimeMs + racyWindowMs >= head.listedAt) return null;
-    const now = stampOf(path);
+    const now = stampOf(folder);
     if (now[1] !== ino || now[2] !== ctimeMs) return null;
   }
-  const paths = file.subarray(headEnd + 1);
+  if (known && known.pathsHash === head.pathsHash && known.paths.count === head.count) {
+    return { files: Array.from({ length: known.paths.count }, (_unused, i) => known.paths.at(i)), pathsHash: head.pathsHash };
+  }
+  let file = read.file;
+  try {
+    file ??= readFileSync(path);
+  } catch {
+    return null;
+  }
+  const paths = file.subarray(read.headEnd + 1);
   if (contentHash(paths) !== head.pathsHash) return null;
   const files = head.count === 0 ? [] : paths.toString('utf8').split('\0');
-  return files.length === head.count ? files : null;
+  return files.length === head.count ? { files, pathsHash: head.pathsHash } : null;
 }
 
 /**
  * listSeedFiles(root), from the listing kept in `cacheDir` when it still holds, and kept there
  * otherwise. Paths are separated by NUL in the file, the one byte no path can hold.
  */
-export function listSeedFilesReusing(root: string, cacheDir: string | null, key: string, { racyWindowMs = RACY_WINDOW_MS }: ListingOptions = {}): { files: string[]; reused: boolean } {
-  if (cacheDir === null) return { files: listSeedFiles(root), reused: false };
-  const reused = reusable(cacheDir, key, root, racyWindowMs);
-  if (reused) return { files: reused, reused: true };
+export function listSeedFilesReusing(root: string, cacheDir: string | null, key: string, { racyWindowMs = RACY_WINDOW_MS, known = null }: ListingOptions = {}): Listing {
+  if (cacheDir === null) return { files: listSeedFiles(root), reused: false, pathsHash: null };
+  const reused = reusable(cacheDir, key, root, racyWindowMs, known);
+  if (reused) return { ...reused, reused: true };
   const listedAt = Date.now();
   const folders: FolderStamp[] = [];
   const files = listSeedFiles(root, (folder) => folders.push(stampOf(folder)));
+  const paths = Buffer.from(files.join('\0'));
+  const pathsHash = contentHash(paths);
   try {
-    const paths = Buffer.from(files.join('\0'));
-    const head: ListingHead = { version: LISTING_VERSION, key, root, listedAt, folders, count: files.length, pathsHash: contentHash(paths) };
+    const head: ListingHead = { version: LISTING_VERSION, key, root, listedAt, folders, count: files.length, pathsHash };
     mkdirSync(cacheDir, { recursive: true });
     const temporary = join(cacheDir, `${LISTING_FILE}.${process.pid}.tmp`);
     writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\0`), paths]));
@@ -100,5 +151,5 @@ export function listSeedFilesReusing(root: string, cacheDir: string | null, key:
   } catch {
     // A listing that cannot be kept is listed again next time.
   }
-  return { files, reused: false };
+  return { files, reused: false, pathsHash };
 }

@@ -55,6 +55,33 @@ describe('the seed cache manifest', () => {
     expect([again.fileValidity(1, 'd'.repeat(40)), again.record('d'.repeat(40)), again.record(h1)]).toEqual([true, valid, valid]);
   });
 
+  it('records the listing its rows are, only while they are every file of it in its order', () => {
+    const { cacheDir, paths } = written('listing-hash');
+    expect(SeedCache.load(cacheDir, 'k').rowsListing).toBeNull();
+    const cache = SeedCache.load(cacheDir, 'k');
+    cache.list(paths, 'listing-1');
+    [0, 1, 2].forEach((file) => cache.trustedHash(file, 10 + file, old + file + 0.5));
+    // Nothing else changed: the manifest is written for the hash alone, once.
+    cache.save();
+    const again = SeedCache.load(cacheDir, 'k');
+    expect(again.rowsListing?.pathsHash).toBe('listing-1');
+    expect(Array.from({ length: 3 }, (_unused, i) => again.rowsListing!.paths.at(i))).toEqual(paths);
+    // A listing with that hash is taken as the rows without a comparison: a different (wrong) path list
+    // given with it still matches every row by place, which shows no comparison was made.
+    const trusting = SeedCache.load(cacheDir, 'k');
+    trusting.list(['/x/1', '/x/2', '/x/3'], 'listing-1');
+    expect(trusting.rowOf(2)).toBe(2);
+    const comparing = SeedCache.load(cacheDir, 'k');
+    comparing.list(['/x/1', '/x/2', '/x/3'], 'listing-2');
+    expect(comparing.rowOf(2)).toBe(-1);
+    // A listed file left out of the rows (no record) means the rows are no listing.
+    const partial = SeedCache.load(cacheDir, 'k');
+    partial.list([...paths, '/seeds/unreadable.md'], 'listing-3');
+    [0, 1, 2].forEach((file) => partial.trustedHash(file, 10 + file, old + file + 0.5));
+    partial.save();
+    expect(SeedCache.load(cacheDir, 'k').rowsListing).toBeNull();
+  });
+
   it('finds files by path when the listing differs, and forgets those no longer listed', () => {
     const { cacheDir, paths } = written('shifted');
     const cache = SeedCache.load(cacheDir, 'k');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listSeedFiles } from '../../src/build/read-seeds';
+import { StringColumn } from '../../src/build/columns';
 import { listSeedFilesReusing } from '../../src/build/seed-listing';
 
 const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-seed-listing-'));
@@ -28,9 +29,9 @@ describe('listSeedFilesReusing', () => {
     const { seeds, cache } = setUp('changes');
     await tick();
     const list = (): ReturnType<typeof listSeedFilesReusing> => listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
-    expect(list()).toEqual({ files: listSeedFiles(seeds), reused: false });
+    expect(list()).toMatchObject({ files: listSeedFiles(seeds), reused: false });
     writeFileSync(join(seeds, 'a.md'), 'edited in place');
-    expect(list()).toEqual({ files: listSeedFiles(seeds), reused: true });
+    expect(list()).toMatchObject({ files: listSeedFiles(seeds), reused: true });
     const changes: Array<() => void> = [
       () => writeFileSync(join(seeds, 'd.md'), 'new'),
       () => unlinkSync(join(seeds, 'a.md')),
@@ -41,7 +42,7 @@ describe('listSeedFilesReusing', () => {
     for (const change of changes) {
       change();
       await tick();
-      expect(list()).toEqual({ files: listSeedFiles(seeds), reused: false });
+      expect(list()).toMatchObject({ files: listSeedFiles(seeds), reused: false });
       expect(list().reused).toBe(true);
     }
   });
@@ -54,7 +55,7 @@ describe('listSeedFilesReusing', () => {
     mkdirSync(join(seeds, 'nested'), { recursive: true });
     writeFileSync(join(seeds, 'other.md'), 'x');
     await tick();
-    expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toEqual({ files: [join(seeds, 'other.md')], reused: false });
+    expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toMatchObject({ files: [join(seeds, 'other.md')], reused: false });
   });
 
   it('lists again under another key or root, from a damaged file, or when a folder changed just before it was listed', async () => {
@@ -66,13 +67,34 @@ describe('listSeedFilesReusing', () => {
     await tick();
     listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
     expect(listSeedFilesReusing(seeds, cache, 'other', NOT_RACY).reused).toBe(false);
-    expect(listSeedFilesReusing(join(seeds, 'nested'), cache, 'other', NOT_RACY)).toEqual({ files: listSeedFiles(join(seeds, 'nested')), reused: false });
+    expect(listSeedFilesReusing(join(seeds, 'nested'), cache, 'other', NOT_RACY)).toMatchObject({ files: listSeedFiles(join(seeds, 'nested')), reused: false });
     const damages = [(file: Buffer) => file.subarray(0, file.length - 2), (file: Buffer) => Buffer.from(file.toString('latin1').replace('a.md', 'q.md'), 'latin1'), (file: Buffer) => file.subarray(1)];
     for (const damage of damages) {
       listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
       expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY).reused).toBe(true);
       writeFileSync(kept, damage(readFileSync(kept)));
-      expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toEqual({ files: listSeedFiles(seeds), reused: false });
+      expect(listSeedFilesReusing(seeds, cache, 'k', NOT_RACY)).toMatchObject({ files: listSeedFiles(seeds), reused: false });
     }
+  });
+  it("takes the files from the seed cache's rows when the listing holds with their hash, without reading its own paths", async () => {
+    const { seeds, cache } = setUp('known');
+    await tick();
+    const first = listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+    expect(first.pathsHash).toMatch(/^[0-9a-f]{40}$/);
+    const rows = StringColumn.of(first.files);
+    const known = { pathsHash: first.pathsHash!, paths: rows };
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known })).toEqual({ files: first.files, reused: true, pathsHash: first.pathsHash });
+    // The listing's own paths damaged: with the rows' hash they are not read; without it, the folder is listed again.
+    const kept = join(cache, 'seed-listing.bin');
+    const file = readFileSync(kept);
+    writeFileSync(kept, Buffer.concat([file.subarray(0, file.length - 4), Buffer.from('q.md')]));
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known })).toMatchObject({ files: first.files, reused: true });
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known: { ...known, pathsHash: 'f'.repeat(40) } })).toMatchObject({ files: first.files, reused: false });
+    // A folder changed: listed again, whatever the rows say, and the new listing has a hash of its own.
+    writeFileSync(join(seeds, 'new.md'), 'new');
+    await tick();
+    const again = listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known });
+    expect(again).toMatchObject({ files: listSeedFiles(seeds), reused: false });
+    expect(again.pathsHash).not.toBe(first.pathsHash);
   });
 });
