@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * A build worker (seed-worker.ts or index-worker.ts, and everything it imports) as one plain CommonJS file, for
- * runs from TypeScript sources (`tsx src/build/cli.ts`, vitest, the vite build). Node cannot start
+ * runs from TypeScript sources (`node --import tsx src/build/cli.ts`, vitest, the vite build). Node cannot start
  * a worker from .ts; registering tsx in each worker instead (ts-worker.mjs) costs every worker
  * ~1 s of start-up under load, compiling the same modules once per worker (issue 4). esbuild (a
  * dependency of vite and tsx both) bundles them in ~0.3 s, once: the bundle is kept beside the

@@ -2,16 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, ROOT } from './cli-command';
 import { generateCorpus } from '../../src/build/generate-corpus';
 import { openIndexFile } from '../../src/build/index-file';
 import { CoverageIndex, IndexFormatError } from '../../src/core/index/coverage-index';
 import { detailsOffset } from '../../src/core/index/format';
 
 /** The CLI runs as a real process from the repository root, as `npm run cli` does. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** Each run starts node and tsx; a loaded 2-core machine needs room. */
 const TIMEOUT = 90_000;
 
@@ -21,7 +19,7 @@ const out = join(scratch, 'out');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(TSX, ['src/build/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', input, maxBuffer: 1 << 26, timeout: TIMEOUT - 5_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, encoding: 'utf8', input, maxBuffer: 1 << 26, timeout: TIMEOUT - 5_000, env: { ...process.env, NO_COLOR: '1' } });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgs, ROOT } from './cli-command';
 import { listSeedFiles, readSeeds, readSeedText } from '../../src/build/read-seeds';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { encodeIndex } from '../../src/core/index/encode';
@@ -11,8 +11,6 @@ import { clusterStories } from '../../src/core/story/cluster';
 import type { SeedArticle } from '../../src/core/seed/types';
 
 /** The CLI runs as a real process, from the repository root, exactly as `npm run cli` does. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const TIMEOUT = 30_000;
 
 const GOOD = 'tests/fixtures/seeds-good';
@@ -25,7 +23,7 @@ interface Run {
 }
 
 function cli(args: string[], input?: string): Run {
-  const result = spawnSync(TSX, ['src/build/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT - 2_000, input, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT - 2_000, input, env: { ...process.env, NO_COLOR: '1' } });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs } from './cli-command';
 import { buildIndex } from '../../src/build/build-index';
 import { readSeeds } from '../../src/build/read-seeds';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
@@ -20,7 +21,7 @@ const CNET_CDN = 'https://www-cnet-com.cdn.ampproject.org/c/s/www.cnet.com/googl
 const ID_ARTICLE = 'https://www.example-news.com/article.php?id=123';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(`${ROOT}node_modules/.bin/tsx`, ['src/build/cli.ts', 'lookup', '--seeds', SEEDS_DIR, ...args], { cwd: ROOT, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  const run = spawnSync(process.execPath, cliArgs(['lookup', '--seeds', SEEDS_DIR, ...args]), { cwd: ROOT, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

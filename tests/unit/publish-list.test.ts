@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, ROOT } from './cli-command';
 import { buildIndex } from '../../src/build/build-index';
 import { writeCorpus } from '../../src/build/generate-corpus';
 import { publishList, type PublishOptions, type PublishResult } from '../../src/build/publish-list';
@@ -15,8 +15,6 @@ import { LIST_FORMAT_VERSION, LIST_MANIFEST_FILE, parseListManifest, type ListMa
 import { seedText } from './story-fixture';
 
 /** The CLI runs as a real process from the repository root, as `npm run cli` does. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /** Each CLI run starts node and tsx; a loaded 2-core machine needs room. */
 const TIMEOUT = 60_000;
 
@@ -30,7 +28,7 @@ function freshDir(name: string): string {
 }
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(TSX, ['src/build/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT - 5_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT - 5_000, env: { ...process.env, NO_COLOR: '1' } });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -4,14 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, ROOT } from './cli-command';
 import { publishList } from '../../src/build/publish-list';
 import { startListServer, type ListServer } from '../../src/build/serve-list';
 import type { ListManifest } from '../../src/core/list/list-manifest';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const TIMEOUT = 60_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-serve-'));
@@ -169,7 +167,7 @@ describe('startListServer', () => {
 
 describe('npm run cli -- serve', () => {
   it('prints the address of list.json, serves it, logs each request and runs until killed', { timeout: TIMEOUT }, async () => {
-    const child = spawn(TSX, ['src/build/cli.ts', 'serve', listDir, '--port', '0'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, cliArgs(['serve', listDir, '--port', '0']), { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     try {
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -194,7 +192,7 @@ describe('npm run cli -- serve', () => {
   });
 
   it('refuses a folder that does not exist', { timeout: TIMEOUT }, async () => {
-    const child = spawn(TSX, ['src/build/cli.ts', 'serve', join(scratch, 'nowhere')], { cwd: ROOT });
+    const child = spawn(process.execPath, cliArgs(['serve', join(scratch, 'nowhere')]), { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));

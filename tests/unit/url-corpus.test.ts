@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs } from './cli-command';
 import { buildIndex } from '../../src/build/build-index';
 import { readSeeds } from '../../src/build/read-seeds';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
@@ -148,7 +149,7 @@ describe('every corpus address through the CLI (one process, all addresses on st
     'gives the same article as the core',
     () => {
       const input = `${CORPUS.entries.map((entry) => entry.address).join('\n')}\n`;
-      const run = spawnSync(`${ROOT}node_modules/.bin/tsx`, ['src/build/cli.ts', 'lookup', '--stdin', '--json', '--seeds', SEEDS_DIR], {
+      const run = spawnSync(process.execPath, cliArgs(['lookup', '--stdin', '--json', '--seeds', SEEDS_DIR]), {
         cwd: ROOT,
         input,
         encoding: 'utf8',
