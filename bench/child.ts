@@ -63,36 +63,19 @@ function summarise(times: Float64Array): Latency {
 }
 
 /**
- * Addresses per turn when two calls alternate (see latencies). A turn lasts a few milliseconds, so
- * both still see the same machine load; address by address, each call's index evicted the other's
- * from the CPU caches between calls, which no real reader has (the naive index at 100k is a ~1 GB
- * heap). At 100k, 2 runs each alternated at load 3–4.6, p50 / p99 of a lookup went from
- * 3.25 / 10.4 and 3.12 / 10.0 µs (address by address) to 2.05 / 5.32 and 1.77 / 4.08 (turns), and
- * the naive index's from 3.25 / 11.0 and 3.38 / 11.5 to 2.31 / 7.05 and 2.07 / 5.80 (issue 4).
- */
-const LATENCY_BLOCK = 1000;
-
-/**
  * Times each call on its own, in microseconds; hrtime costs ~50 ns, small next to a lookup but
- * included. With two calls, they take turns over the same addresses, LATENCY_BLOCK at a time.
+ * included. Ours and the naive index are timed in processes of their own (see 'lookups'): taking
+ * turns in one process, 1000 addresses each (sessions 5–11), kept each other's CPU caches apart but
+ * not the naive index's garbage collections out of our tail.
  */
-function latencies(count: number, calls: [(i: number) => unknown, ((i: number) => unknown) | null]): [Float64Array, Float64Array | null] {
-  const [first, second] = calls;
-  const a = new Float64Array(count);
-  const b = second ? new Float64Array(count) : null;
-  const timeBlock = (call: (i: number) => unknown, times: Float64Array, from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      const start = process.hrtime.bigint();
-      call(i);
-      times[i] = Number(process.hrtime.bigint() - start) / 1000;
-    }
-  };
-  for (let from = 0; from < count; from += LATENCY_BLOCK) {
-    const to = Math.min(count, from + LATENCY_BLOCK);
-    timeBlock(first, a, from, to);
-    if (second) timeBlock(second, b!, from, to);
+function latencies(count: number, call: (i: number) => unknown): Float64Array {
+  const times = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    call(i);
+    times[i] = Number(process.hrtime.bigint() - start) / 1000;
   }
-  return [a, b];
+  return times;
 }
 
 /** An AMP cache's address (peeled by the canonicaliser) and an address whose host needs the URL parser (IDNA). */
@@ -177,12 +160,23 @@ async function main(): Promise<object> {
       return { files: files.length };
     }
     case 'lookups': {
-      // lookups INDEX NAIVE|- ADDRESSES_FILE COUNT
-      const [indexPath, naivePath, addressesFile, countText] = args as [string, string, string, string];
+      // lookups ours|naive PATH ADDRESSES_FILE COUNT: one index's latencies, in a process of its own
+      // (bench/run.ts alternates the two): a background holds its own index only, and beside the
+      // naive index's heap of ~2 GB ours picked up that heap's garbage collections in its tail.
+      const [kind, path, addressesFile, countText] = args as ['ours' | 'naive', string, string, string];
       const addresses = readLines(addressesFile);
       const count = Math.min(Number(countText), addresses.length);
-      const index = CoverageIndex.decode(new Uint8Array(readFileSync(indexPath)), { verify: 'lazy' });
       const keys = addresses.slice(0, count).map((url) => lookupKeys(url));
+      if (kind === 'naive') {
+        const plain = NaiveIndex.load(path);
+        for (let i = 0; i < count; i++) plain.match(addresses[i]!);
+        const naive = latencies(count, (i) => plain.match(addresses[i]!));
+        const naiveMembership = latencies(count, (i) => {
+          for (const key of keys[i]!) if (plain.find(key) !== undefined) return;
+        });
+        return { naive: summarise(naive), naiveMembership: summarise(naiveMembership) };
+      }
+      const index = CoverageIndex.decode(new Uint8Array(readFileSync(path)), { verify: 'lazy' });
       // One untimed pass warms the JIT and verifies every shard once, as a long-lived background would have.
       for (let i = 0; i < count; i++) index.match([addresses[i]!]);
       let hits = 0;
@@ -192,33 +186,21 @@ async function main(): Promise<object> {
         if (hit) hits++;
         shapes.push(addressShape(addresses[i]!, hit));
       }
-      const plain = naivePath === '-' ? null : NaiveIndex.load(naivePath);
-      if (plain) for (let i = 0; i < count; i++) plain.match(addresses[i]!);
-      // Ours and the baseline alternate call by call, so both see the same caches, GC and machine load.
-      const [ours, naive] = latencies(count, [(i) => index.match([addresses[i]!]), plain && ((i) => plain.match(addresses[i]!))]);
-      const [oursMembership, naiveMembership] = latencies(count, [
-        (i) => {
-          for (const key of keys[i]!) if (index.findArticle(key) !== -1) return;
-        },
-        plain &&
-          ((i) => {
-            for (const key of keys[i]!) if (plain.find(key) !== undefined) return;
-          }),
-      ]);
-      const [oursCoverage] = latencies(count, [(i) => index.coverage([addresses[i]!]), null]);
+      const ours = latencies(count, (i) => index.match([addresses[i]!]));
+      const oursMembership = latencies(count, (i) => {
+        for (const key of keys[i]!) if (index.findArticle(key) !== -1) return;
+      });
+      const oursCoverage = latencies(count, (i) => index.coverage([addresses[i]!]));
       // Canonicalisation alone: the part of a lookup that ours and the baseline share.
-      const [canonicalise] = latencies(count, [(i) => lookupKeys(addresses[i]!), null]);
+      const canonicalise = latencies(count, (i) => lookupKeys(addresses[i]!));
       const byShape = latenciesByShape(shapes, ours, oursMembership, canonicalise);
-      const summary = (times: Float64Array | null): Latency | null => times && summarise(times);
       return {
         count,
         hits,
-        ours: summary(ours),
-        oursMembership: summary(oursMembership),
-        oursCoverage: summary(oursCoverage),
-        canonicalise: summary(canonicalise),
-        naive: summary(naive),
-        naiveMembership: summary(naiveMembership),
+        ours: summarise(ours),
+        oursMembership: summarise(oursMembership),
+        oursCoverage: summarise(oursCoverage),
+        canonicalise: summarise(canonicalise),
         byShape,
       };
     }

@@ -136,13 +136,23 @@ interface Latency {
   p99: number;
   mean: number;
 }
-interface LookupResult {
+/** What child.ts 'lookups ours' returns. */
+interface OursLookups {
   count: number;
   hits: number;
   ours: Latency;
   oursMembership: Latency;
   oursCoverage: Latency;
   canonicalise: Latency;
+}
+
+/** What child.ts 'lookups naive' returns. */
+interface NaiveLookups {
+  naive: Latency;
+  naiveMembership: Latency;
+}
+
+interface LookupResult extends OursLookups {
   naive: Latency | null;
   naiveMembership: Latency | null;
 }
@@ -225,7 +235,22 @@ function indexFigures(stories: number, indexPath: string, naivePath: string | nu
   );
 
   log(`${stories} stories: ${PLAN.lookupRepeats} × ${PLAN.lookups} lookups`);
-  const runs = Array.from({ length: PLAN.lookupRepeats }, () => child<LookupResult>('lookups', indexPath, naivePath ?? '-', addressesPath, PLAN.lookups));
+  // Each index in a process of its own (child.ts, 'lookups'), the two alternated run by run so that
+  // both see the machine alike.
+  const runs = Array.from({ length: PLAN.lookupRepeats }, (_unused, repeat): LookupResult => {
+    const runOurs = (): OursLookups => child<OursLookups>('lookups', 'ours', indexPath, addressesPath, PLAN.lookups);
+    const runNaive = (): NaiveLookups | null => (naivePath ? child<NaiveLookups>('lookups', 'naive', naivePath, addressesPath, PLAN.lookups) : null);
+    let ours: OursLookups;
+    let naive: NaiveLookups | null;
+    if (repeat % 2 === 0) {
+      ours = runOurs();
+      naive = runNaive();
+    } else {
+      naive = runNaive();
+      ours = runOurs();
+    }
+    return { ...ours, naive: naive?.naive ?? null, naiveMembership: naive?.naiveMembership ?? null };
+  });
   /** The median over the runs of one figure; null where the runs have none (no naive index). */
   const across = (pick: (run: LookupResult) => number | undefined): number | null => {
     const values = runs.map(pick).filter((value): value is number => value !== undefined);
