@@ -16,7 +16,7 @@ import { contentHash } from './seed-records';
  * RACY_WINDOW_MS before the listing may change again within the clock's granularity without its
  * ctime moving, so such a listing is not reused.
  *
- * The seed cache's manifest records the hash of the listing its rows are (SeedCache.listing). When
+ * The seed cache's manifest records the hash of the listing its rows are (SeedCache.rowsListing). When
  * the listing still holds and has that hash, its files are the manifest's paths: they are taken
  * from there, and the listing's own paths are not read. Reading, checking and splitting them, then
  * comparing them with the manifest's, was ~170 ms of a 100k rebuild's main thread (issue 4).
@@ -60,7 +60,7 @@ export interface Listing {
 /** Bytes of the listing file read first for its head: a folder stamp is ~100 bytes, so a head seldom needs more. */
 const HEAD_READ_BYTES = 1 << 16;
 
-/** The listing file's head (before its first NUL), and the whole file when `whole` or when the head needed it; null when there is no file. */
+/** The listing file's head (before its first NUL), and the whole file when the first read held all of it or the head needed more; null when there is none. */
 function readListing(path: string): { head: string; file: Buffer | null; headEnd: number } | null {
   let fd: number;
   try {
