@@ -65,7 +65,7 @@ function summarise(times: Float64Array): Latency {
 /**
  * Times each call on its own, in microseconds; hrtime costs ~50 ns, small next to a lookup but
  * included. Ours and the naive index are timed in processes of their own (see 'lookups'): taking
- * turns in one process, 1000 addresses each (sessions 5–11), kept each other's CPU caches apart but
+ * turns in one process, 1000 addresses each (sessions 7–11), kept each other's CPU caches apart but
  * not the naive index's garbage collections out of our tail.
  */
 function latencies(count: number, call: (i: number) => unknown): Float64Array {
