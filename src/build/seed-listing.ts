@@ -60,24 +60,29 @@ export interface Listing {
 /** Bytes of the listing file read first for its head: a folder stamp is ~100 bytes, so a head seldom needs more. */
 const HEAD_READ_BYTES = 1 << 16;
 
+/** The first `bytes` of the file at `path` (all of it when it is shorter), or null when it cannot be read. */
+function readStart(path: string, bytes: number): Buffer | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const start = Buffer.allocUnsafe(bytes);
+      return start.subarray(0, readSync(fd, start, 0, bytes, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** The listing file's head (before its first NUL), and the whole file when the first read held all of it or the head needed more; null when there is none. */
 function readListing(path: string): { head: string; file: Buffer | null; headEnd: number } | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const start = Buffer.allocUnsafe(HEAD_READ_BYTES);
-    const length = readSync(fd, start, 0, HEAD_READ_BYTES, 0);
-    const headEnd = start.subarray(0, length).indexOf(0);
-    if (headEnd !== -1) return { head: start.toString('utf8', 0, headEnd), file: length < HEAD_READ_BYTES ? start.subarray(0, length) : null, headEnd };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const start = readStart(path, HEAD_READ_BYTES);
+  if (!start) return null;
+  const whole = start.length < HEAD_READ_BYTES;
+  const startHeadEnd = start.indexOf(0);
+  if (startHeadEnd !== -1) return { head: start.toString('utf8', 0, startHeadEnd), file: whole ? start : null, headEnd: startHeadEnd };
+  if (whole) return null;
   try {
     const file = readFileSync(path);
     const headEnd = file.indexOf(0);
