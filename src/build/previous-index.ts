@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync,
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { shardSumsOf, writeHead } from '../core/index/encode';
-import { HEADER_WORDS, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf } from '../core/index/format';
+import { HEADER_WORDS, STORIES_PER_SHARD, headBytes } from '../core/index/format';
 import { checksum } from '../core/index/hash';
-import { SpliceError, type SplicePlan } from '../core/index/splice';
+import { readTables, SpliceError, type SplicePlan } from '../core/index/splice';
 import { readColumnsFile } from './columns';
 import { readAt, readInto } from './index-file';
 
@@ -89,13 +89,9 @@ export function readVerifiedHead(path: string, chunkBytes = COPY_CHUNK): Uint8Ar
     const head = readAt(fd, 0, CoverageIndex.headLength(header));
     // Verifies the head's checksum, and that its shards cover the records exactly.
     CoverageIndex.open(head, { read: () => new Uint8Array(0) });
-    // Views of the tables, as CoverageIndex.verify reads them: the key columns are not needed here.
-    const { keyCount, articleCount, storyCount } = header;
-    const detailsAt = detailsOffset(keyCount, articleCount, storyCount);
-    const storyStart = new Uint32Array(head.buffer, (HEADER_WORDS + 3 * keyCount + articleCount) * 4, storyCount + 1);
-    const detailStart = new Uint32Array(head.buffer, detailsAt - (articleCount + 1) * 4, articleCount + 1);
-    const shardSums = new Uint32Array(head.buffer, detailsAt, shardCountOf(storyCount));
-    const shardStart = (shard: number): number => detailsAt + detailStart[storyStart[Math.min(shard * STORIES_PER_SHARD, storyCount)]!]!;
+    const { storyCount, storyStart, recordStart, shardSums } = readTables(head);
+    // Where a shard starts in the file: the records follow the head.
+    const shardStart = (shard: number): number => head.length + recordStart[storyStart[Math.min(shard * STORIES_PER_SHARD, storyCount)]!]!;
     // Shards are read a chunk at a time (a read per ~14 KB shard was 12.5k reads at 100k), and
     // one that does not start 4-byte aligned in the chunk is copied to the start of `aligned`
     // first: checksum reads words, and its unaligned path is several times slower.
