@@ -1,86 +1,24 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleOnce } from './bundle-cache.mjs';
 
 /**
  * A build worker (seed-worker.ts or index-worker.ts, and everything it imports) as one plain CommonJS file, for
- * runs from TypeScript sources (`node --import tsx src/build/cli.ts`, vitest, the vite build). Node cannot start
+ * runs from TypeScript sources (vitest, the vite build, the CLI without esbuild). Node cannot start
  * a worker from .ts; registering tsx in each worker instead (ts-worker.mjs) costs every worker
- * ~1 s of start-up under load, compiling the same modules once per worker (issue 4). esbuild (a
- * dependency of vite and tsx both) bundles them in ~0.3 s, once: the bundle is kept beside the
- * build cache with the hash of every file that went into it, and reused while they all match.
+ * ~1 s of start-up under load, compiling the same modules once per worker (issue 4). The bundle
+ * is kept beside the build cache and made again when any of its inputs changes (bundle-cache.mjs).
  */
-
-/** The repository root: bundle inputs are named relative to it. */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The build's workers: seed-worker.ts parses seeds, index-worker.ts reads and verifies the last index. */
 export type WorkerName = 'seed-worker' | 'index-worker';
-
-interface BundleInputs {
-  esbuild: string;
-  /** Input path (relative to ROOT) → sha1 of its content when bundled. */
-  inputs: Record<string, string>;
-}
-
-function fileHash(path: string): string {
-  return createHash('sha1').update(readFileSync(path)).digest('hex');
-}
-
-/** Whether the bundle whose inputs are listed in `inputsFile` was made by this esbuild from inputs that have not changed since. */
-function isCurrent(inputsFile: string, esbuildVersion: string): boolean {
-  try {
-    const recorded = JSON.parse(readFileSync(inputsFile, 'utf8')) as BundleInputs;
-    if (recorded.esbuild !== esbuildVersion || Object.keys(recorded.inputs).length === 0) return false;
-    return Object.entries(recorded.inputs).every(([path, hash]) => fileHash(join(ROOT, path)) === hash);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The path of worker `name` bundled in `dir`, made now if missing or stale; null when esbuild
  * cannot be loaded or fails (callers then start workers through tsx, as before).
  */
 export function bundledWorker(dir: string, name: WorkerName = 'seed-worker'): string | null {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-  } catch {
-    return null;
-  }
-  const bundleFile = `${name}.bundle.cjs`;
-  const inputsFile = `${name}.bundle.json`;
-  const bundle = resolve(dir, bundleFile);
-  if (isCurrent(join(dir, inputsFile), esbuild.version)) return bundle;
-  try {
-    const result = esbuild.buildSync({
-      entryPoints: [fileURLToPath(new URL(`./${name}.ts`, import.meta.url))],
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs: BundleInputs['inputs'] = {};
-    for (const path of Object.keys(result.metafile.inputs)) inputs[path] = fileHash(join(ROOT, path));
-    mkdirSync(dir, { recursive: true });
-    // Renamed into place, so a concurrent build never starts half a file.
-    const temporary = `${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(join(dir, `${bundleFile}.${temporary}`), result.outputFiles[0]!.contents);
-    renameSync(join(dir, `${bundleFile}.${temporary}`), bundle);
-    writeFileSync(join(dir, `${inputsFile}.${temporary}`), JSON.stringify({ esbuild: esbuild.version, inputs } satisfies BundleInputs));
-    renameSync(join(dir, `${inputsFile}.${temporary}`), join(dir, inputsFile));
-    return bundle;
-  } catch {
-    return null;
-  }
+  return bundleOnce({ entry: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), dir, file: `${name}.bundle.cjs`, format: 'cjs' });
 }
 
 /** Whether a node option (or its value) loads tsx: `--import tsx`, tsx's preflight.cjs and loader.mjs. */

@@ -32,7 +32,7 @@ describe('the bundled build worker', () => {
     expect(bundledWorker(dir)).toBe(bundle);
     expect(statSync(bundle).mtimeMs).toBe(made);
     // As if an input had been edited since: its recorded hash no longer matches.
-    const inputsFile = join(dir, 'seed-worker.bundle.json');
+    const inputsFile = join(dir, 'seed-worker.bundle.cjs.json');
     const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as { inputs: Record<string, string> };
     const [first] = Object.keys(inputs.inputs);
     inputs.inputs[first!] = '0'.repeat(40);
@@ -40,5 +40,16 @@ describe('the bundled build worker', () => {
     writeFileSync(bundle, 'throw new Error("stale")');
     expect(bundledWorker(dir)).toBe(bundle);
     expect(readFileSync(bundle, 'utf8')).not.toContain('stale');
+  });
+
+  it('is made again for a checkout that moved: a bundle names the place of its entry', () => {
+    const bundle = bundledWorker(dir)!;
+    const recordFile = `${bundle}.json`;
+    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { entry: string };
+    expect(record.entry).toMatch(/\/src\/build\/seed-worker\.ts$/);
+    writeFileSync(recordFile, JSON.stringify({ ...record, entry: 'file:///elsewhere/src/build/seed-worker.ts' }));
+    writeFileSync(bundle, 'throw new Error("moved")');
+    expect(bundledWorker(dir)).toBe(bundle);
+    expect(readFileSync(bundle, 'utf8')).not.toContain('moved');
   });
 });
