@@ -1,3 +1,6 @@
+/** node_modules/.cache/elsewhere-bundles in the checkout: where the tools' bundles are kept. */
+export const BUNDLE_DIR: string;
+
 export interface BundleOptions {
   /** The TypeScript entry, absolute. */
   entry: string;

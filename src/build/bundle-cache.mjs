@@ -1,8 +1,8 @@
 // A TypeScript entry of the build tools, and everything it imports, as one plain module that
 // node runs without a TypeScript loader. esbuild (a dependency of vite and tsx both) bundles it in
-// ~0.3 s, once: the bundle is kept in a folder with the hash of every file that went into it,
-// and reused while they all match. Used for the build workers (worker-bundle.ts) and for the CLI
-// itself (cli-launch.mjs), which is why this is plain JavaScript: the launcher runs before any
+// ~0.3 s, once: the bundle is kept with the hash of every file that went into it, and reused
+// while they all match. Used for the build workers (worker-bundle.ts) and for the CLI itself
+// (cli-launch.mjs), which is why this is plain JavaScript: the launcher runs before any
 // TypeScript can be loaded. Types: bundle-cache.d.mts.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root: bundle inputs are named relative to it. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Where the tools' bundles are kept: one folder per checkout, since a bundle is made from its
+ * code, not from any seeds. Kept beside a build's cache instead (before session 13), the workers
+ * were bundled again by every build that started a cache afresh, ~0.3 s of each cold build.
+ */
+export const BUNDLE_DIR = join(ROOT, 'node_modules/.cache/elsewhere-bundles');
 
 /**
  * A module's `import.meta.url`: node's createRequire, worker-bundle.ts and seed-cache.ts find

@@ -275,7 +275,7 @@ function loadPrevious(dir: string, key: string): UsableBuild | null {
 function readLastBuildOffThread(dir: string): Promise<LastBuildFiles | null> {
   return new Promise((resolve) => {
     try {
-      const worker = workerStarter('index-worker', dir)({ dir } satisfies IndexWorkerData);
+      const worker = workerStarter('index-worker')({ dir } satisfies IndexWorkerData);
       worker.once('message', (result: LastBuildFiles) => resolve(result));
       // Either comes after a message, or instead of one; a second resolve does nothing.
       worker.once('error', () => resolve(null));

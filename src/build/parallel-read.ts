@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalArticle, CanonicalSeed } from '../core/story/cluster';
@@ -105,9 +105,6 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
   });
 }
 
-/** Where the bundled worker is kept when a build has no cache directory. */
-const SCRATCH_DIR = join(tmpdir(), 'elsewhere-build');
-
 /**
  * Build workers, started as soon as a build knows it will parse many files, which a cold build
  * overlaps with listing and the cache instead of waiting for it. Run from TypeScript sources, a
@@ -116,8 +113,8 @@ const SCRATCH_DIR = join(tmpdir(), 'elsewhere-build');
 class WorkerPool {
   private readonly workers: Worker[];
 
-  constructor(count: number, bundleDir: string) {
-    const start = workerStarter('seed-worker', bundleDir);
+  constructor(count: number) {
+    const start = workerStarter('seed-worker');
     this.workers = Array.from({ length: count }, () => start());
   }
 
@@ -260,7 +257,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
   // no stat pass, since workers report each file's size and time as they read it.
   const cold = !cache || cache.fileCount === 0;
-  let pool = cold && workersFor(files.length) > 0 ? new WorkerPool(workersFor(files.length), options.cacheDir ?? SCRATCH_DIR) : null;
+  let pool = cold && workersFor(files.length) > 0 ? new WorkerPool(workersFor(files.length)) : null;
   try {
     const outcomes = new Array<FileOutcome>(files.length);
     const todo: number[] = [];
@@ -290,7 +287,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
     const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
     const todoPaths = todo.map((i) => absolute[i]!);
-    if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length), options.cacheDir ?? SCRATCH_DIR);
+    if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length));
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
     const processed = pool

@@ -1,13 +1,17 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bundleOnce } from './bundle-cache.mjs';
+import { BUNDLE_DIR, bundleOnce } from './bundle-cache.mjs';
 
 /**
  * A build worker (seed-worker.ts or index-worker.ts, and everything it imports) as one plain CommonJS file, for
  * runs from TypeScript sources (vitest, the vite build, the CLI without esbuild). Node cannot start
  * a worker from .ts; registering tsx in each worker instead (ts-worker.mjs) costs every worker
  * ~1 s of start-up under load, compiling the same modules once per worker (issue 4). The bundle
- * is kept beside the build cache and made again when any of its inputs changes (bundle-cache.mjs).
+ * is kept with the CLI's, in the checkout's node_modules/.cache/elsewhere-bundles (in the system's
+ * temporary folder when that cannot be written), and made again when any of its inputs changes
+ * (bundle-cache.mjs).
  */
 
 /** The build's workers: seed-worker.ts parses seeds, index-worker.ts reads and verifies the last index. */
@@ -42,12 +46,12 @@ function startBundled(bundle: string, workerData: object): Worker {
 }
 
 /**
- * Starts workers `name`, each given its own workerData: from the bundle in `bundleDir` when run
- * from TypeScript sources, through ts-worker.mjs when there is none or from compiled modules.
+ * Starts workers `name`, each given its own workerData: from their bundle when run from
+ * TypeScript sources, through ts-worker.mjs when there is none or from compiled modules.
  */
-export function workerStarter(name: WorkerName, bundleDir: string): (workerData?: object) => Worker {
+export function workerStarter(name: WorkerName): (workerData?: object) => Worker {
   const fromSources = import.meta.url.endsWith('.ts');
-  const bundle = fromSources ? bundledWorker(bundleDir, name) : null;
+  const bundle = fromSources ? (bundledWorker(BUNDLE_DIR, name) ?? bundledWorker(join(tmpdir(), 'elsewhere-bundles'), name)) : null;
   const module = new URL(`./${name}${fromSources ? '.ts' : '.js'}`, import.meta.url).href;
   return (workerData = {}) => (bundle ? startBundled(bundle, workerData) : new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { ...workerData, module } }));
 }

@@ -34,10 +34,10 @@ describe('the CLI launcher', () => {
     expect(fromBundle).toEqual(fromSources);
   }, 30_000);
 
-  it("runs its bundle, kept in node_modules/.cache/elsewhere-cli with its inputs' hashes", () => {
+  it("runs its bundle, kept in node_modules/.cache/elsewhere-bundles with its inputs' hashes", () => {
     const launched = run(cliArgs(LOOKUP));
     expect(launched.status).toBe(0);
-    const record = JSON.parse(readFileSync(join(ROOT, 'node_modules/.cache/elsewhere-cli/cli.bundle.mjs.json'), 'utf8')) as { entry: string; inputs: Record<string, string> };
+    const record = JSON.parse(readFileSync(join(ROOT, 'node_modules/.cache/elsewhere-bundles/cli.bundle.mjs.json'), 'utf8')) as { entry: string; inputs: Record<string, string> };
     expect(record.entry).toMatch(/\/src\/build\/cli\.ts$/);
     expect(Object.keys(record.inputs)).toContain('src/build/cli.ts');
     expect(launched.stdout).toBe(run(cliArgs(LOOKUP), { ELSEWHERE_CLI_FROM_SOURCES: '1' }).stdout);

@@ -167,7 +167,7 @@ describe('incremental index', () => {
     const { seeds, cache } = setUp('worker');
     await incremental(seeds, cache);
     const onWorker = await new Promise<LastBuildFiles>((resolve, reject) => {
-      const worker = workerStarter('index-worker', cache)({ dir: cache } satisfies IndexWorkerData);
+      const worker = workerStarter('index-worker')({ dir: cache } satisfies IndexWorkerData);
       worker.once('message', resolve);
       worker.once('error', reject);
     });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkerResult } from '../../src/build/seed-worker';
-import { bundledWorker } from '../../src/build/worker-bundle';
+import { BUNDLE_DIR } from '../../src/build/bundle-cache.mjs';
+import { bundledWorker, workerStarter } from '../../src/build/worker-bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'elsewhere-worker-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,5 +52,12 @@ describe('the bundled build worker', () => {
     writeFileSync(bundle, 'throw new Error("moved")');
     expect(bundledWorker(dir)).toBe(bundle);
     expect(readFileSync(bundle, 'utf8')).not.toContain('moved');
+  });
+
+  it("is kept in the checkout's bundle folder, whatever cache a build uses", async () => {
+    const worker = workerStarter('index-worker')({ dir: join(dir, 'no-cache-here') });
+    await new Promise((resolve) => worker.once('exit', resolve));
+    const record = JSON.parse(readFileSync(join(BUNDLE_DIR, 'index-worker.bundle.cjs.json'), 'utf8')) as { entry: string };
+    expect(record.entry).toMatch(/\/src\/build\/index-worker\.ts$/);
   });
 });
