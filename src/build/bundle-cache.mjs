@@ -5,7 +5,7 @@
 // (cli-launch.mjs), which is why this is plain JavaScript: the launcher runs before any
 // TypeScript can be loaded. Types: bundle-cache.d.mts.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,11 +35,12 @@ function fileHash(path) {
 }
 
 /**
- * Whether the bundle whose record is `recordFile` was made by this esbuild, for this entry at
+ * Whether `bundle` is there and, as its record `recordFile` says, was made by this esbuild, for this entry at
  * this place (a moved checkout must not run a bundle that points into the old one), from inputs
  * that have not changed since.
  */
-function isCurrent(recordFile, esbuildVersion, entryUrl) {
+function isCurrent(bundle, recordFile, esbuildVersion, entryUrl) {
+  if (!existsSync(bundle)) return false;
   try {
     const recorded = JSON.parse(readFileSync(recordFile, 'utf8'));
     if (recorded.esbuild !== esbuildVersion || recorded.entry !== entryUrl || Object.keys(recorded.inputs).length === 0) return false;
@@ -70,7 +71,7 @@ export function bundleOnce({ entry, dir, file, format }) {
   const bundle = resolve(dir, file);
   const recordFile = `${bundle}.json`;
   const entryUrl = sourceUrl(entry);
-  if (isCurrent(recordFile, esbuild.version, entryUrl)) return bundle;
+  if (isCurrent(bundle, recordFile, esbuild.version, entryUrl)) return bundle;
   try {
     const result = esbuild.buildSync({
       entryPoints: [entry],

@@ -8,11 +8,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUNDLE_DIR, bundleOnce } from './bundle-cache.mjs';
 
 const entry = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const bundle = process.env.ELSEWHERE_CLI_FROM_SOURCES ? null : bundleOnce({ entry, dir: BUNDLE_DIR, file: 'cli.bundle.mjs', format: 'esm' });
-if (bundle) {
-  await import(pathToFileURL(bundle).href);
-} else {
+
+async function runFromSources() {
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(entry).href);
+}
+
+const bundle = process.env.ELSEWHERE_CLI_FROM_SOURCES ? null : bundleOnce({ entry, dir: BUNDLE_DIR, file: 'cli.bundle.mjs', format: 'esm' });
+if (bundle) {
+  try {
+    await import(pathToFileURL(bundle).href);
+  } catch {
+    // A bundle node cannot load (cli.ts itself reports every error of a command, so none reaches
+    // here once the CLI runs): the sources still can.
+    await runFromSources();
+  }
+} else {
+  await runFromSources();
 }

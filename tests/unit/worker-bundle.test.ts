@@ -60,4 +60,11 @@ describe('the bundled build worker', () => {
     const record = JSON.parse(readFileSync(join(BUNDLE_DIR, 'index-worker.bundle.cjs.json'), 'utf8')) as { entry: string };
     expect(record.entry).toMatch(/\/src\/build\/index-worker\.ts$/);
   });
+
+  it('is made again when its file is gone but its record is left', () => {
+    const bundle = bundledWorker(dir)!;
+    rmSync(bundle);
+    expect(bundledWorker(dir)).toBe(bundle);
+    expect(readFileSync(bundle, 'utf8').length).toBeGreaterThan(0);
+  });
 });
