@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
 import { ensureCorpus, Prng } from '../src/build/generate-corpus';
@@ -405,10 +405,11 @@ function buildSection(): Row[] {
     // The whole command, as a maintainer runs it after an edit: the CLI's launcher (its bundle,
     // package.json's cli script) against the same CLI through tsx's loader, as it ran before, in turn.
     const cliCwd = join(TMP, 'build-cli-cwd');
-    if (!existsSync(join(cliCwd, 'node_modules/.cache/elsewhere'))) {
-      mkdirSync(join(cliCwd, 'node_modules/.cache'), { recursive: true });
-      symlinkSync(resolve(cacheDir), join(cliCwd, 'node_modules/.cache/elsewhere'));
-    }
+    const cacheLink = join(cliCwd, 'node_modules/.cache/elsewhere');
+    // Made afresh each run: a smoke run links the 300-seed cache, a full one the 100k cache.
+    rmSync(cacheLink, { force: true });
+    mkdirSync(dirname(cacheLink), { recursive: true });
+    symlinkSync(resolve(cacheDir), cacheLink, 'junction');
     const cliArgs = ['build', '--seeds', resolve(seeds), '--out', resolve(out)];
     const launcher = [join(ROOT, 'src/build/cli-launch.mjs')];
     const throughTsx = ['--import', 'tsx', join(ROOT, 'src/build/cli.ts')];

@@ -1,12 +1,13 @@
 // A TypeScript entry of the build tools, and everything it imports, as one plain module that
-// node runs without a TypeScript loader. esbuild (a dependency of vite and tsx both) bundles it in
-// ~0.3 s, once: the bundle is kept with the hash of every file that went into it, and reused
-// while they all match. Used for the build workers (worker-bundle.ts) and for the CLI itself
+// node runs without a TypeScript loader. esbuild (a dev dependency) bundles it in ~0.3 s, once:
+// the bundle is kept with a record of what it was made from, and reused while all of that is
+// unchanged. Used for the build workers (worker-bundle.ts) and for the CLI itself
 // (cli-launch.mjs), which is why this is plain JavaScript: the launcher runs before any
 // TypeScript can be loaded. Types: bundle-cache.d.mts.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -14,11 +15,30 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Where the tools' bundles are kept: one folder per checkout, since a bundle is made from its
- * code, not from any seeds. Kept beside a build's cache instead (before session 13), the workers
- * were bundled again by every build that started a cache afresh, ~0.3 s of each cold build.
+ * Files that decide a bundle's bytes without being bundled: how esbuild compiles TypeScript, and
+ * this module's own options. Every record holds their hashes beside the bundled inputs'.
  */
-export const BUNDLE_DIR = join(ROOT, 'node_modules/.cache/elsewhere-bundles');
+const SETTINGS_FILES = ['tsconfig.json', 'src/build/bundle-cache.mjs'];
+
+/**
+ * How recent an input may be and still be trusted to be what esbuild read: one saved while the
+ * bundle was being made may be newer than its code in the bundle. 2 s covers file systems that
+ * keep modification times to the second or two.
+ */
+const SETTLED_MS = 2000;
+
+/**
+ * Where the tools' bundles are kept: one folder per checkout, since a bundle is made from its
+ * code, not from any seeds (kept beside a build's cache before session 13, the workers were
+ * bundled again by every build that started a cache afresh, ~0.3 s of each cold build).
+ * ELSEWHERE_BUNDLE_DIR names another. When that cannot be written, a folder of this user's own
+ * in the system's temporary folder, named after the checkout.
+ */
+export function bundleDirs() {
+  const checkout = createHash('sha1').update(ROOT).digest('hex').slice(0, 12);
+  const user = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return [process.env.ELSEWHERE_BUNDLE_DIR || join(ROOT, 'node_modules/.cache/elsewhere-bundles'), join(tmpdir(), `elsewhere-bundles-${user}-${checkout}`)];
+}
 
 /**
  * A module's `import.meta.url`: node's createRequire, worker-bundle.ts and seed-cache.ts find
@@ -35,19 +55,30 @@ function fileHash(path) {
 }
 
 /**
- * Whether `bundle` is there and, as its record `recordFile` says, was made by this esbuild, for this entry at
- * this place (a moved checkout must not run a bundle that points into the old one), from inputs
- * that have not changed since.
+ * Whether `bundle` is the file its record `recordFile` describes (same bytes), made by this
+ * esbuild, in this form, for this entry at this place (a moved checkout must not run a bundle
+ * that points into the old one), from inputs and settings that have not changed since.
  */
-function isCurrent(bundle, recordFile, esbuildVersion, entryUrl) {
-  if (!existsSync(bundle)) return false;
+function isCurrent(bundle, recordFile, identity) {
   try {
     const recorded = JSON.parse(readFileSync(recordFile, 'utf8'));
-    if (recorded.esbuild !== esbuildVersion || recorded.entry !== entryUrl || Object.keys(recorded.inputs).length === 0) return false;
+    if (Object.entries(identity).some(([key, value]) => recorded[key] !== value) || Object.keys(recorded.inputs).length === 0) return false;
+    if (!existsSync(bundle) || fileHash(bundle) !== recorded.bundle) return false;
     return Object.entries(recorded.inputs).every(([path, hash]) => fileHash(join(ROOT, path)) === hash);
   } catch {
     return false;
   }
+}
+
+/**
+ * A folder to write bundles into: made if missing. One in the shared temporary folder must be
+ * this user's alone, or another user could put a bundle there for this process to run.
+ */
+function ownFolder(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (typeof process.getuid !== 'function' || !dir.startsWith(tmpdir())) return;
+  const stat = statSync(dir);
+  if (stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0) throw new Error(`${dir} is not this user's own`);
 }
 
 /** Writes `contents` to `path` through a new file renamed into place, so that a concurrent run never reads half a file. */
@@ -59,7 +90,8 @@ function writeAtomically(path, contents) {
 
 /**
  * The path of `entry` (absolute) bundled as `file` in `dir`, made now if missing or stale; null
- * when esbuild cannot be loaded or fails (callers then run the sources through tsx).
+ * when esbuild cannot be loaded, fails, or the folder cannot be written (callers then run the
+ * sources through tsx).
  */
 export function bundleOnce({ entry, dir, file, format }) {
   const requireHere = createRequire(import.meta.url);
@@ -73,8 +105,11 @@ export function bundleOnce({ entry, dir, file, format }) {
   const bundle = resolve(dir, file);
   const recordFile = `${bundle}.json`;
   const entryUrl = sourceUrl(entry);
-  if (isCurrent(bundle, recordFile, esbuildVersion, entryUrl)) return bundle;
+  const identity = { esbuild: esbuildVersion, entry: entryUrl, format };
+  if (isCurrent(bundle, recordFile, identity)) return bundle;
   try {
+    ownFolder(dir);
+    const startedAt = Date.now();
     const esbuild = requireHere('esbuild');
     const result = esbuild.buildSync({
       entryPoints: [entry],
@@ -90,13 +125,26 @@ export function bundleOnce({ entry, dir, file, format }) {
       metafile: true,
       logLevel: 'silent',
     });
+    const paths = [...Object.keys(result.metafile.inputs), ...SETTINGS_FILES];
     const inputs = {};
-    for (const path of Object.keys(result.metafile.inputs)) inputs[path] = fileHash(join(ROOT, path));
-    mkdirSync(dir, { recursive: true });
-    writeAtomically(bundle, result.outputFiles[0].contents);
-    writeAtomically(recordFile, JSON.stringify({ esbuild: esbuildVersion, entry: entryUrl, inputs }));
+    for (const path of paths) inputs[path] = fileHash(join(ROOT, path));
+    const contents = result.outputFiles[0].contents;
+    writeAtomically(bundle, contents);
+    // No record when an input may have changed after esbuild read it: this run uses the bundle,
+    // and the next makes it again rather than trust it for good.
+    const settled = paths.every((path) => statSync(join(ROOT, path)).mtimeMs < startedAt - SETTLED_MS);
+    if (settled) writeAtomically(recordFile, JSON.stringify({ ...identity, bundle: createHash('sha1').update(contents).digest('hex'), inputs }));
     return bundle;
   } catch {
     return null;
   }
+}
+
+/** `entry` bundled as `file` in the first of bundleDirs() that works; null when none does. */
+export function bundled({ entry, file, format }) {
+  for (const dir of bundleDirs()) {
+    const bundle = bundleOnce({ entry, dir, file, format });
+    if (bundle) return bundle;
+  }
+  return null;
 }

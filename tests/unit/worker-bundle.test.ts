@@ -4,11 +4,25 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkerResult } from '../../src/build/seed-worker';
-import { BUNDLE_DIR } from '../../src/build/bundle-cache.mjs';
 import { bundledWorker, workerStarter } from '../../src/build/worker-bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'elsewhere-worker-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The bundle's record, to change one thing in it. */
+function editRecord(bundle: string, edit: (record: Record<string, unknown> & { inputs: Record<string, string> }) => void): void {
+  const record = JSON.parse(readFileSync(`${bundle}.json`, 'utf8')) as Record<string, unknown> & { inputs: Record<string, string> };
+  edit(record);
+  writeFileSync(`${bundle}.json`, JSON.stringify(record));
+}
+
+/** Whether bundledWorker made the bundle again: a new one is renamed into place, a new file. */
+function remade(bundle: string, change: () => void): boolean {
+  const before = statSync(bundle).ino;
+  change();
+  expect(bundledWorker(dir)).toBe(bundle);
+  return statSync(bundle).ino !== before;
+}
 
 describe('the bundled build worker', () => {
   it('parses a seed like the TypeScript worker', async () => {
@@ -27,44 +41,48 @@ describe('the bundled build worker', () => {
     }
   });
 
-  it('is reused while its inputs are unchanged, and made again when one changed', () => {
+  it('is reused while nothing it was made from changed', () => {
     const bundle = bundledWorker(dir)!;
-    const made = statSync(bundle).mtimeMs;
-    expect(bundledWorker(dir)).toBe(bundle);
-    expect(statSync(bundle).mtimeMs).toBe(made);
-    // As if an input had been edited since: its recorded hash no longer matches.
-    const inputsFile = join(dir, 'seed-worker.bundle.cjs.json');
-    const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as { inputs: Record<string, string> };
-    const [first] = Object.keys(inputs.inputs);
-    inputs.inputs[first!] = '0'.repeat(40);
-    writeFileSync(inputsFile, JSON.stringify(inputs));
-    writeFileSync(bundle, 'throw new Error("stale")');
-    expect(bundledWorker(dir)).toBe(bundle);
-    expect(readFileSync(bundle, 'utf8')).not.toContain('stale');
+    expect(remade(bundle, () => undefined)).toBe(false);
+  });
+
+  it('is made again when an input changed, and records the settings that shape it', () => {
+    const bundle = bundledWorker(dir)!;
+    const inputs = Object.keys((JSON.parse(readFileSync(`${bundle}.json`, 'utf8')) as { inputs: Record<string, string> }).inputs);
+    expect(inputs).toEqual(expect.arrayContaining(['src/build/seed-worker.ts', 'tsconfig.json', 'src/build/bundle-cache.mjs']));
+    // As if the input had been edited since: its recorded hash no longer matches.
+    expect(remade(bundle, () => editRecord(bundle, (record) => void (record.inputs['src/build/seed-worker.ts'] = '0'.repeat(40))))).toBe(true);
   });
 
   it('is made again for a checkout that moved: a bundle names the place of its entry', () => {
     const bundle = bundledWorker(dir)!;
-    const recordFile = `${bundle}.json`;
-    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { entry: string };
-    expect(record.entry).toMatch(/\/src\/build\/seed-worker\.ts$/);
-    writeFileSync(recordFile, JSON.stringify({ ...record, entry: 'file:///elsewhere/src/build/seed-worker.ts' }));
-    writeFileSync(bundle, 'throw new Error("moved")');
-    expect(bundledWorker(dir)).toBe(bundle);
-    expect(readFileSync(bundle, 'utf8')).not.toContain('moved');
+    expect((JSON.parse(readFileSync(`${bundle}.json`, 'utf8')) as { entry: string }).entry).toMatch(/\/src\/build\/seed-worker\.ts$/);
+    expect(remade(bundle, () => editRecord(bundle, (record) => void (record.entry = 'file:///elsewhere/src/build/seed-worker.ts')))).toBe(true);
   });
 
-  it("is kept in the checkout's bundle folder, whatever cache a build uses", async () => {
-    const worker = workerStarter('index-worker')({ dir: join(dir, 'no-cache-here') });
-    await new Promise((resolve) => worker.once('exit', resolve));
-    const record = JSON.parse(readFileSync(join(BUNDLE_DIR, 'index-worker.bundle.cjs.json'), 'utf8')) as { entry: string };
-    expect(record.entry).toMatch(/\/src\/build\/index-worker\.ts$/);
-  });
-
-  it('is made again when its file is gone but its record is left', () => {
+  it('is made again when its file is not the one its record describes, or is gone', () => {
     const bundle = bundledWorker(dir)!;
+    const made = readFileSync(bundle, 'utf8');
+    expect(remade(bundle, () => writeFileSync(bundle, `${made}\nthrow new Error("changed");`))).toBe(true);
+    expect(readFileSync(bundle, 'utf8')).toBe(made);
     rmSync(bundle);
     expect(bundledWorker(dir)).toBe(bundle);
-    expect(readFileSync(bundle, 'utf8').length).toBeGreaterThan(0);
+    expect(readFileSync(bundle, 'utf8')).toBe(made);
+  });
+
+  it('is kept where bundles are kept (ELSEWHERE_BUNDLE_DIR here), whatever cache a build uses', async () => {
+    const kept = mkdtempSync(join(tmpdir(), 'elsewhere-bundles-'));
+    const previous = process.env.ELSEWHERE_BUNDLE_DIR;
+    process.env.ELSEWHERE_BUNDLE_DIR = kept;
+    try {
+      const worker = workerStarter('index-worker')({ dir: join(dir, 'no-cache-here') });
+      await new Promise((resolve) => worker.once('exit', resolve));
+      const record = JSON.parse(readFileSync(join(kept, 'index-worker.bundle.cjs.json'), 'utf8')) as { entry: string };
+      expect(record.entry).toMatch(/\/src\/build\/index-worker\.ts$/);
+    } finally {
+      if (previous === undefined) delete process.env.ELSEWHERE_BUNDLE_DIR;
+      else process.env.ELSEWHERE_BUNDLE_DIR = previous;
+      rmSync(kept, { recursive: true, force: true });
+    }
   });
 });
