@@ -3,7 +3,7 @@
  * cached objects) and each memory figure is this process's alone. bench/run.ts starts it as
  * `node --expose-gc --import tsx bench/child.ts MODE …` and reads one JSON line from stdout.
  */
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
@@ -268,6 +268,32 @@ async function main(): Promise<object> {
       const cpuMs = (from: NodeJS.CpuUsage, to = process.cpuUsage()): number => (to.user - from.user + to.system - from.system) / 1000;
       const readCpuMs = cpuMs(cpuAtStart, cpuAtRead);
       return { ms, readMs, indexMs, cpuMs: cpuMs(cpuAtStart), readCpuMs, restCpuMs: cpuMs(cpuAtRead), how: built.how, files: read.fileCount, parsedFiles: read.parsedFiles, problems: read.problems.length, stories: built.storyCount, bytes: built.byteLength };
+    }
+    case 'warm-rebuilds': {
+      // warm-rebuilds SEEDS OUT CACHE_DIR ROUNDS: one-change rebuilds one after another in this
+      // one process, each after the title of SEEDS' first file was edited in place (SEEDS is
+      // written: give it a copy, as bench/build-ab.sh's CORPUS). What a first build in a process
+      // pays that later ones do not: JIT warm-up and first touches of memory (issue 4, session 13).
+      const [seeds, out, cacheDir, roundsText] = args as [string, string, string, string];
+      const victim = join(seeds, readdirSync(seeds).filter((name) => name.endsWith('.txt')).sort()[0]!);
+      const original = readFileSync(victim, 'utf8');
+      const rounds: Array<{ ms: number; how: string }> = [];
+      try {
+        for (let round = 0; round < Number(roundsText); round++) {
+          writeFileSync(victim, original.replace(/^title: "/m, `title: "Warm ${round} `));
+          const start = performance.now();
+          const recordKey = seedCacheKey();
+          const previous = prefetchPreviousBuild(cacheDir, recordKey);
+          const read = await readSeedEntries(seeds, { cacheDir, progress: false, cacheKey: recordKey });
+          const built = indexSeeds(read.entries, cacheDir, recordKey, { previous: await previous });
+          mkdirSync(out, { recursive: true });
+          await Promise.all([built.writeTo(join(out, 'index.bin')), built.saved]);
+          rounds.push({ ms: performance.now() - start, how: built.how });
+        }
+      } finally {
+        writeFileSync(victim, original);
+      }
+      return { rounds };
     }
     case 'synth': {
       // synth COUNT SEED OUT: an index of synthetic stories, with no seed files (see synthetic-stories.ts).
