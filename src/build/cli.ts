@@ -14,14 +14,16 @@ import { formatProblem, readSeeds } from './read-seeds';
 import { DEFAULT_CACHE_DIR } from './seed-cache';
 import { startListServer } from './serve-list';
 import { fail, positiveInteger, UsageError } from './usage-error';
+import { watchSeeds } from './watch-seeds';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
 Commands:
   check  [--seeds DIR]                         validate seeds; prints FILE:LINE: message for each problem
-  build  [--seeds DIR] --out DIR [--skip-invalid] [--no-cache] [--workers N]
+  build  [--seeds DIR] --out DIR [--skip-invalid] [--no-cache] [--workers N] [--watch]
                                                build the index into DIR/index.bin, parsing on every core
-                                               and reusing unchanged seeds from ${DEFAULT_CACHE_DIR}
+                                               and reusing unchanged seeds from ${DEFAULT_CACHE_DIR};
+                                               --watch builds again whenever a seed changes, until stopped
   lookup URL [--seeds DIR] [--json]            the coverage Elsewhere shows for URL
   lookup --stdin [--seeds DIR] [--json]        one URL a line in, one result a line out
   lookup URL --explain [--seeds DIR] [--json]  the address after unwrapping, each key tried, what matched and why
@@ -79,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       explain: { type: 'boolean', default: false },
       index: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
       workers: { type: 'string' },
       stories: { type: 'string' },
       seed: { type: 'string' },
@@ -104,13 +107,40 @@ async function main(argv: string[]): Promise<number> {
       return read.problems.length > 0 ? 1 : 0;
     }
     case 'build': {
-      if (!values.out) fail('build needs --out DIR');
-      const built = await loadSeedIndex(seedsDir, buildOptions);
-      mkdirSync(values.out, { recursive: true });
-      writeFileSync(join(values.out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
-      // Both copies of the index at once, on libuv's thread pool: ours, and the cache's (index-cache.ts).
-      await Promise.all([built.writeTo(join(values.out, INDEX_FILE)), built.saved]);
-      process.stderr.write(`wrote ${join(values.out, 'index.bin')}: ${built.storyCount} stories, ${built.byteLength} bytes\n`);
+      const out = values.out;
+      if (!out) fail('build needs --out DIR');
+      const build = async (): Promise<void> => {
+        const startedAt = performance.now();
+        const built = await loadSeedIndex(seedsDir, buildOptions);
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
+        // Both copies of the index at once, on libuv's thread pool: ours, and the cache's (index-cache.ts).
+        await Promise.all([built.writeTo(join(out, INDEX_FILE)), built.saved]);
+        const took = values.watch ? ` in ${Math.round(performance.now() - startedAt)} ms` : '';
+        process.stderr.write(`wrote ${join(out, 'index.bin')}: ${built.storyCount} stories, ${built.byteLength} bytes${took}\n`);
+      };
+      if (!values.watch) {
+        await build();
+        return 0;
+      }
+      // Watching, a failed build (invalid seeds, say: their problems are printed) leaves the last
+      // index where it was, and the next change builds again.
+      const buildAndReport = async (): Promise<void> => {
+        try {
+          await build();
+        } catch (error) {
+          process.stderr.write(`elsewhere: ${(error as Error).message}; ${join(out, 'index.bin')} is left as it was\n`);
+        }
+      };
+      await buildAndReport();
+      const watcher = watchSeeds(seedsDir, buildAndReport);
+      process.stderr.write(`watching ${seedsDir} for changes to seeds (Ctrl-C to stop)\n`);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          watcher.close();
+          process.exit(0);
+        });
+      }
       return 0;
     }
     case 'lookup': {

@@ -188,7 +188,15 @@ export function listSeedFiles(dir: string, onFolder?: (folder: string) => void):
   return files.sort();
 }
 
-function isSeedName(name: string): boolean {
+/** Every folder below `dir` (itself included), as listSeedFiles walks them. */
+export function listSeedFolders(dir: string): string[] {
+  const folders: string[] = [];
+  listSeedFiles(dir, (folder) => folders.push(folder));
+  return folders;
+}
+
+/** Whether a file of this name is read as a seed (by its extension). */
+export function isSeedName(name: string): boolean {
   const dot = name.lastIndexOf('.');
   return dot !== -1 && SEED_EXTENSIONS.includes(name.slice(dot).toLowerCase());
 }

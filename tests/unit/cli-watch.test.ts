@@ -1,0 +1,98 @@
+/** `build --watch`: a real CLI process over a folder of seeds that the test edits under it. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgs, ROOT } from './cli-command';
+
+const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-cli-watch-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const BRIDGE = 'https://www.reuters.com/world/bridge-traffic-resumes-2024-04-10/';
+
+/** The CLI's stderr as it comes, and a way to wait for its next line matching a pattern. */
+class Watching {
+  private text = '';
+  private waiters: Array<() => void> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.text += chunk;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.exited = new Promise((resolve) => child.once('exit', resolve));
+  }
+
+  lines(): string[] {
+    return this.text.split('\n').filter(Boolean);
+  }
+
+  /** Waits until the `count`-th line matching `pattern` has come. */
+  async until(pattern: RegExp, count: number, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines().filter((line) => pattern.test(line)).length < count) {
+      if (Date.now() > deadline) throw new Error(`no ${count}× ${pattern} in:\n${this.text}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+}
+
+function lookupTitle(out: string): string {
+  const run = spawnSync(process.execPath, cliArgs(['lookup', BRIDGE, '--index', out, '--json']), { cwd: ROOT, encoding: 'utf8' });
+  return (JSON.parse(run.stdout) as { related: Array<{ title: string }> }).related.map((article) => article.title).join(' | ');
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('build --watch', () => {
+  it('builds again after each change to a seed, keeps the last index through an invalid one, and ignores what is not a seed', async () => {
+    const seeds = join(scratch, 'seeds');
+    const out = join(seeds, 'out');
+    cpSync(join(ROOT, 'tests/fixtures/seeds-good'), seeds, { recursive: true });
+    // The build cache goes below the working folder: here, inside the watched seeds too.
+    const launcher = join(ROOT, cliArgs([])[0]!);
+    const watching = new Watching(spawn(process.execPath, [launcher, 'build', '--seeds', seeds, '--out', out, '--watch'], { cwd: seeds, stdio: ['ignore', 'ignore', 'pipe'] }));
+    try {
+      await watching.until(/^watching /, 1);
+      await watching.until(/^wrote .*index\.bin: 2 stories, \d+ bytes in \d+ ms$/, 1);
+      expect(lookupTitle(out)).toBe('Harbour bridge reopens after repairs');
+
+      const bridge = join(seeds, 'harbour-bridge.md');
+      const original = readFileSync(bridge, 'utf8');
+      writeFileSync(bridge, original.replace('Harbour bridge reopens after repairs', 'Harbour bridge reopens early'));
+      await watching.until(/^wrote /, 2);
+      expect(lookupTitle(out)).toBe('Harbour bridge reopens early');
+
+      const index = readFileSync(join(out, 'index.bin'));
+      writeFileSync(join(seeds, 'broken.md'), '---\ntitle: 5\n---\n');
+      await watching.until(/is left as it was$/, 1);
+      // Named from the working folder, as every build names seeds.
+      expect(watching.lines()).toContain('broken.md:2: title: must be text, not a number');
+      expect(readFileSync(join(out, 'index.bin')).equals(index)).toBe(true);
+
+      rmSync(join(seeds, 'broken.md'));
+      await watching.until(/^wrote /, 3);
+      // A new folder, with a seed in it, is watched from then on.
+      mkdirSync(join(seeds, 'more'));
+      await watching.until(/^wrote /, 4);
+      writeFileSync(join(seeds, 'more', 'bridge-copy.md'), original.replace('Harbour bridge reopens after repairs', 'Harbour bridge: a second view'));
+      await watching.until(/^wrote /, 5);
+
+      // Files that are not seeds (notes, the index's own writes) start no build.
+      writeFileSync(join(seeds, 'notes.json'), '{}');
+      writeFileSync(join(seeds, 'more', 'README'), 'not a seed');
+      await sleep(1_000);
+      expect(watching.lines().filter((line) => line.startsWith('wrote '))).toHaveLength(5);
+
+      watching.child.kill('SIGTERM');
+      expect(await watching.exited).toBe(0);
+    } finally {
+      watching.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
