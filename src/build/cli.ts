@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
         }
       };
       await buildAndReport();
-      const watcher = watchSeeds(seedsDir, buildAndReport);
+      const watcher = watchSeeds(seedsDir, buildAndReport, () => process.stderr.write(`${seedsDir} is gone; waiting for it to come back\n`));
       process.stderr.write(`watching ${seedsDir} for changes to seeds (Ctrl-C to stop)\n`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {

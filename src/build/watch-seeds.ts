@@ -8,6 +8,9 @@ import { isSeedName, listSeedFolders } from './read-seeds';
  */
 const SETTLE_MS = 100;
 
+/** How often a watch whose seeds' folder went looks for it to come back. */
+const ROOT_POLL_MS = 1000;
+
 export interface SeedWatcher {
   close(): void;
 }
@@ -22,15 +25,18 @@ export interface SeedWatcher {
  * Each folder is watched on its own. Node 20's recursive watch on Linux walked and tracked every
  * file: 4.1 s and ~270 MB before the first event at 100k seeds. Only events about seed files
  * count, and renames of folders (which list the folders again): the cache and `--out` may sit
- * below `root`, and their writes must not start another rebuild.
+ * below `root`, and their writes must not start another rebuild. If `root` itself goes, the watch
+ * tells `onRootGone` and waits for it to come back.
  */
-export function watchSeeds(root: string, rebuild: () => Promise<void>): SeedWatcher {
+export function watchSeeds(root: string, rebuild: () => Promise<void>, onRootGone: () => void = () => undefined): SeedWatcher {
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let pending = false;
   let foldersChanged = false;
   let closed = false;
+  /** Set while the seeds' folder itself is missing (removed, or moved away and made again): its watcher watched the old one. */
+  let awaitingRoot: NodeJS.Timeout | null = null;
 
   const watchFolders = (): void => {
     const folders = new Set(listSeedFolders(root));
@@ -58,9 +64,17 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>): SeedWatc
     }
     running = true;
     try {
+      if (!isFolder(root)) {
+        waitForRoot();
+        return;
+      }
       if (foldersChanged) {
         foldersChanged = false;
-        watchFolders();
+        try {
+          watchFolders();
+        } catch {
+          // The seeds' folder itself is gone or unreadable: the rebuild says what is wrong.
+        }
       }
       await rebuild();
     } finally {
@@ -72,6 +86,21 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>): SeedWatc
     }
   };
 
+  /** Polls for the seeds' folder to be back (once a second), then watches and builds it afresh. */
+  const waitForRoot = (): void => {
+    if (awaitingRoot || closed) return;
+    onRootGone();
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
+    awaitingRoot = setInterval(() => {
+      if (!isFolder(root)) return;
+      clearInterval(awaitingRoot!);
+      awaitingRoot = null;
+      foldersChanged = true;
+      schedule();
+    }, ROOT_POLL_MS);
+  };
+
   const schedule = (): void => {
     if (closed) return;
     if (timer) clearTimeout(timer);
@@ -81,10 +110,11 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>): SeedWatc
   function changed(folder: string, event: string, name: string | Buffer | null): void {
     const file = name === null ? null : String(name);
     if (file !== null && !isSeedName(file)) {
-      // A folder that came, or one watched that went; anything else (a cache's temporary file,
+      // A folder that came, or one watched that went, or the seeds' folder itself moved or
+      // removed (its watcher names it by its own name); anything else (a cache's temporary file,
       // the index written to --out) is not a seed.
       const path = join(folder, file);
-      if (event !== 'rename' || !(watchers.has(path) || isFolder(path))) return;
+      if (event !== 'rename' || !(watchers.has(path) || isFolder(path) || !isFolder(root))) return;
       foldersChanged = true;
     }
     schedule();
@@ -95,6 +125,7 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>): SeedWatc
     close(): void {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (awaitingRoot) clearInterval(awaitingRoot);
       for (const watcher of watchers.values()) watcher.close();
       watchers.clear();
     },

@@ -1,6 +1,6 @@
 /** `build --watch`: a real CLI process over a folder of seeds that the test edits under it. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,26 @@ describe('build --watch', () => {
       await sleep(1_000);
       expect(watching.lines().filter((line) => line.startsWith('wrote '))).toHaveLength(5);
 
+      watching.child.kill('SIGTERM');
+      expect(await watching.exited).toBe(0);
+    } finally {
+      watching.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('waits for the seeds folder when it goes, and builds it again when it comes back', async () => {
+    const seeds = join(scratch, 'moving');
+    const out = join(scratch, 'moving-out');
+    cpSync(join(ROOT, 'tests/fixtures/seeds-good'), seeds, { recursive: true });
+    const launcher = join(ROOT, cliArgs([])[0]!);
+    const watching = new Watching(spawn(process.execPath, [launcher, 'build', '--seeds', seeds, '--out', out, '--watch'], { cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'] }));
+    try {
+      await watching.until(/^watching /, 1);
+      renameSync(seeds, `${seeds}-away`);
+      await watching.until(/is gone; waiting for it to come back$/, 1);
+      mkdirSync(seeds);
+      cpSync(join(`${seeds}-away`, 'harbour-bridge.md'), join(seeds, 'harbour-bridge.md'));
+      await watching.until(/^wrote .*: 1 stories, /, 1);
       watching.child.kill('SIGTERM');
       expect(await watching.exited).toBe(0);
     } finally {
