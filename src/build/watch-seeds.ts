@@ -18,7 +18,7 @@ export interface SeedWatcher {
 /**
  * Calls `rebuild` whenever seed files below `root` change, once the changes have settled, never
  * two at a time: a change during a rebuild makes one more after it. A rebuild in a process that
- * stays up is faster than a new command (issue 4: 1.0–1.1 s from the third one-change rebuild at
+ * stays up is faster than a new command (issue 4: 1.0–1.3 s from the third one-change rebuild at
  * 100k seeds, against 1.6–1.7 s for a process's first), and the rebuild itself still finds what
  * changed by its cache, so an event missed or merged costs nothing but a rebuild.
  *
