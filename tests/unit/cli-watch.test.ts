@@ -47,16 +47,22 @@ function lookupTitle(out: string): string {
   return (JSON.parse(run.stdout) as { related: Array<{ title: string }> }).related.map((article) => article.title).join(' | ');
 }
 
+/** The good fixtures copied to `seeds`, and `build --watch` over them, run from `cwd` (whose node_modules/.cache is its build cache). */
+function startWatching(seeds: string, out: string, cwd: string): Watching {
+  cpSync(join(ROOT, 'tests/fixtures/seeds-good'), seeds, { recursive: true });
+  // The launcher by its full path: cliArgs names it from the repository root.
+  const launcher = join(ROOT, cliArgs([])[0]!);
+  return new Watching(spawn(process.execPath, [launcher, 'build', '--seeds', seeds, '--out', out, '--watch'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('build --watch', () => {
   it('builds again after each change to a seed, keeps the last index through an invalid one, and ignores what is not a seed', async () => {
     const seeds = join(scratch, 'seeds');
     const out = join(seeds, 'out');
-    cpSync(join(ROOT, 'tests/fixtures/seeds-good'), seeds, { recursive: true });
     // The build cache goes below the working folder: here, inside the watched seeds too.
-    const launcher = join(ROOT, cliArgs([])[0]!);
-    const watching = new Watching(spawn(process.execPath, [launcher, 'build', '--seeds', seeds, '--out', out, '--watch'], { cwd: seeds, stdio: ['ignore', 'ignore', 'pipe'] }));
+    const watching = startWatching(seeds, out, seeds);
     try {
       await watching.until(/^watching /, 1);
       await watching.until(/^wrote .*index\.bin: 2 stories, \d+ bytes in \d+ ms$/, 1);
@@ -98,10 +104,7 @@ describe('build --watch', () => {
 
   it('waits for the seeds folder when it goes, and builds it again when it comes back', async () => {
     const seeds = join(scratch, 'moving');
-    const out = join(scratch, 'moving-out');
-    cpSync(join(ROOT, 'tests/fixtures/seeds-good'), seeds, { recursive: true });
-    const launcher = join(ROOT, cliArgs([])[0]!);
-    const watching = new Watching(spawn(process.execPath, [launcher, 'build', '--seeds', seeds, '--out', out, '--watch'], { cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'] }));
+    const watching = startWatching(seeds, join(scratch, 'moving-out'), scratch);
     try {
       await watching.until(/^watching /, 1);
       renameSync(seeds, `${seeds}-away`);
