@@ -5,7 +5,7 @@
 // (cli-launch.mjs), which is why this is plain JavaScript: the launcher runs before any
 // TypeScript can be loaded. Types: bundle-cache.d.mts.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,7 +63,8 @@ function isCurrent(bundle, recordFile, identity) {
   try {
     const recorded = JSON.parse(readFileSync(recordFile, 'utf8'));
     if (Object.entries(identity).some(([key, value]) => recorded[key] !== value) || Object.keys(recorded.inputs).length === 0) return false;
-    if (!existsSync(bundle) || fileHash(bundle) !== recorded.bundle) return false;
+    // A bundle that is gone throws here, as an input that is gone does below: not current.
+    if (fileHash(bundle) !== recorded.bundle) return false;
     return Object.entries(recorded.inputs).every(([path, hash]) => fileHash(join(ROOT, path)) === hash);
   } catch {
     return false;
