@@ -719,7 +719,7 @@ async function badgeRows(run: Run): Promise<BrowserBenchRow[]> {
     );
     const series = (subject: Subject, key: 'cold' | 'afterLoad' | 'warm'): number[] => runs.get(subject)!.map((sample) => sample[key]);
     const note = (baseline: Subject): string =>
-      "navigation start → in-page badge attached, in the page's clock (the navigation wakes the worker; content script at document_idle, startPage, the rendering stage, render); " +
+      "navigation start → in-page badge attached, in the page's clock (the navigation wakes the worker, which asks the page at document_idle what it says about itself, puts in the rendering stage and answers; render); " +
       `after the load event: ours ${fixed(median(series(ours, 'afterLoad')))} ms, baseline ${fixed(median(series(baseline, 'afterLoad')))} ms` +
       wideNote(run, (subject) => `${fixed(median(series(subject, 'cold')))} ms`);
     return [

@@ -1,6 +1,6 @@
 import { syncAllWebsites } from './background/all-websites';
 import { createLinkMenu, onLinkMenuClicked } from './background/context-menu';
-import { forgetReportedAddress, onTabAddressChanged } from './background/navigation';
+import { answerOpenTabs, answerPage, forgetTabPages, onTabAddressChanged, onTabLoaded } from './background/navigation';
 import { syncListOutlets } from './background/lists/list-outlets';
 import { LIST_UPDATE_ALARM, scheduleListUpdates, updateLists } from './background/lists/subscriptions';
 import { routeMessage } from './background/router';
@@ -17,15 +17,20 @@ function syncContentScripts(): void {
 
 // Listeners are registered synchronously at start-up so that a woken worker receives the event that woke it.
 browser.runtime.onMessage.addListener(routeMessage);
-browser.tabs.onUpdated.addListener((tabId, change) => {
+browser.tabs.onUpdated.addListener((tabId, change, tab) => {
   if (change.url) void onTabAddressChanged(tabId, change.url);
+  // A reload keeps the address: Chromium says only that the tab is loading. (Firefox says so
+  // before every page too, when the outgoing page still answers: answerPage drops its answer.)
+  else if (change.status === 'loading') void answerPage(tabId);
+  else if (change.status === 'complete' && tab.url !== undefined) void onTabLoaded(tabId, tab.url);
 });
 browser.tabs.onRemoved.addListener((tabId) => {
-  forgetReportedAddress(tabId);
+  forgetTabPages(tabId);
   void forgetTab(tabId);
 });
 browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
 browser.runtime.onInstalled.addListener(() => {
+  void answerOpenTabs();
   createLinkMenu();
   syncContentScripts();
   void scheduleListUpdates();

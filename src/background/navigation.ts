@@ -1,43 +1,68 @@
-import { pageChangedNotice } from '../shared/protocol';
+import { browser } from '../shared/browser';
+import { parsePageQuestion } from '../shared/protocol';
 import { lookupCoverage } from './lists/list-sources';
-import { tellPage } from './page-notices';
+import { answerQuestion, askFor, forgetAnswers, pageAnswered, settingsOf } from './page-answers';
+import { askPage, tellPage } from './page-notices';
 import { readTab, setTab } from './tab-state';
 
 /**
- * The address each tab's top-frame content script last asked about (`startPage`, `lookupPage`),
- * in this worker's memory. When a page loads, the tab's address changes (below) at about the time
- * its content script asks about it; the script's answer, from the page's own signals, stands, and
- * the script need not be told to ask again (issue 4: each round trip costs the page time). Lost
- * when the worker stops, which costs only that: a notice the script did not need.
+ * A tab's address changed: a new page, a page restored from the back/forward cache, or a
+ * history-API navigation in a single-page app. The address alone decides the count at once, while
+ * the page's content script is asked for its signals (answerPage): an SPA keeps the same script
+ * across navigations, and a restored page runs none again.
  */
-const reported = new Map<number, string>();
-
-/** A tab's top-frame content script asks about `url` (its page's address). */
-export function noteReportedAddress(tabId: number, url: string): void {
-  reported.set(tabId, url);
+export async function onTabAddressChanged(tabId: number, url: string): Promise<void> {
+  const byAddress = async () => {
+    if ((await readTab(tabId))?.url === url) return;
+    const coverage = await lookupCoverage([url]);
+    // The page answered meanwhile (its signals can find what its address does not): its count stands.
+    if (!pageAnswered(tabId, url)) await setTab(tabId, url, coverage);
+  };
+  await Promise.all([byAddress(), answerPage(tabId, url)]);
 }
 
-export function forgetReportedAddress(tabId: number): void {
-  reported.delete(tabId);
+/** The address each tab's page was last handled at (answerPage), in this worker's memory. */
+const handled = new Map<number, string>();
+
+/**
+ * A tab's page finished loading. Its address change has been handled already, unless this worker
+ * missed it (an event lost as the extension was installed or updated, or a worker stopped since):
+ * then the page is handled now, late rather than never.
+ */
+export async function onTabLoaded(tabId: number, url: string): Promise<void> {
+  if (handled.get(tabId) !== url) await answerPage(tabId, url);
+}
+
+/** A tab went away. */
+export function forgetTabPages(tabId: number): void {
+  handled.delete(tabId);
+  forgetAnswers(tabId);
 }
 
 /**
- * A tab's address changed: a new page, or a history-API navigation in a single-page app.
- * The address alone decides the count at once; the content script, if the page has one, is asked
- * to report its page signals again, since an SPA keeps the same script across navigations, unless
- * it has asked about this address already (a page's first load).
+ * Asks the tab's page what it says about itself (issue 4: a page does not ask, see AskNotice), if
+ * anything can be known or shown there, and answers it through its notice hook when something is
+ * known or it must clear what it shows. A page with no content script, or that did not answer, is
+ * left as its address made it. `sweep`: see AskNotice.
  */
-export async function onTabAddressChanged(tabId: number, url: string): Promise<void> {
-  // What the tab's script asked about was another address: a page restored from the back/forward
-  // cache, whose script asks nothing by itself, must be told again.
-  if (reported.get(tabId) !== url) reported.delete(tabId);
-  const record = await readTab(tabId);
-  if (record?.url === url) return;
-  const coverage = await lookupCoverage([url]);
-  // The page's script asked meanwhile: its answer is the better one, and it is set already or on its way.
-  if (reported.get(tabId) === url) return;
-  await setTab(tabId, url, coverage);
-  // Or while the count above was being set: its answer is written after it (setTab keeps a tab's writes in order).
-  if (reported.get(tabId) === url) return;
-  await tellPage(tabId, pageChangedNotice);
+export async function answerPage(tabId: number, address?: string, sweep = false): Promise<void> {
+  const url = address ?? (await browser.tabs.get(tabId).catch(() => null))?.url;
+  if (url === undefined) return;
+  handled.set(tabId, url);
+  const settings = settingsOf(url);
+  const ask = await askFor(url, await settings, sweep);
+  // Nothing to read there (most pages on no outlet): the page is not asked, and pays nothing.
+  if (!ask.signals && !ask.links && !ask.sweep) return;
+  const question = parsePageQuestion(await askPage(tabId, ask));
+  if (!question) return;
+  // Asked as a page was being replaced, the outgoing page can answer (Firefox): its answer is stale.
+  if ((await browser.tabs.get(tabId).catch(() => null))?.url !== question.signals.url) return;
+  const answer = await answerQuestion(tabId, question, settings);
+  if (answer.coverage || answer.links?.verdicts.some(Boolean) || question.shown) await tellPage(tabId, answer);
+}
+
+/** Once the extension is installed or updated: Firefox has put the content script into the open tabs, which no navigation will announce. */
+export async function answerOpenTabs(): Promise<void> {
+  const tabs = await browser.tabs.query({});
+  await Promise.all(tabs.map((tab) => (tab.id === undefined || tab.url === undefined ? undefined : answerPage(tab.id, tab.url, true))));
 }

@@ -1,5 +1,7 @@
 import { browser } from '../shared/browser';
-import { EVERY_SITE_MATCH, isOutletHost, OUTLET_HOSTS_FILE, pageSettings, parseOutletHosts } from '../shared/outlet-sites';
+import { canonicalise } from '../core/url/canonical';
+import { outletDomain } from '../core/url/outlet';
+import { EVERY_SITE_MATCH, hasOutletDomain, isOutletHost, OUTLET_HOSTS_FILE, pageSettings, parseOutletHosts } from '../shared/outlet-sites';
 import type { Settings } from '../shared/settings-schema';
 import { staticContentScript } from './all-websites';
 import { readLists } from './lists/list-store';
@@ -11,7 +13,7 @@ export function runsEverywhere(): boolean {
 
 let outletHosts: Promise<Set<string>> | null = null;
 
-/** The outlets' hosts, read once a background lifetime, and only by a build that runs everywhere. */
+/** The outlets' hosts, read once a background lifetime. */
 function loadOutletHosts(): Promise<Set<string>> {
   outletHosts ??= fetch(browser.runtime.getURL(OUTLET_HOSTS_FILE)).then(async (response) => {
     if (!response.ok) throw new Error(`cannot read ${OUTLET_HOSTS_FILE}: ${response.status}`);
@@ -36,4 +38,17 @@ export async function settingsForPage(settings: Settings, url: string | undefine
   if (!runsEverywhere() || settings.allWebsites) return settings;
   const hostname = url !== undefined && URL.canParse(url) ? new URL(url).hostname : '';
   return pageSettings(settings, await isOutletPage(hostname));
+}
+
+/**
+ * Whether the page at `url` could be known by its canonical link or og:url: only when the bundled
+ * index or a subscribed list has an article on the page's own outlet, judged as pageAddresses
+ * judges it (after unwrapping an AMP cache's address). Elsewhere the page is not asked to read them.
+ */
+export async function signalsMayMatch(url: string): Promise<boolean> {
+  const page = canonicalise(url);
+  if (!page) return false;
+  const domain = outletDomain(page.hostname);
+  if (hasOutletDomain(await loadOutletHosts(), domain)) return true;
+  return (await readLists()).some((list) => hasOutletDomain(list.hosts, domain));
 }

@@ -1,8 +1,8 @@
 import { browser } from '../shared/browser';
-import { NOTICE_HOOK, type ContentNotice, type SettingsNotice } from '../shared/message-shapes';
+import { ASK_WAITING, NOTICE_HOOK, type AskNotice, type PageAnswer, type SettingsNotice } from '../shared/message-shapes';
 
 /**
- * Tells a tab's content script something (its page's address changed, the settings changed) by
+ * Tells a tab's content script something (the answer about its page, the settings changed) by
  * calling its notice hook in its isolated world through `scripting.executeScript`, not by
  * `tabs.sendMessage`: a `runtime.onMessage` listener would cost every page its set-up (issue 4:
  * in a CPU profile of the first stage, the function that registered it had the largest self
@@ -10,10 +10,9 @@ import { NOTICE_HOOK, type ContentNotice, type SettingsNotice } from '../shared/
  * in. Our isolated world is closed to the page and to other extensions, so nothing else can call
  * the hook; a frame without our script has no hook, and the call does nothing there.
  *
- * Injected as soon as possible: a page still loading has no script to tell yet, and its script
- * asks for itself once it runs (navigation.ts).
+ * Injected as soon as possible: whatever page is in the frame then is the one told.
  */
-export async function tellPage(tabId: number, notice: ContentNotice | SettingsNotice): Promise<void> {
+export async function tellPage(tabId: number, notice: PageAnswer | SettingsNotice): Promise<void> {
   await browser.scripting
     .executeScript({ target: { tabId, frameIds: [0] }, func: callNoticeHook, args: [NOTICE_HOOK, notice], injectImmediately: true })
     // No access to the tab (a browser page, a site we may not read) or the tab went away: nothing to tell.
@@ -24,4 +23,38 @@ export async function tellPage(tabId: number, notice: ContentNotice | SettingsNo
 function callNoticeHook(hook: string, notice: unknown): void {
   const listen = (globalThis as unknown as Record<symbol, ((notice: unknown) => void) | undefined>)[Symbol.for(hook)];
   if (typeof listen === 'function') listen(notice);
+}
+
+/** How long a question waits in a page for a content script that has not run yet (ASK_WAITING). */
+const WAIT_FOR_SCRIPT_MS = 2000;
+
+/**
+ * Asks a tab's content script what to look its page up by (AskNotice), and returns what it
+ * answered, unchecked (`parsePageQuestion`), or null. Injected when the page is ready, as content
+ * scripts are (`document_idle`), so asked at a page's start it reaches the page that is loading,
+ * not the one it replaces. A frame whose script never comes (no content script runs there) answers
+ * null after WAIT_FOR_SCRIPT_MS.
+ */
+export async function askPage(tabId: number, ask: AskNotice): Promise<unknown> {
+  const [result] = await browser.scripting
+    .executeScript({ target: { tabId, frameIds: [0] }, func: askNoticeHook, args: [NOTICE_HOOK, ASK_WAITING, ask, WAIT_FOR_SCRIPT_MS] })
+    .catch(() => []);
+  return result?.result ?? null;
+}
+
+/**
+ * Runs in the page's isolated world, serialised on its own. The browser waits for a promise it
+ * returns and hands back the value: the content script's PageQuestion.
+ */
+function askNoticeHook(hook: string, waiting: string, ask: unknown, waitMs: number): unknown {
+  const scope = globalThis as unknown as Record<symbol, unknown>;
+  const answer = () => (scope[Symbol.for(hook)] as (notice: unknown) => unknown)(ask);
+  if (typeof scope[Symbol.for(hook)] === 'function') return answer();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), waitMs);
+    scope[Symbol.for(waiting)] = () => {
+      clearTimeout(timer);
+      resolve(answer());
+    };
+  });
 }

@@ -17,28 +17,37 @@ import rendererFile from '../content/render?iife';
  * a page that forges the request gains nothing but our own code in its frame's isolated world.
  */
 export function injectRenderer(sender: Runtime.MessageSender): Promise<null> {
-  return injectStage(sender, rendererFile);
+  return injectStage(senderFrame(sender), rendererFile);
 }
 
 /** Puts the link-badge engine into the frame that asked (`loadLinkBadges`), on the same terms. */
 export function injectLinkBadges(sender: Runtime.MessageSender): Promise<null> {
-  return injectStage(sender, linkBadgesFile);
+  return injectStage(senderFrame(sender), linkBadgesFile);
 }
 
-async function injectStage(sender: Runtime.MessageSender, file: string): Promise<null> {
-  const tabId = sender.tab?.id;
-  if (tabId === undefined) return null;
-  await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [file] });
+/** One frame of one tab. */
+export interface Frame {
+  tabId: number;
+  frameId: number;
+}
+
+function senderFrame(sender: Runtime.MessageSender): Frame | null {
+  return sender.tab?.id === undefined ? null : { tabId: sender.tab.id, frameId: sender.frameId ?? 0 };
+}
+
+async function injectStage(frame: Frame | null, file: string): Promise<null> {
+  if (!frame) return null;
+  await browser.scripting.executeScript({ target: { tabId: frame.tabId, frameIds: [frame.frameId] }, files: [file] });
   return null;
 }
 
 /**
- * A page that starts with an in-page badge to show gets the rendering stage before the answer to
- * `startPage`: one round trip instead of two, so an activated prerendered page shows its badge in
+ * A page that starts with an in-page badge to show gets the rendering stage before its answer
+ * (navigation.ts): no round trip of its own, so an activated prerendered page shows its badge in
  * time (issue 6: 300 ms). The content script decides by the same rule (`pageBadgeDue`) and finds it there.
  */
-export async function injectRendererIfBadgeDue(sender: Runtime.MessageSender, url: string, coverage: Coverage | null, settings: Settings): Promise<void> {
+export async function injectRendererIfBadgeDue(frame: Frame, url: string, coverage: Coverage | null, settings: Settings): Promise<void> {
   if (!coverage || !URL.canParse(url) || !pageBadgeDue(settings, new URL(url).hostname, coverage.otherOutletCount)) return;
-  // A failure here (the frame went away) is the content script's to meet: it asks again.
-  await injectRenderer(sender).catch(() => undefined);
+  // A failure here (the frame went away) is the content script's to meet: it loads the stage itself.
+  await injectStage(frame, rendererFile).catch(() => undefined);
 }

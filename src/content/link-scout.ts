@@ -20,9 +20,9 @@ export interface LinkScoutOptions {
 /**
  * The first stage's part of link badges (issues 4 and 5): most pages link to no known article, and
  * there the engine (link-badges.ts: idle slicing, batching, the viewport watch, the badges) would be
- * code compiled and run for nothing. So the first stage looks at the page's links itself, once, and
- * asks about them in one `lookupLinks`; it loads the engine (a stage of its own, injected by the
- * background) only when:
+ * code compiled and run for nothing. So the first stage reads the page's links itself, once, for
+ * the background's question about the page (main.ts), whose answer carries their verdicts when one
+ * is known; it loads the engine (a stage of its own, injected by the background) only when:
  *
  * - an answer names a known article (the engine starts from these answers and asks none again);
  * - the page has more links than one batch, too many to read at once here;
@@ -34,25 +34,50 @@ export interface LinkScoutOptions {
 export class LinkScout {
   /** Answers so far, for the page's lifetime: a settings toggle asks nothing twice. */
   private readonly verdicts = new Map<string, LinkVerdict | null>();
-  private readonly doc: Document;
   private started = false;
   private observer: MutationObserver | null = null;
   private engine: LinkBadges | null = null;
   private engineAsked = false;
   private theme: Theme = 'system';
 
-  constructor(private readonly options: LinkScoutOptions) {
-    this.doc = options.document ?? document;
+  /** Read when used, not when made: a page the background never asks is not touched at all (main.ts). */
+  private get doc(): Document {
+    return this.options.document ?? document;
   }
 
-  /** Looks at the page's links until `stop()`. */
-  start(): void {
+  constructor(private readonly options: LinkScoutOptions) {}
+
+  /**
+   * What the background said of these links, asked with the page's own question (main.ts), so that
+   * `start` asks nothing again; a missing verdict is null (unknown). A known link loads the engine.
+   */
+  remember(urls: readonly string[], verdicts: ReadonlyArray<LinkVerdict | null>): void {
+    urls.forEach((url, index) => this.verdicts.set(url, verdicts[index] ?? null));
+    if (this.started && verdicts.some(Boolean)) this.loadEngine();
+  }
+
+  /**
+   * Takes it that these links are unknown, unless an answer said otherwise: the background answers
+   * a page's question only when something is known (main.ts). An answer already taken stands (the
+   * engine, if it runs, reads the same map).
+   */
+  assumeUnknown(urls: readonly string[]): void {
+    for (const url of urls) if (!this.verdicts.has(url)) this.verdicts.set(url, null);
+  }
+
+  /** Whether it looks at the page's links (between `start` and `stop`). */
+  get running(): boolean {
+    return this.started;
+  }
+
+  /** Looks at the page's links until `stop()`; `links` are what `pageLinks()` read just now, if the caller did. */
+  start(links?: string[] | null): void {
     if (this.started) return;
     this.started = true;
     if (this.engine) return this.engine.start();
     // The engine is on its way, and starts once it is here.
     if (this.engineAsked) return;
-    const urls = this.addresses();
+    const urls = links === undefined ? this.pageLinks() : links;
     if (urls === null || urls.some((url) => this.verdicts.get(url))) return this.loadEngine();
     this.watch();
     const unasked = urls.filter((url) => !this.verdicts.has(url));
@@ -72,10 +97,11 @@ export class LinkScout {
 
   /**
    * The page's distinct link addresses worth asking about, in page order, as the links' `href`
-   * gives them; null when there are more than one batch. Read through XPath, touching no element
-   * (attributes.ts).
+   * gives them; null when there are more than one batch, or once the engine is loading (it reads
+   * and asks for itself). Read through XPath, touching no element (attributes.ts).
    */
-  private addresses(): string[] | null {
+  pageLinks(): string[] | null {
+    if (this.engineAsked) return null;
     // XPath gathers and sorts all it finds before it yields the first: on a page of thousands of
     // links that alone is a long task (151 ms for 10,000 links, measured). Such a page is the engine's.
     if (this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
@@ -110,8 +136,7 @@ export class LinkScout {
     reply.then(
       (answers) => {
         if (!Array.isArray(answers) || answers.length !== urls.length) return;
-        urls.forEach((url, index) => this.verdicts.set(url, answers[index] ?? null));
-        if (this.started && answers.some((answer) => answer)) this.loadEngine();
+        this.remember(urls, answers);
       },
       // The extension was reloaded under the page, or the background could not answer: nothing to
       // badge, and nothing cached, so the next start asks again.

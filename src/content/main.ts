@@ -1,14 +1,17 @@
 /**
- * The content script's first stage (issue 4), on every page it matches: it reads the page's
- * signals, asks the background (which answers with the settings too, and tells it of changes
- * through a hook: `hear`), asks about the page's links and watches for orphaning. It holds no UI
- * code and no link-badge engine: what draws (render.ts) and the engine (links.ts) are put into
- * this frame by the background only when the page needs them (stages.ts, link-scout.ts), so a
- * page with nothing known pays for neither. It uses one extension API, `runtime` (native-api.ts),
- * and registers no listener of it.
+ * The content script's first stage (issue 4), on every page it matches. It asks the background
+ * nothing by itself. When the tab's page or address changes, the background asks it, through a
+ * hook (`hear`), what the page says about itself (its signals, its links), if anything can be
+ * known there, and answers through the same hook when something is. So a page where nothing is
+ * known never touches an extension API, whose first use costs 3-5 ms of its main thread
+ * (AskNotice), and a page the background does not ask (most pages on no outlet) runs nothing but
+ * this file's evaluation, which touches neither the page nor the API. It holds no UI code and no
+ * link-badge engine: what draws (render.ts) and the engine (links.ts) are put into this frame by
+ * the background only when the page needs them (stages.ts, link-scout.ts). Only a page that has
+ * something to show uses `runtime` (native-api.ts), and it registers no listener of it.
  */
 import type { Coverage } from '../core/index/coverage-index';
-import { isContentNotice, isSettingsNotice, NOTICE_HOOK } from '../shared/message-shapes';
+import { ASK_WAITING, isAskNotice, isPageAnswer, isSettingsNotice, NOTICE_HOOK, type AskNotice, type PageAnswer, type PageQuestion } from '../shared/message-shapes';
 import { DEFAULT_SETTINGS, isSiteHidden, pageBadgeDue, type Settings } from '../shared/settings-schema';
 import { LinkScout } from './link-scout';
 import { background } from './messages';
@@ -17,7 +20,6 @@ import { collectPageSignals } from './page-signals';
 import { installedStage, stageLoader } from './stages';
 import { removeOrphanBadges } from './tags';
 
-removeOrphanBadges();
 const loadRenderer = stageLoader('renderer', background.loadRenderer);
 const loadLinkBadges = stageLoader('linkBadges', background.loadLinkBadges);
 const linkBadges = new LinkScout({
@@ -46,13 +48,13 @@ const ORPHAN_CHECK_MS = 2000;
 /** Stops the orphan checks; null until something is drawn. */
 let stopWatching: (() => void) | null = null;
 let settings: Settings = DEFAULT_SETTINGS;
-/** Whether the background has told of a settings change, which is newer than what `startPage` answered. */
+/** Whether the background has told of a settings change, which is newer than the settings its answers carry. */
 let settingsNoticed = false;
-let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: location.href };
-/** The address of the question to the background still out, if any. */
-let asking: string | null = null;
+/** What the page shows, and for which address: nothing until the background answers (no address read before it asks). */
+let latest: { coverage: Coverage | null; url: string } = { coverage: null, url: '' };
 
-function render(): void {
+/** Shows what is known; `links` are the page's links if they were read just now (LinkScout.start). */
+function render(links?: string[] | null): void {
   if (retired) return;
   const hidden = isSiteHidden(settings.hiddenSites, location.hostname);
   const wanted = pageBadgeDue(settings, location.hostname, latest.coverage?.otherOutletCount ?? 0);
@@ -63,40 +65,41 @@ function render(): void {
     else renderer.pageBadge.remove();
   } else if (wanted) {
     // Drawn once the rendering stage is here, from the state as it is then.
-    loadRenderer().then(render, () => {
+    loadRenderer().then(() => render(), () => {
       if (orphaned()) stepAside();
     });
   }
   // Link badges follow the settings live too: stopping removes every one of them (issue 5).
   linkBadges.setTheme(settings.theme);
-  if (settings.linkBadges && !hidden) linkBadges.start();
+  if (settings.linkBadges && !hidden) linkBadges.start(links);
   else linkBadges.stop();
 }
 
 /**
- * Asks the background about this page (which also sets the toolbar count) and renders the answer;
- * the first time, the settings come with it.
+ * What this page says about itself, as far as the background asks (AskNotice). Meanwhile it takes
+ * it that nothing is known of its links: the background answers only when something is (PageAnswer).
  */
-async function refresh(first = false): Promise<void> {
-  const signals = collectPageSignals();
-  asking = signals.url;
-  try {
-    if (first) {
-      const start = await background.startPage(signals);
-      if (!settingsNoticed) settings = start.settings;
-      latest = { coverage: start.coverage, url: signals.url };
-    } else {
-      latest = { coverage: await background.lookupPage(signals), url: signals.url };
-    }
-    render();
-  } catch {
-    // Orphaned (the extension was reloaded or updated under this page): step aside. Any other
-    // failure (the background could not answer this time) leaves the page as it is, and the next
-    // navigation or settings change asks again.
-    if (orphaned()) stepAside();
-  } finally {
-    if (asking === signals.url) asking = null;
-  }
+function answer(ask: AskNotice): PageQuestion {
+  // Badges in the page are an earlier instance's only while this one has drawn none (no stage of ours is here yet).
+  if (ask.sweep && !installedStage('renderer') && !installedStage('linkBadges')) removeOrphanBadges();
+  if (!settingsNoticed) settings = ask.settings;
+  const url = location.href;
+  const signals = ask.signals ? collectPageSignals() : { url, canonical: [], ogUrl: [] };
+  const links = ask.links ? linkBadges.pageLinks() : null;
+  if (links) linkBadges.assumeUnknown(links);
+  const question = { signals, links, shown: latest.coverage !== null };
+  // Nothing to draw or to watch otherwise (most pages), and nothing more to pay for.
+  if (ask.links || latest.coverage !== null || linkBadges.running) render(ask.links ? links : undefined);
+  return question;
+}
+
+/** The background's answer about this page; an answer about an address the page has left is dropped (the next is on its way). */
+function take(answer: PageAnswer): void {
+  if (answer.url !== location.href) return;
+  if (!settingsNoticed) settings = answer.settings;
+  latest = { coverage: answer.coverage, url: answer.url };
+  if (answer.links) linkBadges.remember(answer.links.urls, answer.links.verdicts);
+  render();
 }
 
 /** Removes every badge this script drew and stops it for good. */
@@ -132,16 +135,14 @@ function watchForOrphaning(): void {
 }
 
 /**
- * What the background tells this script, through the notice hook (src/background/page-notices.ts):
- * only this extension can call it, since the page and other extensions cannot reach this isolated
- * world.
+ * What the background asks and tells this script, through the notice hook
+ * (src/background/page-notices.ts): only this extension can call it, since the page and other
+ * extensions cannot reach this isolated world. An AskNotice is answered by the returned value.
  */
-function hear(message: unknown): void {
+function hear(message: unknown): Promise<PageQuestion | null> | undefined {
+  if (isAskNotice(message)) return whenShown().then(() => (retired ? null : answer(message)));
   if (retired) return;
-  // The address changed under this script (a single-page-app navigation). A question about this
-  // very address still out answers it already: the background tells a page that loads as its
-  // script asks, and writes the script's answer after its own (navigation.ts).
-  if (isContentNotice(message) && asking !== location.href) void refresh();
+  if (isPageAnswer(message)) take(message);
   // A changed setting applies to open tabs at once, without a reload.
   if (isSettingsNotice(message)) {
     settingsNoticed = true;
@@ -150,21 +151,28 @@ function hear(message: unknown): void {
   }
 }
 
-async function start(): Promise<void> {
-  // A hook, not a runtime.onMessage listener, whose set-up would cost every page (issue 4).
-  (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(NOTICE_HOOK)] = hear;
-  // The settings come with the first lookup, in one round trip: an activated prerendered page has
-  // 300 ms to show its count and badge (issue 6).
-  await refresh(true);
-}
+// The hook goes in at once, even on a page that is prerendered: a question waits for the page to be shown.
+const scope = globalThis as unknown as Record<symbol, unknown>;
+scope[Symbol.for(NOTICE_HOOK)] = hear;
+const waitingQuestion = scope[Symbol.for(ASK_WAITING)];
+delete scope[Symbol.for(ASK_WAITING)];
+if (typeof waitingQuestion === 'function') waitingQuestion();
 
 /** Not in TypeScript's DOM types yet: https://wicg.github.io/nav-speculation/prerendering.html */
 type PrerenderingDocument = Document & { prerendering?: boolean };
 
+let shown: Promise<void> | null = null;
+
 /**
- * A page prerendered by Speculation Rules may never be shown. Its script waits until the reader
- * activates it (issue 6): until then it costs nothing, draws no badge and asks nothing of the
- * background, so no count is ever set for a page the reader is not looking at.
+ * Settles once the page is shown. A page prerendered by Speculation Rules may never be: it answers
+ * nothing until the reader activates it (issue 6), so it draws no badge and no count is set for a
+ * page the reader is not looking at. The background asks about tabs, which a prerendered page
+ * joins only when it is activated; this is the guarantee. Checked when first asked, so that a page
+ * never asked is not touched (issue 4).
  */
-if ((document as PrerenderingDocument).prerendering) document.addEventListener('prerenderingchange', () => void start(), { once: true });
-else void start();
+function whenShown(): Promise<void> {
+  shown ??= (document as PrerenderingDocument).prerendering
+    ? new Promise((resolve) => document.addEventListener('prerenderingchange', () => resolve(), { once: true }))
+    : Promise.resolve();
+  return shown;
+}

@@ -1,4 +1,3 @@
-import type { PageSignals } from '../shared/protocol';
 import { backgroundCall } from '../shared/message-shapes';
 import { extension } from './native-api';
 
@@ -7,8 +6,6 @@ const call = backgroundCall((message) => extension.runtime.sendMessage(message))
 
 /** Typed callers for the methods a content script may use. */
 export const background = {
-  lookupPage: (signals: PageSignals) => call('lookupPage', signals),
-  startPage: (signals: PageSignals) => call('startPage', signals),
   lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
   openCoverage: (url: string) => call('openCoverage', { url }),
   loadRenderer: () => call('loadRenderer', {}),

@@ -3,9 +3,9 @@ import type { Theme } from '../shared/settings-schema';
 import type { LinkBadgeLook, LinkBadges, LinkBadgesOptions } from './link-badges';
 
 /**
- * The content script runs in stages (issue 4). The first (main.ts) runs on every page: it reads
- * the page's signals, asks the background, looks at the page's links and watches for orphaning,
- * with no UI code and no link-badge engine. The others are put into the same frame's isolated
+ * The content script runs in stages (issue 4). The first (main.ts) runs on every page: it tells
+ * the background, when asked, the page's signals and links, and watches for orphaning once it
+ * draws, with no UI code and no link-badge engine. The others are put into the same frame's isolated
  * world by the background (`scripting.executeScript`) only when a page needs them, and hand
  * themselves over here:
  *

@@ -1,4 +1,4 @@
-import type { BackgroundMethods, MethodName } from './protocol';
+import type { BackgroundMethods, LinkVerdict, MethodName, PageSignals, PageStart } from './protocol';
 import type { Settings } from './settings-schema';
 
 /**
@@ -15,24 +15,80 @@ import type { Settings } from './settings-schema';
  */
 export const NOTICE_HOOK = 'elsewhere.notice';
 
-/** Messages from the background to a content script. */
-export interface ContentNotice {
-  notice: 'pageChanged';
+/**
+ * Where the background's question waits when it reaches a page just before the content script
+ * does: Chromium can run both at the same point of a page's load, either first. The content script
+ * calls what it finds there once its hook is in place.
+ */
+export const ASK_WAITING = 'elsewhere.ask-waiting';
+
+/**
+ * The background asks the page's first stage what it says about itself (issue 4). The page does
+ * not ask: its first use of the extension API (`runtime.sendMessage`, even `runtime.id`) costs
+ * its main thread 3-5 ms to build the bindings, more than the whole budget of a page with nothing
+ * known. An injected call and its returned value cost it about a millisecond, so the background
+ * asks only where something can be known or shown, and only for what can matter there (reading
+ * the page costs it too), with the settings the page needs. A page it does not ask (most pages on
+ * no outlet) pays for nothing but evaluating the script.
+ */
+export interface AskNotice {
+  notice: 'ask';
+  settings: Settings;
+  /** Whether to read the canonical link and og:url: only on an outlet some index knows (pageAddresses trusts no other). */
+  signals: boolean;
+  /** Whether to read the links: only where link badges are due. */
+  links: boolean;
+  /**
+   * Whether to remove badges an earlier instance of the extension left (tags.ts): asked of the
+   * open tabs once the extension is installed or updated, when Firefox puts the new instance into
+   * them and the old one, gone, could not remove its own.
+   */
+  sweep: boolean;
 }
+
+/** What the first stage tells the background when asked. */
+export interface PageQuestion {
+  /** Without canonical or og:url when they were not asked for. */
+  signals: PageSignals;
+  /** The links' addresses when asked for and at most one batch; otherwise null (the link-badge engine, if it runs, asks for itself). */
+  links: string[] | null;
+  /** Whether the page shows coverage now: then it must be answered even when nothing is known, to clear it. */
+  shown: boolean;
+}
+
+/**
+ * The background's answer to a PageQuestion, sent only when something is known (the page's coverage,
+ * a link's verdict) or the page shows coverage it must clear. Otherwise the page takes it that
+ * nothing is known (most pages), which saves it another injected call.
+ */
+export interface PageAnswer extends PageStart {
+  notice: 'answer';
+  /** The address asked about: an answer for an address the page has left (a single-page app) is dropped. */
+  url: string;
+  links: { urls: string[]; verdicts: Array<LinkVerdict | null> } | null;
+}
+
+/** Notices about the page, from the background to its content script. */
+export type ContentNotice = AskNotice | PageAnswer;
 
 /** A page cannot have more signals than this worth reading; more is an attack or a broken page. */
 export const MAX_SIGNALS_PER_KIND = 8;
 /** Links are looked up in batches of at most this many: one message per batch, each answered in well under a millisecond. */
 export const MAX_LINKS_PER_BATCH = 250;
 
-export function isContentNotice(message: unknown): message is ContentNotice {
-  return typeof message === 'object' && message !== null && (message as ContentNotice).notice === 'pageChanged';
+export function isAskNotice(message: unknown): message is AskNotice {
+  return typeof message === 'object' && message !== null && (message as AskNotice).notice === 'ask';
+}
+
+/** Only the background can reach the hook, so its answer is taken as it comes, like a settings notice. */
+export function isPageAnswer(message: unknown): message is PageAnswer {
+  return typeof message === 'object' && message !== null && (message as PageAnswer).notice === 'answer';
 }
 
 /**
  * The background tells every tab's content script when the reader changes a setting, so open tabs
  * apply it at once although the content script reads no storage itself (issue 4). The settings are
- * repaired by the background as it reads them (`loadSettings`), here and in `startPage`'s answer;
+ * repaired by the background as it reads them (`loadSettings`), here and in its PageAnswer;
  * the content script, which only this extension can reach, takes them as they come instead of
  * carrying the repair code (migrations, domain checks) onto every page.
  */

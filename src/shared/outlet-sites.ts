@@ -30,6 +30,16 @@ export function isOutletHost(hosts: ReadonlySet<string>, hostname: string): bool
 }
 
 /**
+ * Whether some host of `hosts` belongs to the outlet `domain` (a registrable domain): the hosts a
+ * page's canonical link or og:url may name and still be trusted (src/core/url/page-signals.ts).
+ */
+export function hasOutletDomain(hosts: Iterable<string>, domain: string): boolean {
+  const suffix = `.${domain}`;
+  for (const host of hosts) if (host === domain || host.endsWith(suffix)) return true;
+  return false;
+}
+
+/**
  * The settings a page gets: on a page outside the outlets, with "All websites" off, no link badges,
  * as a listing build would not have run there. The article badge needs no rule: it shows only on
  * an article some index knows (an outlet's, or its AMP-cache copy). `outletPage` is null in a

@@ -4,15 +4,16 @@ import type { ListError } from '../core/list/list-error';
 import { MAX_URL_LENGTH } from '../core/url/limits';
 import type { Settings } from './settings-schema';
 import { browser } from './browser';
-import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, backgroundCall, type ContentNotice } from './message-shapes';
+import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, backgroundCall, type PageQuestion } from './message-shapes';
 
 export {
-  isContentNotice,
   isRejectedReply,
   isSettingsNotice,
   MAX_LINKS_PER_BATCH,
   MAX_SIGNALS_PER_KIND,
   type ContentNotice,
+  type PageAnswer,
+  type PageQuestion,
   type RejectedReply,
   type SettingsNotice,
 } from './message-shapes';
@@ -34,7 +35,7 @@ export interface PageSignals {
 
 /**
  * What a content script starts from (issue 4): the page's coverage, and the reader's settings, so
- * the content script touches no storage API of its own (each API's first use costs a page time).
+ * the content script touches no extension API of its own (each API's first use costs a page time).
  */
 export interface PageStart {
   coverage: Coverage | null;
@@ -76,10 +77,6 @@ export interface SubscriptionReply {
 }
 
 export interface BackgroundMethods {
-  /** Content scripts (unprivileged): what is known about this page. Also sets the tab's toolbar count. */
-  lookupPage(signals: PageSignals): Coverage | null;
-  /** Content scripts (unprivileged): `lookupPage` and the reader's settings, in one round trip, when a page starts. */
-  startPage(signals: PageSignals): PageStart;
   /** Content scripts (unprivileged): one batch of link addresses, answered in order (null: unknown). */
   lookupLinks(query: { urls: string[] }): Array<LinkVerdict | null>;
   /** Content scripts (unprivileged): open Elsewhere's own view of a link's story in a new tab. */
@@ -115,7 +112,7 @@ export type Request = { [M in MethodName]: { method: M; params: Parameters<Backg
  * Methods a content script may call: read-only questions, and opening Elsewhere's own view (the
  * only effect a page can cause, and only with an http(s) address that is validated again there).
  */
-export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupPage', 'startPage', 'lookupLinks', 'openCoverage', 'loadRenderer', 'loadLinkBadges']);
+export const UNPRIVILEGED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lookupLinks', 'openCoverage', 'loadRenderer', 'loadLinkBadges']);
 
 function isUrlText(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_URL_LENGTH;
@@ -125,19 +122,33 @@ function isUrlList(value: unknown): value is string[] {
   return Array.isArray(value) && value.length <= MAX_SIGNALS_PER_KIND && value.every(isUrlText);
 }
 
+function isLinkBatch(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_LINKS_PER_BATCH && value.every(isUrlText);
+}
+
+/**
+ * Validates what a page's first stage answered when the background asked it (navigation.ts).
+ * Only our own isolated world answers, but what it read is the page's (addresses of any length,
+ * links by the thousand), so it is checked as strictly as a message. Null for anything else.
+ */
+export function parsePageQuestion(value: unknown): PageQuestion | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { signals, links, shown } = value as { signals?: unknown; links?: unknown; shown?: unknown };
+  if (typeof signals !== 'object' || signals === null) return null;
+  const { url, canonical, ogUrl } = signals as Partial<PageSignals>;
+  if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
+  if ((links !== null && !isLinkBatch(links)) || typeof shown !== 'boolean') return null;
+  return { signals: { url, canonical, ogUrl }, links, shown };
+}
+
 /** Validates an incoming message's shape. Returns null for anything that is not a well-formed request. */
 export function parseRequest(message: unknown): Request | null {
   if (typeof message !== 'object' || message === null) return null;
   const { method, params } = message as { method?: unknown; params?: unknown };
   if (typeof params !== 'object' || params === null) return null;
-  if (method === 'lookupPage' || method === 'startPage') {
-    const { url, canonical, ogUrl } = params as Partial<PageSignals>;
-    if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
-    return { method, params: { url, canonical, ogUrl } };
-  }
   if (method === 'lookupLinks') {
     const { urls } = params as { urls?: unknown };
-    if (!Array.isArray(urls) || urls.length > MAX_LINKS_PER_BATCH || !urls.every(isUrlText)) return null;
+    if (!isLinkBatch(urls)) return null;
     return { method, params: { urls } };
   }
   if (method === 'listSubscriptions' || method === 'loadRenderer' || method === 'loadLinkBadges') return { method, params: {} };
@@ -163,7 +174,6 @@ const call = backgroundCall((message) => browser.runtime.sendMessage(message));
 
 /** Typed callers, one per method. */
 export const background = {
-  lookupPage: (signals: PageSignals) => call('lookupPage', signals),
   lookupLinks: (urls: string[]) => call('lookupLinks', { urls }),
   openCoverage: (url: string) => call('openCoverage', { url }),
   getTabView: (tabId: number) => call('getTabView', { tabId }),
@@ -173,5 +183,3 @@ export const background = {
   unsubscribeList: (url: string) => call('unsubscribeList', { url }),
   updateLists: (url?: string) => call('updateLists', url === undefined ? {} : { url }),
 };
-
-export const pageChangedNotice: ContentNotice = { notice: 'pageChanged' };

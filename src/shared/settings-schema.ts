@@ -86,7 +86,10 @@ export function validateSettings(raw: unknown): Settings {
 
 /** Whether `hostname` is on a hidden site: the site itself or any of its subdomains. */
 export function isSiteHidden(hiddenSites: readonly string[], hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (hiddenSites.length === 0) return false;
+  // No regular expression: the content script calls this on pages, where compiling one costs time (issue 4).
+  const lower = hostname.toLowerCase();
+  const host = lower.endsWith('.') ? lower.slice(0, -1) : lower;
   return hiddenSites.some((site) => host === site || host.endsWith(`.${site}`));
 }
 

@@ -1,81 +1,171 @@
 /**
  * A tab's address changes (src/background/navigation.ts): the count follows the address at once,
- * and the page's content script is told to ask again, unless it has asked about that address
- * already (a page's first load: issue 4, one round trip is all a page pays for).
+ * while the page's content script is asked what it says about itself, if anything can be known
+ * there, and answered through its hook when something is (issue 4: the page never asks, so it never
+ * pays for the extension API, and most pages pay for nothing more than being asked, or not even that).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Coverage } from '../../src/core/index/coverage-index';
 
-const executeScript = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => []));
+const fake = vi.hoisted(() => ({
+  /** What the page answers when asked (its PageQuestion). */
+  question: null as unknown,
+  tabUrl: 'https://www.cnet.com/news/a-story/' as string | undefined,
+  /** What every lookup finds. */
+  coverage: null as unknown,
+  /** Whether the page's outlet is one an index knows. */
+  outlet: true,
+}));
+type Injection = { args: unknown[]; injectImmediately?: boolean; files?: string[] };
+const executeScript = vi.hoisted(() =>
+  vi.fn(async (injection: Injection): Promise<Array<{ result: unknown }>> => {
+    const notice = injection.args?.[2];
+    return [{ result: (notice as { notice?: string } | undefined)?.notice === 'ask' ? fake.question : undefined }];
+  }),
+);
 const setTab = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => undefined));
 const readTab = vi.hoisted(() => vi.fn(async (_tabId: number): Promise<{ url: string } | null> => null));
-/** Resolves the address lookup when the test says so, to order it against the script's own question. */
-const lookups = vi.hoisted(() => ({ release: [] as Array<() => void> }));
-vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
+/** Holds lookups until the test releases them, to order the address's own lookup against the page's. */
+const lookups = vi.hoisted(() => ({ release: [] as Array<() => void>, held: false }));
+vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript }, tabs: { get: async () => ({ url: fake.tabUrl }) } } }));
+vi.mock('../../src/content/render?iife', () => ({ default: 'src/content/render.js' }));
+vi.mock('../../src/content/links?iife', () => ({ default: 'src/content/links.js' }));
 vi.mock('../../src/background/tab-state', () => ({ readTab, setTab }));
+vi.mock('../../src/background/outlet-sites', () => ({
+  // As a build that runs everywhere gives them: no link badges off the outlets (src/shared/outlet-sites.ts).
+  settingsForPage: async (settings: object) => (fake.outlet ? settings : { ...settings, linkBadges: false }),
+  signalsMayMatch: async () => fake.outlet,
+}));
 vi.mock('../../src/background/lists/list-sources', () => ({
-  lookupCoverage: () => new Promise((resolve) => lookups.release.push(() => resolve(null))),
+  lookupCoverage: () => (lookups.held ? new Promise((resolve) => lookups.release.push(() => resolve(fake.coverage))) : Promise.resolve(fake.coverage)),
 }));
 
-const { forgetReportedAddress, noteReportedAddress, onTabAddressChanged } = await import('../../src/background/navigation');
-const { NOTICE_HOOK } = await import('../../src/shared/message-shapes');
+const { answerOpenTabs, answerPage, onTabAddressChanged, onTabLoaded, forgetTabPages } = await import('../../src/background/navigation');
+const { ASK_WAITING, NOTICE_HOOK } = await import('../../src/shared/message-shapes');
 
 const TAB = 4;
 const PAGE = 'https://www.cnet.com/news/a-story/';
 const OTHER = 'https://www.cnet.com/news/another-story/';
+const KNOWN = { otherOutletCount: 2, otherOutlets: [] } as unknown as Coverage;
+const question = (url: string, shown = false) => ({ signals: { url, canonical: [], ogUrl: [] }, links: [], shown });
 
-/** Runs onTabAddressChanged, doing `meanwhile` while its address lookup is out. */
-async function addressChange(url: string, meanwhile: () => void = () => undefined): Promise<void> {
-  const done = onTabAddressChanged(TAB, url);
-  await vi.waitFor(() => expect(lookups.release).toHaveLength(1));
-  meanwhile();
-  lookups.release.shift()!();
-  await done;
-}
+const asks = () => executeScript.mock.calls.map(([injection]) => injection.args?.[2]).filter((notice) => (notice as { notice?: string } | undefined)?.notice === 'ask');
+const told = () => executeScript.mock.calls.map(([injection]) => injection.args?.[1]).filter((notice) => (notice as { notice?: string } | undefined)?.notice === 'answer');
 
 beforeEach(() => {
   executeScript.mockClear();
   setTab.mockClear();
+  readTab.mockClear();
   lookups.release = [];
-  forgetReportedAddress(TAB);
+  lookups.held = false;
+  fake.question = question(PAGE);
+  fake.tabUrl = PAGE;
+  fake.coverage = null;
+  fake.outlet = true;
+  forgetTabPages(TAB);
 });
 
 describe('onTabAddressChanged', () => {
-  it('sets the count and tells the page to ask again when its script has not asked about the address (a single-page-app navigation)', async () => {
-    noteReportedAddress(TAB, OTHER);
-    await addressChange(PAGE);
+  it('sets the count from the address, and asks the page in its top frame, when it is ready, for what can matter there', async () => {
+    await onTabAddressChanged(TAB, PAGE);
     expect(setTab).toHaveBeenCalledWith(TAB, PAGE, null);
-    expect(executeScript).toHaveBeenCalledTimes(1);
-    expect(executeScript.mock.calls[0]![0]).toMatchObject({ target: { tabId: TAB, frameIds: [0] }, args: [NOTICE_HOOK, { notice: 'pageChanged' }] });
+    const [ask] = executeScript.mock.calls[0]!;
+    expect(ask).toMatchObject({ target: { tabId: TAB, frameIds: [0] }, args: [NOTICE_HOOK, ASK_WAITING, { notice: 'ask', signals: true, links: true, sweep: false }, expect.any(Number)] });
+    expect(ask.injectImmediately).toBeUndefined();
   });
 
-  it('neither sets the count nor tells the page when its script asked about the address meanwhile (a page’s first load)', async () => {
-    await addressChange(PAGE, () => noteReportedAddress(TAB, PAGE));
-    expect(setTab).not.toHaveBeenCalled();
+  it('leaves a page where nothing is known unanswered: it takes that as the answer', async () => {
+    await onTabAddressChanged(TAB, PAGE);
+    expect(asks()).toHaveLength(1);
+    expect(told()).toEqual([]);
+  });
+
+  it('answers a page where something is known, after putting in the rendering stage', async () => {
+    fake.coverage = KNOWN;
+    await onTabAddressChanged(TAB, PAGE);
+    expect(told()).toEqual([expect.objectContaining({ notice: 'answer', url: PAGE, coverage: KNOWN })]);
+    const files = executeScript.mock.calls.map(([injection]) => injection.files).filter(Boolean);
+    expect(files).toEqual([['src/content/render.js']]);
+  });
+
+  it('answers a page that shows coverage, so that it clears it (a single-page app left a known article)', async () => {
+    fake.question = question(PAGE, true);
+    await onTabAddressChanged(TAB, PAGE);
+    expect(told()).toEqual([expect.objectContaining({ url: PAGE, coverage: null })]);
+  });
+
+  it('does not ask a page where nothing can be known or shown (no outlet of any index, link badges not due there)', async () => {
+    fake.outlet = false;
+    fake.tabUrl = 'https://mail.example/inbox';
+    await onTabAddressChanged(TAB, 'https://mail.example/inbox');
     expect(executeScript).not.toHaveBeenCalled();
+    expect(setTab).toHaveBeenCalledExactlyOnceWith(TAB, 'https://mail.example/inbox', null);
   });
 
-  it('does not tell the page when its script asked while the count was being set', async () => {
-    setTab.mockImplementationOnce(async () => {
-      noteReportedAddress(TAB, PAGE);
-      return undefined;
-    });
-    await addressChange(PAGE);
+  it('leaves the count to the page when the page answered before the address’s own lookup came back', async () => {
+    lookups.held = true;
+    const done = onTabAddressChanged(TAB, PAGE);
+    // The address's lookup is out; the page's is held too: let the page's through first.
+    await vi.waitFor(() => expect(lookups.release.length).toBeGreaterThanOrEqual(2));
+    lookups.release.splice(1, 1)[0]!();
+    await vi.waitFor(() => expect(setTab).toHaveBeenCalledTimes(1));
+    lookups.release.shift()!();
+    await done;
     expect(setTab).toHaveBeenCalledTimes(1);
-    expect(executeScript).not.toHaveBeenCalled();
   });
 
-  it('tells a page restored from the back/forward cache, whose script asked about it before the tab went elsewhere', async () => {
-    noteReportedAddress(TAB, PAGE);
-    await addressChange(OTHER);
-    executeScript.mockClear();
-    await addressChange(PAGE);
-    expect(executeScript).toHaveBeenCalledTimes(1);
+  it('sets the count from the address alone when the page does not answer (no content script there)', async () => {
+    fake.question = null;
+    await onTabAddressChanged(TAB, PAGE);
+    expect(setTab).toHaveBeenCalledExactlyOnceWith(TAB, PAGE, null);
+    expect(told()).toEqual([]);
   });
 
-  it('tells nothing to a tab whose record says it shows the address already', async () => {
+  it('asks the page, but writes no count of the address, when the tab’s record shows the address already', async () => {
     readTab.mockResolvedValueOnce({ url: PAGE });
     await onTabAddressChanged(TAB, PAGE);
+    expect(setTab).toHaveBeenCalledExactlyOnceWith(TAB, PAGE, null);
+    expect(asks()).toHaveLength(1);
+  });
+});
+
+describe('answerPage', () => {
+  it('drops the answer of a page the tab has left (Firefox asks the outgoing page as the next loads)', async () => {
+    fake.question = question(OTHER);
+    fake.coverage = KNOWN;
+    await answerPage(TAB);
     expect(setTab).not.toHaveBeenCalled();
-    expect(executeScript).not.toHaveBeenCalled();
+    expect(told()).toEqual([]);
+  });
+
+  it('drops whatever the page answers that is not a question', async () => {
+    fake.question = { signals: { url: PAGE, canonical: 'x', ogUrl: [] }, links: [], shown: false };
+    fake.coverage = KNOWN;
+    await answerPage(TAB);
+    expect(setTab).not.toHaveBeenCalled();
+    expect(told()).toEqual([]);
+  });
+});
+
+describe('onTabLoaded', () => {
+  it('handles a page whose address change this worker missed, and only such a page', async () => {
+    await onTabLoaded(TAB, PAGE);
+    expect(asks()).toHaveLength(1);
+    executeScript.mockClear();
+    await onTabLoaded(TAB, PAGE);
+    await onTabAddressChanged(TAB, OTHER).catch(() => undefined);
+    executeScript.mockClear();
+    await onTabLoaded(TAB, OTHER);
+    expect(asks()).toEqual([]);
+  });
+});
+
+describe('answerOpenTabs', () => {
+  it('asks every open tab, sweeping what an earlier instance left', async () => {
+    const query = vi.fn(async () => [{ id: TAB, url: PAGE }, { id: 5 }]);
+    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: { tabs: Record<string, unknown> } };
+    browser.tabs.query = query;
+    await answerOpenTabs();
+    expect(asks()).toEqual([expect.objectContaining({ sweep: true })]);
   });
 });

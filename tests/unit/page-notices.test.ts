@@ -1,50 +1,92 @@
 /**
- * The background's notices reach the content script through its hook in the page's isolated world
+ * The background talks to the content script through its hook in the page's isolated world
  * (src/background/page-notices.ts), called by `scripting.executeScript`: the page keeps no
- * `runtime.onMessage` listener (issue 4).
+ * `runtime.onMessage` listener and never touches an extension API to be asked or answered (issue 4).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-const executeScript = vi.hoisted(() => vi.fn(async (_injection: { func: (...args: unknown[]) => void; args: unknown[] }): Promise<unknown[]> => []));
+type Injection = { func: (...args: unknown[]) => unknown; args: unknown[]; injectImmediately?: boolean };
+const executeScript = vi.hoisted(() => vi.fn(async (_injection: Injection): Promise<Array<{ result?: unknown }>> => []));
 vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
 
-const { tellPage } = await import('../../src/background/page-notices');
-const { NOTICE_HOOK } = await import('../../src/shared/message-shapes');
+const { askPage, tellPage } = await import('../../src/background/page-notices');
+const { ASK_WAITING, NOTICE_HOOK } = await import('../../src/shared/message-shapes');
 const { DEFAULT_SETTINGS } = await import('../../src/shared/settings-schema');
 
 const hookKey = Symbol.for(NOTICE_HOOK);
+const waitingKey = Symbol.for(ASK_WAITING);
 const scope = globalThis as unknown as Record<symbol, unknown>;
+const ANSWER = { notice: 'answer', url: 'https://www.cnet.com/news/a/', coverage: null, settings: DEFAULT_SETTINGS, links: null } as const;
+const QUESTION = { signals: { url: 'https://www.cnet.com/news/a/', canonical: [], ogUrl: [] }, links: [], shown: false };
+const ASK = { notice: 'ask', settings: DEFAULT_SETTINGS, signals: true, links: true, sweep: false } as const;
 
-/** Runs what tellPage injected, as the browser does in the page's isolated world: the function alone, with its arguments. */
-function runInjection(): void {
-  const [injection] = executeScript.mock.calls.at(-1)!;
+/** Runs an injection as the browser does in the page's isolated world: the function alone, with its arguments; a promise is awaited. */
+async function run(injection: Injection): Promise<Array<{ result: unknown }>> {
   // Serialised by the browser: only its own source and its arguments travel.
-  const injected = new Function(`return (${injection.func.toString()})`)() as (...args: unknown[]) => void;
-  injected(...injection.args);
+  const injected = new Function(`return (${injection.func.toString()})`)() as (...args: unknown[]) => unknown;
+  return [{ result: await injected(...injection.args) }];
 }
 
 afterEach(() => {
   delete scope[hookKey];
-  executeScript.mockClear();
+  delete scope[waitingKey];
+  executeScript.mockReset();
+  executeScript.mockImplementation(async () => []);
+  vi.useRealTimers();
 });
 
 describe('tellPage', () => {
   it('calls the content script’s hook in the tab’s top frame, at once, with the notice', async () => {
     const hear = vi.fn();
     scope[hookKey] = hear;
-    await tellPage(3, { notice: 'pageChanged' });
+    executeScript.mockImplementationOnce(run);
+    await tellPage(3, ANSWER);
     expect(executeScript).toHaveBeenCalledWith(expect.objectContaining({ target: { tabId: 3, frameIds: [0] }, injectImmediately: true }));
-    runInjection();
-    expect(hear).toHaveBeenCalledExactlyOnceWith({ notice: 'pageChanged' });
+    expect(hear).toHaveBeenCalledExactlyOnceWith(ANSWER);
   });
 
   it('does nothing in a frame without the content script', async () => {
-    await tellPage(3, { notice: 'settingsChanged', settings: DEFAULT_SETTINGS });
-    expect(() => runInjection()).not.toThrow();
+    executeScript.mockImplementationOnce(run);
+    await expect(tellPage(3, { notice: 'settingsChanged', settings: DEFAULT_SETTINGS })).resolves.toBeUndefined();
   });
 
   it('swallows the refusal of a tab it may not script', async () => {
     executeScript.mockRejectedValueOnce(new Error('Cannot access contents of the page'));
-    await expect(tellPage(3, { notice: 'pageChanged' })).resolves.toBeUndefined();
+    await expect(tellPage(3, ANSWER)).resolves.toBeUndefined();
+  });
+});
+
+describe('askPage', () => {
+  it('asks the top frame’s hook, when the page is ready (not at once), and returns what it answered', async () => {
+    const hear = vi.fn(async () => QUESTION);
+    scope[hookKey] = hear;
+    executeScript.mockImplementationOnce(run);
+    await expect(askPage(3, ASK)).resolves.toEqual(QUESTION);
+    expect(hear).toHaveBeenCalledExactlyOnceWith(ASK);
+    const [injection] = executeScript.mock.calls[0]!;
+    expect(injection).toMatchObject({ target: { tabId: 3, frameIds: [0] } });
+    expect(injection.injectImmediately).toBeUndefined();
+  });
+
+  it('waits for a content script that runs just after it, which calls what it left (main.ts)', async () => {
+    executeScript.mockImplementationOnce(run);
+    const asked = askPage(3, ASK);
+    await vi.waitFor(() => expect(typeof scope[waitingKey]).toBe('function'));
+    scope[hookKey] = () => QUESTION;
+    (scope[waitingKey] as () => void)();
+    await expect(asked).resolves.toEqual(QUESTION);
+  });
+
+  it('answers null when no content script comes to the frame', async () => {
+    vi.useFakeTimers();
+    executeScript.mockImplementationOnce(run);
+    const asked = askPage(3, ASK);
+    await vi.advanceTimersByTimeAsync(2000);
+    await expect(asked).resolves.toBeNull();
+  });
+
+  it('answers null for a tab it may not script', async () => {
+    executeScript.mockRejectedValueOnce(new Error('Cannot access contents of the page'));
+    await expect(askPage(3, ASK)).resolves.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_URL_LENGTH } from '../../src/core/url/limits';
-import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, isContentNotice, isRejectedReply, parseRequest, UNPRIVILEGED_METHODS } from '../../src/shared/protocol';
+import { isAskNotice, isPageAnswer } from '../../src/shared/message-shapes';
+import { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND, isRejectedReply, parsePageQuestion, parseRequest, UNPRIVILEGED_METHODS } from '../../src/shared/protocol';
 
 // The polyfill throws outside an extension; parseRequest never touches it.
 vi.mock('webextension-polyfill', () => ({ default: {} }));
@@ -10,45 +11,62 @@ const TOO_LONG = `https://a.example.com/${'x'.repeat(MAX_URL_LENGTH)}`;
 const signals = { url: URL_OK, canonical: [URL_OK], ogUrl: [] as string[] };
 const times = <T>(count: number, value: T): T[] => Array.from({ length: count }, () => value);
 
-describe('lookupPage', () => {
-  it('is accepted when well formed', () => {
-    expect(parseRequest({ method: 'lookupPage', params: signals })).toEqual({ method: 'lookupPage', params: signals });
+describe('a page’s question (what its first stage answers when the background asks)', () => {
+  const question = { signals, links: [URL_OK], shown: false };
+
+  it('is no request: a page does not ask', () => {
+    expect(parseRequest({ method: 'askAboutPage', params: question })).toBeNull();
+  });
+
+  it('is accepted when well formed, with links or with null for more than one batch', () => {
+    expect(parsePageQuestion(question)).toEqual(question);
+    expect(parsePageQuestion({ signals, links: null, shown: true })).toEqual({ signals, links: null, shown: true });
+    expect(parsePageQuestion({ signals, links: [], shown: false })).toEqual({ signals, links: [], shown: false });
   });
 
   it('keeps only the known fields', () => {
-    const request = parseRequest({ method: 'lookupPage', params: { ...signals, injected: 'x' }, extra: true });
-    expect(request).toEqual({ method: 'lookupPage', params: signals });
-    expect(Object.keys(request!.params)).toEqual(['url', 'canonical', 'ogUrl']);
+    const parsed = parsePageQuestion({ signals: { ...signals, injected: 'x' }, links: [URL_OK], shown: false, tabId: 99 });
+    expect(parsed).toEqual(question);
+    expect(Object.keys(parsed!)).toEqual(['signals', 'links', 'shown']);
+    expect(Object.keys(parsed!.signals)).toEqual(['url', 'canonical', 'ogUrl']);
   });
 
   it('accepts the limits exactly', () => {
     const longest = `https://a.example.com/${'x'.repeat(MAX_URL_LENGTH - 'https://a.example.com/'.length)}`;
     expect(longest).toHaveLength(MAX_URL_LENGTH);
     const full = times(MAX_SIGNALS_PER_KIND, longest);
-    expect(parseRequest({ method: 'lookupPage', params: { url: longest, canonical: full, ogUrl: full } })).not.toBeNull();
+    expect(parsePageQuestion({ signals: { url: longest, canonical: full, ogUrl: full }, links: times(MAX_LINKS_PER_BATCH, longest), shown: false })).not.toBeNull();
   });
 
   const rejected: Array<[string, unknown]> = [
-    ['no params', { method: 'lookupPage' }],
-    ['null params', { method: 'lookupPage', params: null }],
-    ['params as text', { method: 'lookupPage', params: 'https://x' }],
-    ['params as a list', { method: 'lookupPage', params: [URL_OK, [], []] }],
-    ['missing url', { method: 'lookupPage', params: { canonical: [], ogUrl: [] } }],
-    ['missing canonical', { method: 'lookupPage', params: { url: URL_OK, ogUrl: [] } }],
-    ['missing ogUrl', { method: 'lookupPage', params: { url: URL_OK, canonical: [] } }],
-    ['url as a number', { method: 'lookupPage', params: { ...signals, url: 42 } }],
-    ['url as an object', { method: 'lookupPage', params: { ...signals, url: { href: URL_OK } } }],
-    ['canonical as text', { method: 'lookupPage', params: { ...signals, canonical: URL_OK } }],
-    ['canonical with a number', { method: 'lookupPage', params: { ...signals, canonical: [URL_OK, 1] } }],
-    ['ogUrl with null', { method: 'lookupPage', params: { ...signals, ogUrl: [null] } }],
-    ['url over the length limit', { method: 'lookupPage', params: { ...signals, url: TOO_LONG } }],
-    ['a canonical entry over the length limit', { method: 'lookupPage', params: { ...signals, canonical: ['x'.repeat(MAX_URL_LENGTH + 1)] } }],
-    ['too many canonical entries', { method: 'lookupPage', params: { ...signals, canonical: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) } }],
-    ['too many og:url entries', { method: 'lookupPage', params: { ...signals, ogUrl: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) } }],
+    ['nothing', null],
+    ['text', 'https://x'],
+    ['no signals', { links: [], shown: false }],
+    ['no links', { signals, shown: false }],
+    ['null signals', { signals: null, links: [], shown: false }],
+    ['signals as a list', { signals: [URL_OK, [], []], links: [], shown: false }],
+    ['missing url', { signals: { canonical: [], ogUrl: [] }, links: [], shown: false }],
+    ['missing canonical', { signals: { url: URL_OK, ogUrl: [] }, links: [], shown: false }],
+    ['missing ogUrl', { signals: { url: URL_OK, canonical: [] }, links: [], shown: false }],
+    ['url as a number', { signals: { ...signals, url: 42 }, links: [], shown: false }],
+    ['url as an object', { signals: { ...signals, url: { href: URL_OK } }, links: [], shown: false }],
+    ['canonical as text', { signals: { ...signals, canonical: URL_OK }, links: [], shown: false }],
+    ['canonical with a number', { signals: { ...signals, canonical: [URL_OK, 1] }, links: [], shown: false }],
+    ['ogUrl with null', { signals: { ...signals, ogUrl: [null] }, links: [], shown: false }],
+    ['url over the length limit', { signals: { ...signals, url: TOO_LONG }, links: [], shown: false }],
+    ['a canonical entry over the length limit', { signals: { ...signals, canonical: ['x'.repeat(MAX_URL_LENGTH + 1)] }, links: [], shown: false }],
+    ['too many canonical entries', { signals: { ...signals, canonical: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false }],
+    ['too many og:url entries', { signals: { ...signals, ogUrl: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false }],
+    ['links as text', { signals, links: URL_OK, shown: false }],
+    ['a link that is not text', { signals, links: [URL_OK, 7], shown: false }],
+    ['a link over the length limit', { signals, links: [TOO_LONG], shown: false }],
+    [`${MAX_LINKS_PER_BATCH + 1} links`, { signals, links: times(MAX_LINKS_PER_BATCH + 1, URL_OK), shown: false }],
+    ['no shown', { signals, links: [] }],
+    ['shown as text', { signals, links: [], shown: 'yes' }],
   ];
-  for (const [label, message] of rejected) {
+  for (const [label, value] of rejected) {
     it(`is rejected with ${label}`, () => {
-      expect(parseRequest(message)).toBeNull();
+      expect(parsePageQuestion(value)).toBeNull();
     });
   }
 });
@@ -138,31 +156,33 @@ describe('list subscriptions (extension pages only)', () => {
 });
 
 describe('anything else', () => {
-  for (const message of [null, undefined, 0, 'lookupPage', true, [], ['lookupPage', signals]]) {
+  for (const message of [null, undefined, 0, 'lookupLinks', true, [], ['lookupLinks', { urls: [URL_OK] }]]) {
     it(`rejects the non-request ${JSON.stringify(message) ?? 'undefined'}`, () => {
       expect(parseRequest(message)).toBeNull();
     });
   }
 
-  for (const method of ['unknown', 'LookupPage', 'getTabCoverage', 'toString', '__proto__', 'constructor', undefined, 1]) {
+  for (const method of ['unknown', 'LookupLinks', 'lookupPage', 'startPage', 'askAboutPage', 'getTabCoverage', 'toString', '__proto__', 'constructor', undefined, 1]) {
     it(`rejects the method ${String(method)}`, () => {
       expect(parseRequest({ method, params: { ...signals, tabId: 1, urls: [URL_OK] } })).toBeNull();
     });
   }
 
-  it('lets content scripts ask about pages and links, load their rendering and link-badge stages and open Elsewhere’s view, but not read tabs', () => {
-    expect([...UNPRIVILEGED_METHODS].sort()).toEqual(['loadLinkBadges', 'loadRenderer', 'lookupLinks', 'lookupPage', 'openCoverage', 'startPage']);
+  it('lets content scripts ask about links, load their rendering and link-badge stages and open Elsewhere’s view, but not read tabs', () => {
+    expect([...UNPRIVILEGED_METHODS].sort()).toEqual(['loadLinkBadges', 'loadRenderer', 'lookupLinks', 'openCoverage']);
     expect(UNPRIVILEGED_METHODS.has('getTabView')).toBe(false);
     expect(UNPRIVILEGED_METHODS.has('getUrlView')).toBe(false);
   });
 });
 
 describe('other message guards', () => {
-  it('recognise a page-changed notice only', () => {
-    expect(isContentNotice({ notice: 'pageChanged' })).toBe(true);
-    expect(isContentNotice({ notice: 'other' })).toBe(false);
-    expect(isContentNotice(null)).toBe(false);
-    expect(isContentNotice('pageChanged')).toBe(false);
+  it('recognise the background’s question and answer to a page only', () => {
+    expect(isAskNotice({ notice: 'ask', settings: {}, signals: true, links: true, sweep: false })).toBe(true);
+    expect(isPageAnswer({ notice: 'answer', url: URL_OK, coverage: null, settings: {}, links: null })).toBe(true);
+    for (const other of [{ notice: 'pageChanged' }, { notice: 'settingsChanged' }, null, 'ask', 'answer']) {
+      expect(isAskNotice(other)).toBe(false);
+      expect(isPageAnswer(other)).toBe(false);
+    }
   });
 
   it('recognise a rejected reply only', () => {

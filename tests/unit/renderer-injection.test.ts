@@ -52,7 +52,7 @@ describe('injectLinkBadges', () => {
 
 describe('injectRendererIfBadgeDue', () => {
   it('injects when the page has other coverage and the badge is on', async () => {
-    await injectRendererIfBadgeDue(sender(0), URL_ON_CNET, covered, DEFAULT_SETTINGS);
+    await injectRendererIfBadgeDue({ tabId: 7, frameId: 0 }, URL_ON_CNET, covered, DEFAULT_SETTINGS);
     expect(executeScript).toHaveBeenCalledTimes(1);
   });
 
@@ -62,12 +62,12 @@ describe('injectRendererIfBadgeDue', () => {
     ['the in-page badge turned off', covered, { ...DEFAULT_SETTINGS, articleBadge: false }],
     ['the site hidden', covered, { ...DEFAULT_SETTINGS, hiddenSites: ['cnet.com'] }],
   ])('injects nothing with %s', async (_label, coverage, settings) => {
-    await injectRendererIfBadgeDue(sender(0), URL_ON_CNET, coverage, settings);
+    await injectRendererIfBadgeDue({ tabId: 7, frameId: 0 }, URL_ON_CNET, coverage, settings);
     expect(executeScript).not.toHaveBeenCalled();
   });
 
-  it('lets a failed injection pass: the content script asks again', async () => {
+  it('lets a failed injection pass: the content script loads the stage itself', async () => {
     executeScript.mockRejectedValueOnce(new Error('Frame with ID 0 was removed.'));
-    await expect(injectRendererIfBadgeDue(sender(0), URL_ON_CNET, covered, DEFAULT_SETTINGS)).resolves.toBeUndefined();
+    await expect(injectRendererIfBadgeDue({ tabId: 7, frameId: 0 }, URL_ON_CNET, covered, DEFAULT_SETTINGS)).resolves.toBeUndefined();
   });
 });

@@ -29,15 +29,22 @@ const fake = vi.hoisted(() => {
     },
     action: { setBadgeText: vi.fn(async () => {}), setTitle: vi.fn(async () => {}), setIcon: vi.fn(async (_details: unknown) => {}) },
     tabs: { get: vi.fn(), create: vi.fn(async () => ({})) },
+    scripting: { executeScript: vi.fn(async (_injection: unknown) => []) },
   };
 });
 
 vi.mock('webextension-polyfill', () => ({
   default: {
-    runtime: { id: 'self-id', getURL: (path = '') => `chrome-extension://self-id/${path}` },
+    runtime: {
+      id: 'self-id',
+      getURL: (path = '') => `chrome-extension://self-id/${path}`,
+      // A build that lists its outlets (settingsForPage leaves its settings as they are).
+      getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*', '*://*.forbes.com/*'] }] }),
+    },
     storage: { session: fake.storage },
     action: fake.action,
     tabs: fake.tabs,
+    scripting: fake.scripting,
     i18n: { getMessage: (key: string, substitutions?: string[]) => [key, ...(substitutions ?? [])].join(' ') },
   },
 }));
@@ -66,8 +73,13 @@ vi.mock('../../src/background/index-source', async () => {
   return { bundledIndex: vi.fn(async () => bundled) };
 });
 
+// The stages' built names, which only the build knows.
+vi.mock('../../src/content/render?iife', () => ({ default: 'src/content/render.js' }));
+vi.mock('../../src/content/links?iife', () => ({ default: 'src/content/links.js' }));
+
 const { routeMessage } = await import('../../src/background/router');
-const { MAX_LINKS_PER_BATCH, MAX_SIGNALS_PER_KIND } = await import('../../src/shared/protocol');
+const { answerQuestion } = await import('../../src/background/page-answers');
+const { MAX_LINKS_PER_BATCH } = await import('../../src/shared/protocol');
 const { MAX_URL_LENGTH } = await import('../../src/core/url/limits');
 
 const CNET_URL = 'https://www.cnet.com/news/microsoft-builds-massive-supercomputer-for-smarter-ai/';
@@ -76,6 +88,8 @@ const UNKNOWN_URL = 'https://www.cnet.com/news/some-other-story/';
 const TAB_ID = 7;
 
 const signals = (url: string) => ({ url, canonical: [] as string[], ogUrl: [] as string[] });
+/** What a page's first stage says about itself (PageQuestion). */
+const question = (url: string, links: string[] | null = []) => ({ signals: signals(url), links, shown: false });
 const tooLong = `https://www.cnet.com/${'x'.repeat(MAX_URL_LENGTH)}`;
 
 /** Who is asking: built the way the browser fills in runtime.MessageSender. */
@@ -121,7 +135,7 @@ describe('messages from anyone but this extension', () => {
     ['an id that only starts like ours', { id: `${SELF_ID}x`, url: POPUP_URL } as Runtime.MessageSender],
   ])('from %s get no answer at all, even for a valid request', (_label, sender) => {
     for (const message of [
-      { method: 'lookupPage', params: signals(CNET_URL) },
+      { method: 'lookupLinks', params: { urls: [CNET_URL] } },
       { method: 'getTabView', params: { tabId: TAB_ID } },
       { method: 'openCoverage', params: { url: CNET_URL } },
       null,
@@ -137,17 +151,17 @@ describe('malformed messages are refused with an error object, never an exceptio
     ['null', null],
     ['undefined', undefined],
     ['a number', 42],
-    ['a string', 'lookupPage'],
+    ['a string', 'lookupLinks'],
     ['a boolean', true],
-    ['a list', ['lookupPage', signals(CNET_URL)]],
-    ['a function', () => ({ method: 'lookupPage' })],
+    ['a list', ['lookupLinks', { urls: [CNET_URL] }]],
+    ['a function', () => ({ method: 'lookupLinks' })],
     ['an empty object', {}],
   ])('%s', async (_label, message) => {
     await expect(reply(message, senders.contentTop())).resolves.toEqual({ error: 'malformed request' });
     expectNoSideEffects();
   });
 
-  it.each(['eval', 'getTabCoverage ', 'LookupPage', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'setTab', 'forgetTab', '', 42, null])(
+  it.each(['eval', 'getTabCoverage ', 'askAboutPage', 'lookupPage', 'startPage', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'setTab', 'forgetTab', '', 42, null])(
     'unknown method %j',
     async (method) => {
       for (const sender of [senders.contentTop(), senders.popup()]) {
@@ -157,21 +171,7 @@ describe('malformed messages are refused with an error object, never an exceptio
     },
   );
 
-  const URLS_OK = signals(CNET_URL);
   it.each([
-    ['lookupPage without params', { method: 'lookupPage' }],
-    ['lookupPage with params as text', { method: 'lookupPage', params: CNET_URL }],
-    ['lookupPage with a numeric url', { method: 'lookupPage', params: { ...URLS_OK, url: 42 } }],
-    ['lookupPage with an object url', { method: 'lookupPage', params: { ...URLS_OK, url: { href: CNET_URL, toString: () => CNET_URL } } }],
-    ['lookupPage with canonical as text', { method: 'lookupPage', params: { ...URLS_OK, canonical: CNET_URL } }],
-    ['lookupPage with a number in ogUrl', { method: 'lookupPage', params: { ...URLS_OK, ogUrl: [1] } }],
-    ['lookupPage without canonical', { method: 'lookupPage', params: { url: CNET_URL, ogUrl: [] } }],
-    [`lookupPage with a url over ${MAX_URL_LENGTH} characters`, { method: 'lookupPage', params: { ...URLS_OK, url: tooLong } }],
-    ['lookupPage with a canonical entry over the limit', { method: 'lookupPage', params: { ...URLS_OK, canonical: [tooLong] } }],
-    ['lookupPage with an og:url entry over the limit', { method: 'lookupPage', params: { ...URLS_OK, ogUrl: [tooLong] } }],
-    [`lookupPage with ${MAX_SIGNALS_PER_KIND + 1} canonical entries`, { method: 'lookupPage', params: { ...URLS_OK, canonical: Array.from({ length: MAX_SIGNALS_PER_KIND + 1 }, () => CNET_URL) } }],
-    [`lookupPage with ${MAX_SIGNALS_PER_KIND + 1} og:url entries`, { method: 'lookupPage', params: { ...URLS_OK, ogUrl: Array.from({ length: MAX_SIGNALS_PER_KIND + 1 }, () => CNET_URL) } }],
-    ['lookupLinks with urls as text', { method: 'lookupLinks', params: { urls: CNET_URL } }],
     ['lookupLinks with a number among the urls', { method: 'lookupLinks', params: { urls: [CNET_URL, 7] } }],
     ['lookupLinks with a url over the limit', { method: 'lookupLinks', params: { urls: [tooLong] } }],
     [`lookupLinks with ${MAX_LINKS_PER_BATCH + 1} urls`, { method: 'lookupLinks', params: { urls: Array.from({ length: MAX_LINKS_PER_BATCH + 1 }, () => CNET_URL) } }],
@@ -216,41 +216,38 @@ describe('privileged methods are refused to content scripts', () => {
   });
 });
 
-describe('lookupPage from a content script', () => {
-  it('in the top frame: answers with the coverage and sets the toolbar count of the sender tab', async () => {
-    const coverage = (await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentTop())) as { otherOutletCount: number; article: { url: string } };
-    expect(coverage.otherOutletCount).toBe(2);
-    expect(coverage.article.url).toBe(CNET_URL);
+describe('answerQuestion: the answer to what a tab’s page says about itself (the background asked it)', () => {
+  it('answers with the coverage and the settings, and sets the toolbar count of the tab', async () => {
+    const answer = (await answerQuestion(TAB_ID, question(CNET_URL))) as {
+      coverage: { otherOutletCount: number; article: { url: string } } | null;
+    };
+    expect(answer).toMatchObject({ notice: 'answer', url: CNET_URL, settings: { linkBadges: true }, links: { urls: [], verdicts: [] } });
+    expect(answer.coverage?.otherOutletCount).toBe(2);
+    expect(answer.coverage?.article.url).toBe(CNET_URL);
     expect(fake.action.setBadgeText).toHaveBeenCalledTimes(1);
     expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
     expect(fake.action.setIcon).toHaveBeenCalledWith(expect.objectContaining({ tabId: TAB_ID }));
-    expect(fake.session.get(`tab:${TAB_ID}`)).toEqual({ url: CNET_URL, coverage, site: 'cnet.com' });
+    expect(fake.session.get(`tab:${TAB_ID}`)).toEqual({ url: CNET_URL, coverage: answer.coverage, site: 'cnet.com' });
+    // The in-page badge is due: its stage went into the tab's top frame before the answer.
+    expect(fake.scripting.executeScript).toHaveBeenCalledWith({ target: { tabId: TAB_ID, frameIds: [0] }, files: ['src/content/render.js'] });
   });
 
-  it('in a subframe: answers, but leaves the toolbar and the tab record alone', async () => {
-    const coverage = (await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentFrame())) as { otherOutletCount: number };
-    expect(coverage.otherOutletCount).toBe(2);
-    expectNoSideEffects();
-    expect(fake.session.size).toBe(0);
+  it('answers the page’s links with their verdicts, in order', async () => {
+    const answer = await answerQuestion(TAB_ID, question(UNKNOWN_URL, [FORBES_URL, UNKNOWN_URL]));
+    expect(answer).toMatchObject({ coverage: null, links: { urls: [FORBES_URL, UNKNOWN_URL], verdicts: [{ otherOutletCount: 2 }, null] } });
+    expect(fake.scripting.executeScript).not.toHaveBeenCalled();
   });
 
   it('on a page the index does not know: answers null and clears the count', async () => {
     fake.session.set(`tab:${TAB_ID}`, { url: CNET_URL, coverage: {} });
-    await expect(reply({ method: 'lookupPage', params: signals(UNKNOWN_URL) }, senders.contentTop(UNKNOWN_URL))).resolves.toBeNull();
+    await expect(answerQuestion(TAB_ID, question(UNKNOWN_URL))).resolves.toMatchObject({ coverage: null });
     expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '' });
     expect(fake.session.has(`tab:${TAB_ID}`)).toBe(false);
   });
 
   it('ignores a canonical link that points to another outlet (a page cannot claim to be any article)', async () => {
-    const hostile = { url: 'https://evil.example/page', canonical: [CNET_URL], ogUrl: [CNET_URL] };
-    await expect(reply({ method: 'lookupPage', params: hostile }, senders.contentTop(hostile.url))).resolves.toBeNull();
-  });
-
-  it('strips fields it does not know from the request', async () => {
-    const message = { method: 'lookupPage', params: { ...signals(CNET_URL), tabId: 99, frameId: 0 }, sender: { tab: { id: 99 } } };
-    await reply(message, senders.contentTop());
-    expect(fake.action.setBadgeText).toHaveBeenCalledWith({ tabId: TAB_ID, text: '2' });
-    expect(fake.session.has('tab:99')).toBe(false);
+    const hostile = { signals: { url: 'https://evil.example/page', canonical: [CNET_URL], ogUrl: [CNET_URL] }, links: null, shown: false };
+    await expect(answerQuestion(TAB_ID, hostile)).resolves.toMatchObject({ coverage: null, links: null });
   });
 });
 
@@ -273,7 +270,7 @@ describe('other unprivileged methods', () => {
 
 describe('privileged methods from extension pages', () => {
   it('getTabView from the popup returns the coverage the tab stored', async () => {
-    const coverage = await reply({ method: 'lookupPage', params: signals(CNET_URL) }, senders.contentTop());
+    const { coverage } = await answerQuestion(TAB_ID, question(CNET_URL));
     fake.tabs.get.mockResolvedValue({ id: TAB_ID, url: CNET_URL });
     const view = (await reply({ method: 'getTabView', params: { tabId: TAB_ID } }, senders.popup())) as { coverage: unknown; site: string | null };
     expect(view.coverage).toEqual(coverage);
