@@ -42,7 +42,7 @@ export const syncAllWebsites = oneAtATime(async () => {
   const wanted = settings.allWebsites && granted && !content?.matches.includes(EVERY_SITE_MATCH);
   if (wanted && registered.length === 0 && content) {
     await browser.scripting.registerContentScripts([
-      { id: SCRIPT_ID, js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches, runAt: 'document_idle', persistAcrossSessions: true },
+      { id: SCRIPT_ID, js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches, runAt: 'document_end', persistAcrossSessions: true },
     ]);
   } else if (!wanted && registered.length > 0) {
     await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });

@@ -3,6 +3,7 @@ import { parsePageQuestion } from '../shared/protocol';
 import { lookupCoverage } from './lists/list-sources';
 import { answerQuestion, askFor, forgetAnswers, pageAnswered, settingsOf } from './page-answers';
 import { askPage, tellPage } from './page-notices';
+import { contentScriptRunsOn } from './script-sites';
 import { readTab, setTab } from './tab-state';
 
 /**
@@ -50,13 +51,15 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
   if (url === undefined) return;
   handled.set(tabId, url);
   const settings = settingsOf(url);
-  const ask = await askFor(url, await settings, sweep);
-  // Nothing to read there (most pages on no outlet): the page is not asked, and pays nothing.
-  if (!ask.signals && !ask.links && !ask.sweep) return;
+  const [ask, scripted] = await Promise.all([askFor(url, settings, sweep), contentScriptRunsOn(url)]);
+  // Nothing to read there (most pages on no outlet), or no script to ask: the page is not asked, and pays nothing.
+  if (!scripted || (!ask.signals && !ask.links && !ask.sweep)) return;
   const question = parsePageQuestion(await askPage(tabId, ask));
   if (!question) return;
-  // Asked as a page was being replaced, the outgoing page can answer (Firefox): its answer is stale.
-  if ((await browser.tabs.get(tabId).catch(() => null))?.url !== question.signals.url) return;
+  // An answer about another address than the tab's is stale: the page moved on, or the outgoing
+  // page answered (Firefox runs a question sent as a page is being replaced in the old one).
+  const current = address ?? (await browser.tabs.get(tabId).catch(() => null))?.url;
+  if (current !== question.signals.url) return;
   const answer = await answerQuestion(tabId, question, settings);
   if (answer.coverage || answer.links?.verdicts.some(Boolean) || question.shown) await tellPage(tabId, answer);
 }

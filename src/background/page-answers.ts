@@ -1,5 +1,6 @@
 import type { Coverage } from '../core/index/coverage-index';
 import { pageAddresses } from '../core/url/page-signals';
+import { isLinkAddress, resolveAddress, withoutFragment } from '../shared/link-address';
 import type { AskNotice } from '../shared/message-shapes';
 import type { LinkVerdict, PageAnswer, PageQuestion } from '../shared/protocol';
 import { loadSettings } from '../shared/settings';
@@ -14,7 +15,8 @@ import { setTab } from './tab-state';
  * navigation.ts): the coverage, which also sets the tab's count; the settings; the links' verdicts
  * when link badges are due there; and the rendering stage first when an in-page badge is due.
  */
-export async function answerQuestion(tabId: number, { signals, links }: PageQuestion, pageSettings: Promise<Settings> = settingsOf(signals.url)): Promise<PageAnswer> {
+export async function answerQuestion(tabId: number, question: PageQuestion, pageSettings: Promise<Settings> = settingsOf(question.signals.url)): Promise<PageAnswer> {
+  const { signals, links } = resolveQuestion(question);
   const { url } = signals;
   const [coverage, settings] = await Promise.all([lookupCoverage(pageAddresses(signals)), pageSettings]);
   const counted = countPage(tabId, url, coverage);
@@ -23,6 +25,16 @@ export async function answerQuestion(tabId: number, { signals, links }: PageQues
   await injectRendererIfBadgeDue({ tabId, frameId: 0 }, url, coverage, settings);
   await counted;
   return { notice: 'answer', url, coverage, settings, links: verdicts };
+}
+
+/**
+ * The question with its addresses resolved as the page would have (PageQuestion): its canonical
+ * links, and its distinct links worth asking about, in page order.
+ */
+function resolveQuestion({ signals, base, links }: PageQuestion): Pick<PageQuestion, 'signals' | 'links'> {
+  const page = withoutFragment(signals.url);
+  const resolved = links && [...new Set(links.map((href) => resolveAddress(href, base)))].filter((url) => isLinkAddress(url, page));
+  return { signals: { ...signals, canonical: signals.canonical.map((href) => resolveAddress(href, base)) }, links: resolved };
 }
 
 /** The address each tab's page last answered about, in this worker's memory (onTabAddressChanged). */
@@ -47,9 +59,9 @@ export function forgetAnswers(tabId: number): void {
 }
 
 /** What the background asks the page at `url` (AskNotice): only what can matter there. */
-export async function askFor(url: string, settings: Settings, sweep: boolean): Promise<AskNotice> {
+export async function askFor(url: string, pageSettings: Promise<Settings>, sweep: boolean): Promise<AskNotice> {
   // If the outlets cannot be read, the page is asked for its signals all the same.
-  const signals = await signalsMayMatch(url).catch(() => true);
+  const [settings, signals] = await Promise.all([pageSettings, signalsMayMatch(url).catch(() => true)]);
   return { notice: 'ask', settings, signals, links: linkBadgesDue(settings, url), sweep };
 }
 

@@ -30,10 +30,11 @@ const WAIT_FOR_SCRIPT_MS = 2000;
 
 /**
  * Asks a tab's content script what to look its page up by (AskNotice), and returns what it
- * answered, unchecked (`parsePageQuestion`), or null. Injected when the page is ready, as content
- * scripts are (`document_idle`), so asked at a page's start it reaches the page that is loading,
- * not the one it replaces. A frame whose script never comes (no content script runs there) answers
- * null after WAIT_FOR_SCRIPT_MS.
+ * answered, unchecked (`parsePageQuestion`), or null. Injected when the page is ready
+ * (`document_idle`, after the content script's `document_end`), so asked at a page's start it
+ * reaches the page that is loading, not the one it replaces. A frame whose script has not run
+ * waits for it (ASK_WAITING) with a timer, which only such a page pays for: until then the browser
+ * holds the page's load event, so a frame where no script comes answers null after WAIT_FOR_SCRIPT_MS.
  */
 export async function askPage(tabId: number, ask: AskNotice): Promise<unknown> {
   const [result] = await browser.scripting

@@ -27,12 +27,3 @@ export function forEachAttribute(doc: Document, xpath: string, fallback: { selec
     if (visit((node as Attr).value) === false) return;
   }
 }
-
-/** An attribute's address as the element's `href` gives it: resolved against the document's base URL, or as written when it is no URL. */
-export function resolveAddress(value: string, base: string): string {
-  try {
-    return new URL(value, base).href;
-  } catch {
-    return value;
-  }
-}

@@ -1,7 +1,7 @@
 import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
 import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
-import { isLinkAddress, withoutFragment } from './link-address';
+import { isLinkAddress, withoutFragment } from '../shared/link-address';
 import { LINK_BADGE_TAG, OWN_TAGS } from './tags';
 
 /**

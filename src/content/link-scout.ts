@@ -1,8 +1,8 @@
 import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
 import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
-import { forEachAttribute, resolveAddress } from './attributes';
-import { isLinkAddress, withoutFragment } from './link-address';
+import { forEachAttribute } from './attributes';
+import { isLinkAddress, resolveAddress, withoutFragment } from '../shared/link-address';
 import type { LinkBadges, LinkBadgesOptions, LinkLookup } from './link-badges';
 import { OWN_TAGS } from './tags';
 
@@ -93,6 +93,21 @@ export class LinkScout {
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.engine?.setTheme(theme);
+  }
+
+  /**
+   * The page's distinct links as written (`href` attributes), in page order, for the background to
+   * resolve (main.ts); null when there are more than one batch, or once the engine is loading.
+   * Nothing is resolved here: a `URL` made in the page costs it the set-up of that interface.
+   */
+  pageHrefs(): string[] | null {
+    if (this.engineAsked || this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
+    const hrefs = new Set<string>();
+    forEachAttribute(this.doc, LINK_HREFS, { selector: 'a[href]', attribute: 'href' }, (href) => {
+      hrefs.add(href);
+      return hrefs.size <= MAX_LINKS_PER_BATCH;
+    });
+    return hrefs.size > MAX_LINKS_PER_BATCH ? null : [...hrefs];
   }
 
   /**

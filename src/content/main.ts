@@ -85,9 +85,9 @@ function answer(ask: AskNotice): PageQuestion {
   if (!settingsNoticed) settings = ask.settings;
   const url = location.href;
   const signals = ask.signals ? collectPageSignals() : { url, canonical: [], ogUrl: [] };
-  const links = ask.links ? linkBadges.pageLinks() : null;
+  const links = ask.links ? linkBadges.pageHrefs() : null;
   if (links) linkBadges.assumeUnknown(links);
-  const question = { signals, links, shown: latest.coverage !== null };
+  const question = { signals, base: document.baseURI, links, shown: latest.coverage !== null };
   // Nothing to draw or to watch otherwise (most pages), and nothing more to pay for.
   if (ask.links || latest.coverage !== null || linkBadges.running) render(ask.links ? links : undefined);
   return question;

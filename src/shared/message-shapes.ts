@@ -16,9 +16,10 @@ import type { Settings } from './settings-schema';
 export const NOTICE_HOOK = 'elsewhere.notice';
 
 /**
- * Where the background's question waits when it reaches a page just before the content script
- * does: Chromium can run both at the same point of a page's load, either first. The content script
- * calls what it finds there once its hook is in place.
+ * Where the background's question waits when it reaches a page before the content script does. The
+ * script runs at `document_end` and the question at `document_idle`, after it; but a page that was
+ * loading as the extension was installed may get the script late, or not at all. The content
+ * script calls what it finds there once its hook is in place.
  */
 export const ASK_WAITING = 'elsewhere.ask-waiting';
 
@@ -48,9 +49,14 @@ export interface AskNotice {
 
 /** What the first stage tells the background when asked. */
 export interface PageQuestion {
-  /** Without canonical or og:url when they were not asked for. */
+  /**
+   * Without canonical or og:url when they were not asked for. The canonical links as written: the
+   * background resolves them against `base` (a `URL` made in the page costs it time).
+   */
   signals: PageSignals;
-  /** The links' addresses when asked for and at most one batch; otherwise null (the link-badge engine, if it runs, asks for itself). */
+  /** The document's base URL. */
+  base: string;
+  /** The links as written (`href`) when asked for and at most one batch; otherwise null (the link-badge engine, if it runs, asks for itself). */
   links: string[] | null;
   /** Whether the page shows coverage now: then it must be answered even when nothing is known, to clear it. */
   shown: boolean;

@@ -133,12 +133,12 @@ function isLinkBatch(value: unknown): value is string[] {
  */
 export function parsePageQuestion(value: unknown): PageQuestion | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { signals, links, shown } = value as { signals?: unknown; links?: unknown; shown?: unknown };
+  const { signals, base, links, shown } = value as { signals?: unknown; base?: unknown; links?: unknown; shown?: unknown };
   if (typeof signals !== 'object' || signals === null) return null;
   const { url, canonical, ogUrl } = signals as Partial<PageSignals>;
   if (!isUrlText(url) || !isUrlList(canonical) || !isUrlList(ogUrl)) return null;
-  if ((links !== null && !isLinkBatch(links)) || typeof shown !== 'boolean') return null;
-  return { signals: { url, canonical, ogUrl }, links, shown };
+  if (!isUrlText(base) || (links !== null && !isLinkBatch(links)) || typeof shown !== 'boolean') return null;
+  return { signals: { url, canonical, ogUrl }, base, links, shown };
 }
 
 /** Validates an incoming message's shape. Returns null for anything that is not a well-formed request. */

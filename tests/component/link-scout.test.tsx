@@ -169,4 +169,54 @@ describe('LinkScout', () => {
     expect(lookup).toHaveBeenCalledTimes(2);
     expect(engine).toHaveBeenCalledTimes(1);
   });
+
+  describe('with the background’s question about the page (main.ts)', () => {
+    it('gives the page’s distinct links as written, for the background to resolve, and null above one batch', () => {
+      const relative = links(['/news/a', known(1), '/news/a', '#top']);
+      relative.querySelectorAll('a').forEach((anchor, i) => anchor.setAttribute('href', ['/news/a', known(1), '/news/a', '#top'][i]!));
+      document.body.append(relative);
+      expect(scout().pageHrefs()).toEqual(['/news/a', known(1), '#top']);
+      document.body.append(links(Array.from({ length: MAX_LINKS_PER_BATCH }, (_, i) => unknown(i))));
+      expect(scout().pageHrefs()).toBeNull();
+    });
+
+    it('asks nothing when started with links it takes to be unknown (the background answers only when one is known)', async () => {
+      document.body.append(links([unknown(1), unknown(2)]));
+      const made = scout();
+      const hrefs = made.pageHrefs()!;
+      made.assumeUnknown(hrefs);
+      made.start(hrefs);
+      await settle();
+      expect(lookup).not.toHaveBeenCalled();
+      expect(engine).not.toHaveBeenCalled();
+    });
+
+    it('loads the engine for a link an answer named known, which a later assumption does not overwrite', async () => {
+      document.body.append(links([unknown(1), known(2)]));
+      const made = scout();
+      const hrefs = made.pageHrefs()!;
+      made.assumeUnknown(hrefs);
+      made.remember([known(2)], [VERDICT]);
+      // A second question (the background asked twice) assumes again: the answer stands.
+      made.assumeUnknown(hrefs);
+      made.start(hrefs);
+      await settle();
+      expect(lookup).not.toHaveBeenCalled();
+      expect(engine).toHaveBeenCalledTimes(1);
+      expect(engines[0]!.seed.known.get(known(2))).toEqual(VERDICT);
+    });
+
+    it('loads the engine when an answer names a known link after it started', async () => {
+      document.body.append(links([unknown(1), known(2)]));
+      const made = scout();
+      const hrefs = made.pageHrefs()!;
+      made.assumeUnknown(hrefs);
+      made.start(hrefs);
+      await settle();
+      expect(engine).not.toHaveBeenCalled();
+      made.remember([known(2)], [VERDICT]);
+      await settle();
+      expect(engine).toHaveBeenCalledTimes(1);
+    });
+  });
 });

@@ -67,7 +67,7 @@ function item(id: string, href: string, label: string): string {
 }
 
 /**
- * The page records where its links sit before any content script runs (it runs at document_idle,
+ * The page records where its links sit before any content script runs (it runs at document_end,
  * after this inline script), counts its own errors, and adds more links after load.
  */
 const FRONT_SCRIPT = `

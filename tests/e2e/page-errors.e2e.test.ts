@@ -17,8 +17,8 @@ import { AGGREGATOR_PAGE, FRONT_PAGE, manyLinksPage } from './link-site';
 /** Every page the fixtures serve; the generated links page at a size that still loads quickly. */
 const PAGES = [...FIXTURES.keys(), ...HOSTILE_FIXTURES.keys(), FRONT_PAGE, AGGREGATOR_PAGE, manyLinksPage(500)];
 /**
- * After load, how long each page is left to run: the content script starts at document_idle, asks
- * the background and draws its badges, and the front page adds links 300 ms after load.
+ * After load, how long each page is left to run: the content script runs at document_end, the
+ * background asks it at document_idle and it draws its badges, and the front page adds links 300 ms after load.
  */
 const SETTLE_MS = 4000;
 

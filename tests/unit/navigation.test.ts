@@ -15,6 +15,8 @@ const fake = vi.hoisted(() => ({
   coverage: null as unknown,
   /** Whether the page's outlet is one an index knows. */
   outlet: true,
+  /** Whether a content script of ours runs on the page. */
+  scripted: true,
 }));
 type Injection = { args: unknown[]; injectImmediately?: boolean; files?: string[] };
 const executeScript = vi.hoisted(() =>
@@ -36,6 +38,7 @@ vi.mock('../../src/background/outlet-sites', () => ({
   settingsForPage: async (settings: object) => (fake.outlet ? settings : { ...settings, linkBadges: false }),
   signalsMayMatch: async () => fake.outlet,
 }));
+vi.mock('../../src/background/script-sites', () => ({ contentScriptRunsOn: async () => fake.scripted }));
 vi.mock('../../src/background/lists/list-sources', () => ({
   lookupCoverage: () => (lookups.held ? new Promise((resolve) => lookups.release.push(() => resolve(fake.coverage))) : Promise.resolve(fake.coverage)),
 }));
@@ -47,7 +50,7 @@ const TAB = 4;
 const PAGE = 'https://www.cnet.com/news/a-story/';
 const OTHER = 'https://www.cnet.com/news/another-story/';
 const KNOWN = { otherOutletCount: 2, otherOutlets: [] } as unknown as Coverage;
-const question = (url: string, shown = false) => ({ signals: { url, canonical: [], ogUrl: [] }, links: [], shown });
+const question = (url: string, shown = false) => ({ signals: { url, canonical: [], ogUrl: [] }, base: url, links: [], shown });
 
 const asks = () => executeScript.mock.calls.map(([injection]) => injection.args?.[2]).filter((notice) => (notice as { notice?: string } | undefined)?.notice === 'ask');
 const told = () => executeScript.mock.calls.map(([injection]) => injection.args?.[1]).filter((notice) => (notice as { notice?: string } | undefined)?.notice === 'answer');
@@ -62,6 +65,7 @@ beforeEach(() => {
   fake.tabUrl = PAGE;
   fake.coverage = null;
   fake.outlet = true;
+  fake.scripted = true;
   forgetTabPages(TAB);
 });
 
@@ -102,6 +106,13 @@ describe('onTabAddressChanged', () => {
     expect(setTab).toHaveBeenCalledExactlyOnceWith(TAB, 'https://mail.example/inbox', null);
   });
 
+  it('does not ask a page where no content script of ours runs (an AMP cache, with host access only): the question would hold its load event', async () => {
+    fake.scripted = false;
+    await onTabAddressChanged(TAB, PAGE);
+    expect(executeScript).not.toHaveBeenCalled();
+    expect(setTab).toHaveBeenCalledExactlyOnceWith(TAB, PAGE, null);
+  });
+
   it('leaves the count to the page when the page answered before the address’s own lookup came back', async () => {
     lookups.held = true;
     const done = onTabAddressChanged(TAB, PAGE);
@@ -139,7 +150,7 @@ describe('answerPage', () => {
   });
 
   it('drops whatever the page answers that is not a question', async () => {
-    fake.question = { signals: { url: PAGE, canonical: 'x', ogUrl: [] }, links: [], shown: false };
+    fake.question = { signals: { url: PAGE, canonical: 'x', ogUrl: [] }, base: PAGE, links: [], shown: false };
     fake.coverage = KNOWN;
     await answerPage(TAB);
     expect(setTab).not.toHaveBeenCalled();

@@ -17,7 +17,7 @@ const hookKey = Symbol.for(NOTICE_HOOK);
 const waitingKey = Symbol.for(ASK_WAITING);
 const scope = globalThis as unknown as Record<symbol, unknown>;
 const ANSWER = { notice: 'answer', url: 'https://www.cnet.com/news/a/', coverage: null, settings: DEFAULT_SETTINGS, links: null } as const;
-const QUESTION = { signals: { url: 'https://www.cnet.com/news/a/', canonical: [], ogUrl: [] }, links: [], shown: false };
+const QUESTION = { signals: { url: 'https://www.cnet.com/news/a/', canonical: [], ogUrl: [] }, base: 'https://www.cnet.com/news/a/', links: [], shown: false };
 const ASK = { notice: 'ask', settings: DEFAULT_SETTINGS, signals: true, links: true, sweep: false } as const;
 
 /** Runs an injection as the browser does in the page's isolated world: the function alone, with its arguments; a promise is awaited. */

@@ -12,7 +12,7 @@ const signals = { url: URL_OK, canonical: [URL_OK], ogUrl: [] as string[] };
 const times = <T>(count: number, value: T): T[] => Array.from({ length: count }, () => value);
 
 describe('a page’s question (what its first stage answers when the background asks)', () => {
-  const question = { signals, links: [URL_OK], shown: false };
+  const question = { signals, base: URL_OK, links: [URL_OK], shown: false };
 
   it('is no request: a page does not ask', () => {
     expect(parseRequest({ method: 'askAboutPage', params: question })).toBeNull();
@@ -20,14 +20,14 @@ describe('a page’s question (what its first stage answers when the background 
 
   it('is accepted when well formed, with links or with null for more than one batch', () => {
     expect(parsePageQuestion(question)).toEqual(question);
-    expect(parsePageQuestion({ signals, links: null, shown: true })).toEqual({ signals, links: null, shown: true });
-    expect(parsePageQuestion({ signals, links: [], shown: false })).toEqual({ signals, links: [], shown: false });
+    expect(parsePageQuestion({ signals, base: URL_OK, links: null, shown: true })).toEqual({ signals, base: URL_OK, links: null, shown: true });
+    expect(parsePageQuestion({ signals, base: URL_OK, links: [], shown: false })).toEqual({ signals, base: URL_OK, links: [], shown: false });
   });
 
   it('keeps only the known fields', () => {
-    const parsed = parsePageQuestion({ signals: { ...signals, injected: 'x' }, links: [URL_OK], shown: false, tabId: 99 });
+    const parsed = parsePageQuestion({ signals: { ...signals, injected: 'x' }, base: URL_OK, links: [URL_OK], shown: false, tabId: 99 });
     expect(parsed).toEqual(question);
-    expect(Object.keys(parsed!)).toEqual(['signals', 'links', 'shown']);
+    expect(Object.keys(parsed!)).toEqual(['signals', 'base', 'links', 'shown']);
     expect(Object.keys(parsed!.signals)).toEqual(['url', 'canonical', 'ogUrl']);
   });
 
@@ -35,34 +35,36 @@ describe('a page’s question (what its first stage answers when the background 
     const longest = `https://a.example.com/${'x'.repeat(MAX_URL_LENGTH - 'https://a.example.com/'.length)}`;
     expect(longest).toHaveLength(MAX_URL_LENGTH);
     const full = times(MAX_SIGNALS_PER_KIND, longest);
-    expect(parsePageQuestion({ signals: { url: longest, canonical: full, ogUrl: full }, links: times(MAX_LINKS_PER_BATCH, longest), shown: false })).not.toBeNull();
+    expect(parsePageQuestion({ signals: { url: longest, canonical: full, ogUrl: full }, base: longest, links: times(MAX_LINKS_PER_BATCH, longest), shown: false })).not.toBeNull();
   });
 
   const rejected: Array<[string, unknown]> = [
     ['nothing', null],
     ['text', 'https://x'],
-    ['no signals', { links: [], shown: false }],
-    ['no links', { signals, shown: false }],
-    ['null signals', { signals: null, links: [], shown: false }],
-    ['signals as a list', { signals: [URL_OK, [], []], links: [], shown: false }],
-    ['missing url', { signals: { canonical: [], ogUrl: [] }, links: [], shown: false }],
-    ['missing canonical', { signals: { url: URL_OK, ogUrl: [] }, links: [], shown: false }],
-    ['missing ogUrl', { signals: { url: URL_OK, canonical: [] }, links: [], shown: false }],
-    ['url as a number', { signals: { ...signals, url: 42 }, links: [], shown: false }],
-    ['url as an object', { signals: { ...signals, url: { href: URL_OK } }, links: [], shown: false }],
-    ['canonical as text', { signals: { ...signals, canonical: URL_OK }, links: [], shown: false }],
-    ['canonical with a number', { signals: { ...signals, canonical: [URL_OK, 1] }, links: [], shown: false }],
-    ['ogUrl with null', { signals: { ...signals, ogUrl: [null] }, links: [], shown: false }],
-    ['url over the length limit', { signals: { ...signals, url: TOO_LONG }, links: [], shown: false }],
-    ['a canonical entry over the length limit', { signals: { ...signals, canonical: ['x'.repeat(MAX_URL_LENGTH + 1)] }, links: [], shown: false }],
-    ['too many canonical entries', { signals: { ...signals, canonical: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false }],
-    ['too many og:url entries', { signals: { ...signals, ogUrl: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false }],
-    ['links as text', { signals, links: URL_OK, shown: false }],
-    ['a link that is not text', { signals, links: [URL_OK, 7], shown: false }],
-    ['a link over the length limit', { signals, links: [TOO_LONG], shown: false }],
-    [`${MAX_LINKS_PER_BATCH + 1} links`, { signals, links: times(MAX_LINKS_PER_BATCH + 1, URL_OK), shown: false }],
-    ['no shown', { signals, links: [] }],
-    ['shown as text', { signals, links: [], shown: 'yes' }],
+    ['no signals', { links: [], shown: false, base: URL_OK }],
+    ['no links', { signals, shown: false, base: URL_OK }],
+    ['null signals', { signals: null, links: [], shown: false, base: URL_OK }],
+    ['signals as a list', { signals: [URL_OK, [], []], links: [], shown: false, base: URL_OK }],
+    ['missing url', { signals: { canonical: [], ogUrl: [] }, links: [], shown: false, base: URL_OK }],
+    ['missing canonical', { signals: { url: URL_OK, ogUrl: [] }, links: [], shown: false, base: URL_OK }],
+    ['missing ogUrl', { signals: { url: URL_OK, canonical: [] }, links: [], shown: false, base: URL_OK }],
+    ['url as a number', { signals: { ...signals, url: 42 }, links: [], shown: false, base: URL_OK }],
+    ['url as an object', { signals: { ...signals, url: { href: URL_OK } }, links: [], shown: false, base: URL_OK }],
+    ['canonical as text', { signals: { ...signals, canonical: URL_OK }, links: [], shown: false, base: URL_OK }],
+    ['canonical with a number', { signals: { ...signals, canonical: [URL_OK, 1] }, links: [], shown: false, base: URL_OK }],
+    ['ogUrl with null', { signals: { ...signals, ogUrl: [null] }, links: [], shown: false, base: URL_OK }],
+    ['url over the length limit', { signals: { ...signals, url: TOO_LONG }, links: [], shown: false, base: URL_OK }],
+    ['a canonical entry over the length limit', { signals: { ...signals, canonical: ['x'.repeat(MAX_URL_LENGTH + 1)] }, links: [], shown: false, base: URL_OK }],
+    ['too many canonical entries', { signals: { ...signals, canonical: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false, base: URL_OK }],
+    ['too many og:url entries', { signals: { ...signals, ogUrl: times(MAX_SIGNALS_PER_KIND + 1, URL_OK) }, links: [], shown: false, base: URL_OK }],
+    ['links as text', { signals, links: URL_OK, shown: false, base: URL_OK }],
+    ['a link that is not text', { signals, links: [URL_OK, 7], shown: false, base: URL_OK }],
+    ['a link over the length limit', { signals, links: [TOO_LONG], shown: false, base: URL_OK }],
+    [`${MAX_LINKS_PER_BATCH + 1} links`, { signals, links: times(MAX_LINKS_PER_BATCH + 1, URL_OK), shown: false, base: URL_OK }],
+    ['no shown', { signals, base: URL_OK, links: [] }],
+    ['shown as text', { signals, base: URL_OK, links: [], shown: 'yes' }],
+    ['no base', { signals, links: [], shown: false }],
+    ['base over the length limit', { signals, base: TOO_LONG, links: [], shown: false }],
   ];
   for (const [label, value] of rejected) {
     it(`is rejected with ${label}`, () => {

@@ -89,7 +89,7 @@ const TAB_ID = 7;
 
 const signals = (url: string) => ({ url, canonical: [] as string[], ogUrl: [] as string[] });
 /** What a page's first stage says about itself (PageQuestion). */
-const question = (url: string, links: string[] | null = []) => ({ signals: signals(url), links, shown: false });
+const question = (url: string, links: string[] | null = []) => ({ signals: signals(url), base: url, links, shown: false });
 const tooLong = `https://www.cnet.com/${'x'.repeat(MAX_URL_LENGTH)}`;
 
 /** Who is asking: built the way the browser fills in runtime.MessageSender. */
@@ -233,9 +233,25 @@ describe('answerQuestion: the answer to what a tab’s page says about itself (t
   });
 
   it('answers the page’s links with their verdicts, in order', async () => {
-    const answer = await answerQuestion(TAB_ID, question(UNKNOWN_URL, [FORBES_URL, UNKNOWN_URL]));
-    expect(answer).toMatchObject({ coverage: null, links: { urls: [FORBES_URL, UNKNOWN_URL], verdicts: [{ otherOutletCount: 2 }, null] } });
+    const other = 'https://www.cnet.com/news/yet-another-story/';
+    const answer = await answerQuestion(TAB_ID, question(UNKNOWN_URL, [FORBES_URL, other]));
+    expect(answer).toMatchObject({ coverage: null, links: { urls: [FORBES_URL, other], verdicts: [{ otherOutletCount: 2 }, null] } });
     expect(fake.scripting.executeScript).not.toHaveBeenCalled();
+  });
+
+  it('resolves the canonical link and the links as the page gives them, against its base, and keeps only links worth asking about', async () => {
+    const page = 'https://www.cnet.com/news/some-other-story/?amp';
+    const answer = await answerQuestion(TAB_ID, {
+      signals: { url: page, canonical: ['microsoft-builds-massive-supercomputer-for-smarter-ai/'], ogUrl: [] },
+      base: 'https://www.cnet.com/news/',
+      links: ['../sites/x', FORBES_URL, FORBES_URL.replace('https://www.forbes.com', ''), 'mailto:a@example.com', `${page}#top`, page],
+      shown: false,
+    });
+    expect(answer.coverage?.article.url).toBe(CNET_URL);
+    expect(answer.links).toEqual({
+      urls: ['https://www.cnet.com/sites/x', FORBES_URL, `https://www.cnet.com${FORBES_URL.replace('https://www.forbes.com', '')}`],
+      verdicts: [null, expect.objectContaining({ otherOutletCount: 2 }), null],
+    });
   });
 
   it('on a page the index does not know: answers null and clears the count', async () => {
@@ -246,7 +262,7 @@ describe('answerQuestion: the answer to what a tab’s page says about itself (t
   });
 
   it('ignores a canonical link that points to another outlet (a page cannot claim to be any article)', async () => {
-    const hostile = { signals: { url: 'https://evil.example/page', canonical: [CNET_URL], ogUrl: [CNET_URL] }, links: null, shown: false };
+    const hostile = { signals: { url: 'https://evil.example/page', canonical: [CNET_URL], ogUrl: [CNET_URL] }, base: 'https://evil.example/page', links: null, shown: false };
     await expect(answerQuestion(TAB_ID, hostile)).resolves.toMatchObject({ coverage: null, links: null });
   });
 });

@@ -28,6 +28,6 @@ export const syncListOutlets = oneAtATime(async () => {
   if (registered && [...(registered.matches ?? [])].sort().join() === wanted.join()) return;
   if (registered) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
   if (wanted.length > 0) {
-    await browser.scripting.registerContentScripts([{ id: SCRIPT_ID, js: content!.js, matches: wanted, runAt: 'document_idle', persistAcrossSessions: true }]);
+    await browser.scripting.registerContentScripts([{ id: SCRIPT_ID, js: content!.js, matches: wanted, runAt: 'document_end', persistAcrossSessions: true }]);
   }
 });

@@ -1,6 +1,6 @@
 import { MAX_URL_LENGTH } from '../core/url/limits';
 
-/** Shared by the first stage's look at the page's links (link-scout.ts) and the engine (link-badges.ts). */
+/** Shared by the first stage's look at the page's links (src/content/link-scout.ts), the engine (src/content/link-badges.ts) and the background, which resolves the links a page's question gives as written (src/background/page-answers.ts). */
 
 export function withoutFragment(address: string): string {
   const hash = address.indexOf('#');
@@ -15,4 +15,13 @@ export function isLinkAddress(url: unknown, pageAddress: string): url is string 
   if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return false;
   if (!url.startsWith('https://') && !url.startsWith('http://')) return false;
   return withoutFragment(url) !== pageAddress;
+}
+
+/** An attribute's address as the element's `href` gives it: resolved against the document's base URL, or as written when it is no URL. */
+export function resolveAddress(value: string, base: string): string {
+  try {
+    return new URL(value, base).href;
+  } catch {
+    return value;
+  }
 }
