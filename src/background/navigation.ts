@@ -55,7 +55,11 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
   // Nothing to read there (most pages on no outlet), or no script to ask: the page is not asked, and pays nothing.
   if (!scripted || (!ask.signals && !ask.links && !ask.sweep)) return;
   const question = parsePageQuestion(await askPage(tabId, ask));
-  if (!question) return;
+  // No answer (the script came too late, or not at all): the page is asked again once it has loaded.
+  if (!question) {
+    if (handled.get(tabId) === url) handled.delete(tabId);
+    return;
+  }
   // An answer about another address than the tab's is stale: the page moved on, or the outgoing
   // page answered (Firefox runs a question sent as a page is being replaced in the old one).
   const current = address ?? (await browser.tabs.get(tabId).catch(() => null))?.url;

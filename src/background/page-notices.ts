@@ -52,7 +52,11 @@ function askNoticeHook(hook: string, waiting: string, ask: unknown, waitMs: numb
   const answer = () => (scope[Symbol.for(hook)] as (notice: unknown) => unknown)(ask);
   if (typeof scope[Symbol.for(hook)] === 'function') return answer();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), waitMs);
+    // Given up: a script that comes later must not answer a question no one waits for any more.
+    const timer = setTimeout(() => {
+      delete scope[Symbol.for(waiting)];
+      resolve(null);
+    }, waitMs);
     scope[Symbol.for(waiting)] = () => {
       clearTimeout(timer);
       resolve(answer());

@@ -159,6 +159,16 @@ describe('answerPage', () => {
 });
 
 describe('onTabLoaded', () => {
+  it('asks again, once loaded, a page that did not answer when its address changed (its script came too late)', async () => {
+    fake.question = null;
+    await onTabAddressChanged(TAB, PAGE);
+    fake.question = question(PAGE);
+    fake.coverage = KNOWN;
+    await onTabLoaded(TAB, PAGE);
+    expect(asks()).toHaveLength(2);
+    expect(told()).toHaveLength(1);
+  });
+
   it('handles a page whose address change this worker missed, and only such a page', async () => {
     await onTabLoaded(TAB, PAGE);
     expect(asks()).toHaveLength(1);

@@ -83,6 +83,8 @@ describe('askPage', () => {
     const asked = askPage(3, ASK);
     await vi.advanceTimersByTimeAsync(2000);
     await expect(asked).resolves.toBeNull();
+    // A script that comes later finds no question waiting: no one would hear its answer.
+    expect(scope[waitingKey]).toBeUndefined();
   });
 
   it('answers null for a tab it may not script', async () => {
