@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumHarness } from './chromium-harness';
-import { CNET_ARTICLE, PRERENDER_LAUNCHER, PRERENDERED_ARTICLE, SPA_TARGET_PATH, UNKNOWN_PAGE } from './fixture-site';
+import { CNET_ARTICLE, DCK_ARTICLE, PRERENDER_LAUNCHER, PRERENDERED_ARTICLE, SPA_TARGET_PATH, UNKNOWN_PAGE } from './fixture-site';
 import { waitFor, type ArticleTab } from './harness';
 import { PrerenderHarness } from './prerender-harness';
 
@@ -69,6 +69,21 @@ describe('Chromium: hash changes, replaceState, back and forward', () => {
     expect(await settle(tab, '2', 1)).toEqual(['2', 1]);
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     expect(await settle(tab, '2', 1)).toEqual(['2', 1]);
+    await tab.close();
+  });
+
+  it('counts and badges a page opened while the worker is stopped: the navigation wakes it, and it asks the page', async () => {
+    // The page asks the background nothing (src/content/main.ts): only the tab's navigation can wake a stopped worker.
+    const tab = await browser.openArticle(UNKNOWN_PAGE);
+    for (const [round, article] of [CNET_ARTICLE, DCK_ARTICLE, CNET_ARTICLE].entries()) {
+      const session = await browser.context.newCDPSession(tab.page);
+      await session.send('ServiceWorker.enable');
+      await session.send('ServiceWorker.stopAllWorkers');
+      await session.detach();
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+      await tab.page.goto(article);
+      expect([round, ...(await settle(tab, '2', 1))]).toEqual([round, '2', 1]);
+    }
     await tab.close();
   });
 
