@@ -32,8 +32,13 @@ export interface LinkScoutOptions {
  * `start`, `stop` and `setTheme` are the engine's, so main.ts drives both alike.
  */
 export class LinkScout {
-  /** Answers so far, for the page's lifetime: a settings toggle asks nothing twice. */
+  /** Answers so far, for the page's lifetime: a settings toggle asks nothing twice. The engine starts from them. */
   private readonly verdicts = new Map<string, LinkVerdict | null>();
+  /**
+   * Links sent with the page's question, taken to be unknown until an answer says otherwise. Kept
+   * apart from the answers: if the answer never comes, the engine, once loaded, asks about them itself.
+   */
+  private readonly assumed = new Set<string>();
   private started = false;
   private observer: MutationObserver | null = null;
   private engine: LinkBadges | null = null;
@@ -58,11 +63,10 @@ export class LinkScout {
 
   /**
    * Takes it that these links are unknown, unless an answer said otherwise: the background answers
-   * a page's question only when something is known (main.ts). An answer already taken stands (the
-   * engine, if it runs, reads the same map).
+   * a page's question only when something is known (main.ts), so `start` asks nothing about them.
    */
   assumeUnknown(urls: readonly string[]): void {
-    for (const url of urls) if (!this.verdicts.has(url)) this.verdicts.set(url, null);
+    for (const url of urls) if (!this.verdicts.has(url)) this.assumed.add(url);
   }
 
   /** Whether it looks at the page's links (between `start` and `stop`). */
@@ -80,7 +84,7 @@ export class LinkScout {
     const urls = links === undefined ? this.pageLinks() : links;
     if (urls === null || urls.some((url) => this.verdicts.get(url))) return this.loadEngine();
     this.watch();
-    const unasked = urls.filter((url) => !this.verdicts.has(url));
+    const unasked = urls.filter((url) => !this.verdicts.has(url) && !this.assumed.has(url));
     if (unasked.length > 0) this.ask(unasked);
   }
 

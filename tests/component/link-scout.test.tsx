@@ -206,6 +206,19 @@ describe('LinkScout', () => {
       expect(engines[0]!.seed.known.get(known(2))).toEqual(VERDICT);
     });
 
+    it('hands the engine no guess: loaded before any answer (the page added a link), it asks about every link itself', async () => {
+      document.body.append(links([unknown(1), known(2)]));
+      const made = scout();
+      const hrefs = made.pageHrefs()!;
+      made.assumeUnknown(hrefs);
+      made.start(hrefs);
+      document.body.append(links([unknown(3)]));
+      await settle();
+      expect(engine).toHaveBeenCalledTimes(1);
+      expect([...engines[0]!.seed.known]).toEqual([]);
+      expect(lookup).not.toHaveBeenCalled();
+    });
+
     it('loads the engine when an answer names a known link after it started', async () => {
       document.body.append(links([unknown(1), known(2)]));
       const made = scout();
