@@ -171,6 +171,16 @@ describe('LinkScout', () => {
   });
 
   describe('with the background’s question about the page (main.ts)', () => {
+    /** A page with these links whose scout answered the background's question as main.ts does: read them, take them to be unknown, start. */
+    function askedAbout(hrefs: string[]): LinkScout {
+      document.body.append(links(hrefs));
+      const made = scout();
+      const read = made.pageHrefs()!;
+      made.assumeUnknown(read);
+      made.start(read);
+      return made;
+    }
+
     it('gives the page’s distinct links as written, for the background to resolve, and null above one batch', () => {
       const relative = links(['/news/a', known(1), '/news/a', '#top']);
       relative.querySelectorAll('a').forEach((anchor, i) => anchor.setAttribute('href', ['/news/a', known(1), '/news/a', '#top'][i]!));
@@ -181,11 +191,7 @@ describe('LinkScout', () => {
     });
 
     it('asks nothing when started with links it takes to be unknown (the background answers only when one is known)', async () => {
-      document.body.append(links([unknown(1), unknown(2)]));
-      const made = scout();
-      const hrefs = made.pageHrefs()!;
-      made.assumeUnknown(hrefs);
-      made.start(hrefs);
+      askedAbout([unknown(1), unknown(2)]);
       await settle();
       expect(lookup).not.toHaveBeenCalled();
       expect(engine).not.toHaveBeenCalled();
@@ -207,11 +213,7 @@ describe('LinkScout', () => {
     });
 
     it('hands the engine no guess: loaded before any answer (the page added a link), it asks about every link itself', async () => {
-      document.body.append(links([unknown(1), known(2)]));
-      const made = scout();
-      const hrefs = made.pageHrefs()!;
-      made.assumeUnknown(hrefs);
-      made.start(hrefs);
+      askedAbout([unknown(1), known(2)]);
       document.body.append(links([unknown(3)]));
       await settle();
       expect(engine).toHaveBeenCalledTimes(1);
@@ -220,11 +222,7 @@ describe('LinkScout', () => {
     });
 
     it('loads the engine when an answer names a known link after it started', async () => {
-      document.body.append(links([unknown(1), known(2)]));
-      const made = scout();
-      const hrefs = made.pageHrefs()!;
-      made.assumeUnknown(hrefs);
-      made.start(hrefs);
+      const made = askedAbout([unknown(1), known(2)]);
       await settle();
       expect(engine).not.toHaveBeenCalled();
       made.remember([known(2)], [VERDICT]);
