@@ -18,7 +18,7 @@
  * has more outlets than the manifest lists (src/build/manifest.ts, MAX_LISTED_OUTLETS), those lists
  * are `<all_urls>` and EVERY_SITE_MATCH: its content script runs on every page, the "outside" page's too.
  *
- *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start|--only=cost]
+ *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start|--only=badge|--only=cost]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
  * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
@@ -26,6 +26,7 @@
  * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown;
  * `--build-only` makes (or keeps) the builds and measures nothing; `--only=cold-start` measures
  * figure 4 alone (the cold-start rows, all four builds), a few minutes once the builds exist;
+ * `--only=badge` the navigation-to-badge rows alone;
  * `--only=cost` measures figure 6 alone (the content script's main-thread cost).
  *
  * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
@@ -45,7 +46,7 @@ import { CORPUS_MARKER, ensureCorpus } from '../src/build/generate-corpus';
 import { readBundledIndex } from '../src/build/index-file';
 import { BundleDirectory, BUNDLED_INDEX_DIR, detailChunkFile, DIRECTORY_FILE, keyPageFile } from '../src/core/index/chunks';
 import { CoverageIndex } from '../src/core/index/coverage-index';
-import { EVERY_SITE_MATCH } from '../src/shared/outlet-sites';
+import { EVERY_SITE_MATCH, OUTLET_HOSTS_FILE, parseOutletHosts } from '../src/shared/outlet-sites';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../tests/e2e/browsers';
 import { writeNaiveIndex } from './naive-index';
 
@@ -159,9 +160,15 @@ interface Builds {
 }
 
 /**
- * Gives the manifest in `dir` the host permissions and content-script matches of the one in
- * `from`, in place of its own or, with `keepOwn`, added to its own.
+ * Gives the build in `dir` the host lists of the one in `from`, in place of its own or, with
+ * `keepOwn`, added to its own: its manifest's host permissions and content-script matches, and
+ * its list of outlet hosts (OUTLET_HOSTS_FILE), by which the background decides whether a page's
+ * canonical link and og:url are worth asking for. Without that list, the naive build never asked
+ * a page of ours about itself and drew no badge (the bench's badge rows waited 120 s, session 15).
  */
+/** What copyHostLists copies, in the keys of the builds it makes: a build from before it copied the outlet hosts is made again. */
+const COPIED_LISTS = 'lists: manifest, outlet hosts';
+
 function copyHostLists(from: string, dir: string, keepOwn = false): void {
   const source = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -169,6 +176,8 @@ function copyHostLists(from: string, dir: string, keepOwn = false): void {
   manifest.host_permissions = merge(manifest.host_permissions, source.host_permissions);
   for (const script of manifest.content_scripts ?? []) script.matches = merge(script.matches, source.content_scripts?.[0]?.matches);
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const hosts = (build: string): string[] => [...parseOutletHosts(readFileSync(join(build, OUTLET_HOSTS_FILE), 'utf8'))];
+  writeFileSync(join(dir, OUTLET_HOSTS_FILE), merge(hosts(dir), hosts(from)).sort().map((host) => `${host}\n`).join(''));
 }
 
 /**
@@ -187,14 +196,14 @@ function prepareBuilds(plan: Plan): Builds {
   const ours = cachedBuild(join(TMP, `ext-${plan.stories}`), oursKey, () => viteBuild(seeds, join(TMP, `ext-${plan.stories}`), null));
   const tiny = cachedBuild(join(TMP, 'ext-1'), `${sources} ${marker(tinySeeds)}`, () => viteBuild(tinySeeds, join(TMP, 'ext-1'), null));
   const tinyWideDir = join(TMP, `ext-1-hosts-of-${plan.stories}`);
-  const tinyWide = cachedBuild(tinyWideDir, `wide ${oursKey} ${marker(tinySeeds)}`, () => {
+  const tinyWide = cachedBuild(tinyWideDir, `wide ${COPIED_LISTS} ${oursKey} ${marker(tinySeeds)}`, () => {
     rmSync(tinyWideDir, { recursive: true, force: true });
     cpSync(tiny, tinyWideDir, { recursive: true });
     // Its own hosts stay, so its articles still get the content script.
     copyHostLists(ours, tinyWideDir, true);
   });
   const naiveDir = join(TMP, `ext-naive-${plan.stories}`);
-  const naive = cachedBuild(naiveDir, `naive ${oursKey}`, () => {
+  const naive = cachedBuild(naiveDir, `naive ${COPIED_LISTS} ${oursKey}`, () => {
     // The code is the same whatever the seeds: build from the tiny corpus, then give it the data and host lists of ours.
     viteBuild(tinySeeds, naiveDir, NAIVE_CONFIG);
     rmSync(join(naiveDir, BUNDLED_INDEX_DIR), { recursive: true });
@@ -375,7 +384,12 @@ function readIndexInPage(probe: Page, rounds: string[][], parse: boolean): Promi
 /** Navigates `page` to a known article and returns, in the page's clock, when the in-page badge appeared and when load ended. */
 async function badgeAfterNavigation(page: Page, url: string): Promise<{ badgeMs: number; loadMs: number }> {
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => (window as unknown as { __esBadgeAt?: number }).__esBadgeAt !== undefined, null, { polling: 20, timeout: ANSWER_TIMEOUT_MS });
+  try {
+    await page.waitForFunction(() => (window as unknown as { __esBadgeAt?: number }).__esBadgeAt !== undefined, null, { polling: 20, timeout: ANSWER_TIMEOUT_MS });
+  } catch (error) {
+    const seen = await page.evaluate(() => ({ url: location.href, badges: document.querySelectorAll('elsewhere-badge').length, probe: (window as unknown as { __esBadgeAt?: number }).__esBadgeAt ?? null }));
+    throw new Error(`no in-page badge on ${url} within ${ANSWER_TIMEOUT_MS} ms: ${JSON.stringify(seen)}`, { cause: error });
+  }
   return page.evaluate(() => ({
     badgeMs: (window as unknown as { __esBadgeAt: number }).__esBadgeAt,
     loadMs: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
@@ -867,8 +881,8 @@ async function costRows(run: Run): Promise<BrowserBenchRow[]> {
  * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
  * Every timing interleaves the builds it compares, so changes in the machine's load hit all alike.
  */
-export type OnlyStep = 'cold-start' | 'cost';
-const ONLY_STEPS: readonly OnlyStep[] = ['cold-start', 'cost'];
+export type OnlyStep = 'cold-start' | 'badge' | 'cost';
+const ONLY_STEPS: readonly OnlyStep[] = ['cold-start', 'badge', 'cost'];
 
 export async function browserBenchmarks(options: { smoke: boolean; only?: OnlyStep }): Promise<BrowserBenchRow[]> {
   const plan = planFor(options.smoke);
@@ -913,9 +927,11 @@ export async function browserBenchmarks(options: { smoke: boolean; only?: OnlySt
         (run.tinyWide ? `the 1-story build with the host lists of ours ${fixed(launchMs(run.tinyWide))} ms, ` : '') +
         `Chromium without an extension ${fixed(launchMs(run.plain))} ms`,
     });
-    if (options.only !== 'cost') rows.push(...(await coldStartRows(run)));
-    if (!options.only) rows.push(...(await badgeRows(run)), ...(await popupRows(run)));
-    if (options.only !== 'cold-start') rows.push(...(await costRows(run)));
+    const runs = (step: OnlyStep): boolean => !options.only || options.only === step;
+    if (runs('cold-start')) rows.push(...(await coldStartRows(run)));
+    if (runs('badge')) rows.push(...(await badgeRows(run)));
+    if (!options.only) rows.push(...(await popupRows(run)));
+    if (runs('cost')) rows.push(...(await costRows(run)));
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
   }
