@@ -109,9 +109,9 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const out = values.out;
       if (!out) fail('build needs --out DIR');
-      const build = async (): Promise<void> => {
+      const build = async (mayHaveChanged: ReadonlySet<string> | null = null): Promise<void> => {
         const startedAt = performance.now();
-        const built = await loadSeedIndex(seedsDir, buildOptions);
+        const built = await loadSeedIndex(seedsDir, buildOptions, mayHaveChanged);
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
         // Both copies of the index at once, on libuv's thread pool: ours, and the cache's (index-cache.ts).
@@ -125,11 +125,13 @@ async function main(argv: string[]): Promise<number> {
       }
       // Watching, a failed build (invalid seeds, say: their problems are printed) leaves the last
       // index where it was, and the next change builds again.
-      const buildAndReport = async (): Promise<void> => {
+      const buildAndReport = async (mayHaveChanged: ReadonlySet<string> | null = null): Promise<boolean> => {
         try {
-          await build();
+          await build(mayHaveChanged);
+          return true;
         } catch (error) {
           process.stderr.write(`elsewhere: ${(error as Error).message}; ${join(out, 'index.bin')} is left as it was\n`);
+          return false;
         }
       };
       await buildAndReport();

@@ -36,14 +36,15 @@ export async function loadCanonicalSeeds(seedsDir: string, options: SeedLoadOpti
  * The index of every seed below `seedsDir`, for every command that builds one (build, lookup,
  * stats, and the extension's vite build): read on every core, reusing the parse of every seed
  * the cache has seen, and rebuilt incrementally from the last index (index-cache.ts).
+ * `mayHaveChanged`: see ParallelReadOptions.
  */
-export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions): Promise<SeedIndex> {
+export async function loadSeedIndex(seedsDir: string, options: SeedLoadOptions, mayHaveChanged: ReadonlySet<string> | null = null): Promise<SeedIndex> {
   const startedAt = performance.now();
   const cacheDir = options.cache ? DEFAULT_CACHE_DIR : null;
   const recordKey = seedCacheKey();
   // Read while the seeds are: it never rejects (null when unusable).
   const previous = cacheDir ? prefetchPreviousBuild(cacheDir, recordKey) : Promise.resolve(null);
-  const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers, cacheKey: recordKey });
+  const read = await readSeedEntries(seedsDir, { cacheDir, workers: options.workers, cacheKey: recordKey, mayHaveChanged });
   reportProblems(read, options);
   return indexSeeds(read.entries, cacheDir, recordKey, { startedAt, previous: await previous });
 }

@@ -36,6 +36,12 @@ export interface ParallelReadOptions {
   progress?: boolean;
   /** The cache's identity; defaults to seedCacheKey() (format version + record code). Tests vary it. */
   cacheKey?: string;
+  /**
+   * The files (absolute paths) that may have changed since the cache was saved, when something
+   * knows (a watcher's events: watch-seeds.ts). Only these are stat-ed; every other listed file
+   * the cache has a row for is taken to be as that row says. Without it, every file is stat-ed.
+   */
+  mayHaveChanged?: ReadonlySet<string> | null;
 }
 
 export interface CanonicalReadResult {
@@ -245,7 +251,8 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   const cache = cacheDir ? SeedCache.load(cacheDir, cacheKey) : null;
   // A rebuild stats the last build's files on another thread from now on, while this one lists
   // the folder (or reuses the last listing) and then joins in.
-  const statAhead = cache && cache.fileCount > 0 ? StatAhead.start(cache.listedPaths) : null;
+  const mayHaveChanged = cache && cache.fileCount > 0 ? (options.mayHaveChanged ?? null) : null;
+  const statAhead = cache && cache.fileCount > 0 && !mayHaveChanged ? StatAhead.start(cache.listedPaths) : null;
   // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
   // relative to the working directory all the same).
   const listing = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey, { known: cache?.rowsListing });
@@ -270,9 +277,12 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
       let size = -1;
       let mtimeMs = -1;
       const row = statsAhead ? cache!.rowOf(i) : -1;
+      const recorded = mayHaveChanged && !mayHaveChanged.has(path) ? cache!.recordedStat(i) : null;
       if (row !== -1) {
         size = statsAhead!.sizes[row]!;
         mtimeMs = statsAhead!.mtimes[row]!;
+      } else if (recorded) {
+        ({ size, mtimeMs } = recorded);
       } else {
         try {
           ({ size, mtimeMs } = statSync(path));

@@ -382,6 +382,12 @@ export class SeedCache {
     return this.whole ? this.whole.toString('utf8', offset, offset + length) : readAt(path, location);
   }
 
+  /** The size and modification time the manifest recorded for listed file `file`, or null when it has no row. */
+  recordedStat(file: number): { size: number; mtimeMs: number } | null {
+    const row = this.rowOfFile[file]!;
+    return row === -1 ? null : { size: this.rows.sizes[row]!, mtimeMs: this.rows.mtimes[row]! };
+  }
+
   /** The hash recorded for listed file `file`, if its size and modification time say it has not changed since. */
   trustedHash(file: number, size: number, mtimeMs: number): string | null {
     const row = this.rowOfFile[file]!;

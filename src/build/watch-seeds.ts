@@ -1,5 +1,5 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isSeedName, listSeedFolders } from './read-seeds';
 
 /**
@@ -11,6 +11,12 @@ const SETTLE_MS = 100;
 /** How often a watch whose seeds' folder went looks for it to come back. */
 const ROOT_POLL_MS = 1000;
 
+/**
+ * Past this many seed files named by the events before a rebuild (a checkout, say), the rebuild
+ * checks every file as a build does: a stat each costs less than keeping the names.
+ */
+const MAX_NAMED_CHANGES = 10_000;
+
 export interface SeedWatcher {
   close(): void;
 }
@@ -19,8 +25,15 @@ export interface SeedWatcher {
  * Calls `rebuild` whenever seed files below `root` change, once the changes have settled, never
  * two at a time: a change during a rebuild makes one more after it. A rebuild in a process that
  * stays up is faster than a new command (issue 4: 1.0–1.3 s from the third one-change rebuild at
- * 100k seeds, against 1.6–1.7 s for a process's first), and the rebuild itself still finds what
- * changed by its cache, so an event missed or merged costs nothing but a rebuild.
+ * 100k seeds, against 1.6–1.7 s for a process's first).
+ *
+ * `rebuild` is told which seed files the events named (absolute paths), so that it stats those
+ * and takes every other file as the cache last saw it: a stat of every file was half of a
+ * one-change rebuild at 100k seeds (issue 4, session 15). It is told null, and checks every file
+ * as a build does, when the events cannot say what changed: on the first rebuild (changes made
+ * before the watch began are caught there), after a rebuild that failed (its changes may not have
+ * reached the cache), after folders came or went, and past MAX_NAMED_CHANGES. It resolves whether
+ * it built.
  *
  * Each folder is watched on its own. Node 20's recursive watch on Linux walked and tracked every
  * file: 4.1 s and ~270 MB before the first event at 100k seeds. Only events about seed files
@@ -28,12 +41,14 @@ export interface SeedWatcher {
  * below `root`, and their writes must not start another rebuild. If `root` itself goes, the watch
  * tells `onRootGone` and waits for it to come back.
  */
-export function watchSeeds(root: string, rebuild: () => Promise<void>, onRootGone: () => void = () => undefined): SeedWatcher {
+export function watchSeeds(root: string, rebuild: (changed: ReadonlySet<string> | null) => Promise<boolean>, onRootGone: () => void = () => undefined): SeedWatcher {
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let pending = false;
   let foldersChanged = false;
+  /** Seed files named by events since the last rebuild began; null when they cannot say what changed (see above). */
+  let named: Set<string> | null = null;
   let closed = false;
   /** Set while the seeds' folder itself is missing (removed, or moved away and made again): its watcher watched the old one. */
   let awaitingRoot: NodeJS.Timeout | null = null;
@@ -70,13 +85,16 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>, onRootGon
       }
       if (foldersChanged) {
         foldersChanged = false;
+        named = null;
         try {
           watchFolders();
         } catch {
           // The seeds' folder itself is gone or unreadable: the rebuild says what is wrong.
         }
       }
-      await rebuild();
+      const changed = named;
+      named = new Set();
+      if (!(await rebuild(changed))) named = null;
     } finally {
       running = false;
     }
@@ -117,6 +135,7 @@ export function watchSeeds(root: string, rebuild: () => Promise<void>, onRootGon
       if (event !== 'rename' || !(watchers.has(path) || isFolder(path) || !isFolder(root))) return;
       foldersChanged = true;
     }
+    if (file === null || named?.add(resolve(folder, file)).size === MAX_NAMED_CHANGES) named = null;
     schedule();
   }
 
