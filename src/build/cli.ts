@@ -7,7 +7,7 @@ import { explainLookup, formatExplanation } from '../core/index/explain-lookup';
 import { LIST_MANIFEST_FILE, MAX_LIST_SHARDS } from '../core/list/list-manifest';
 import { writeCorpus } from './generate-corpus';
 import { INDEX_FILE, openIndexFile } from './index-file';
-import { loadSeedIndex, type SeedLoadOptions } from './load-seeds';
+import { loadSeedIndex, prefetchLastBuild, type SeedLoadOptions } from './load-seeds';
 import { BufferedOutput, describeCoverage, lookupResult } from './lookup-output';
 import { publishList } from './publish-list';
 import { formatProblem, readSeeds } from './read-seeds';
@@ -109,13 +109,18 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const out = values.out;
       if (!out) fail('build needs --out DIR');
+      /** Watching, the last build is read while the watch waits for a change (prefetchLastBuild). */
+      let lastBuild: ReturnType<typeof prefetchLastBuild>;
       const build = async (mayHaveChanged: ReadonlySet<string> | null = null): Promise<void> => {
         const startedAt = performance.now();
-        const built = await loadSeedIndex(seedsDir, buildOptions, mayHaveChanged);
+        const previous = lastBuild;
+        lastBuild = undefined;
+        const built = await loadSeedIndex(seedsDir, buildOptions, { mayHaveChanged, previous });
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'hosts.json'), `${JSON.stringify(built.hosts, null, 2)}\n`);
         // Both copies of the index at once, on libuv's thread pool: ours, and the cache's (index-cache.ts).
         await Promise.all([built.writeTo(join(out, INDEX_FILE)), built.saved]);
+        if (values.watch) lastBuild = prefetchLastBuild(buildOptions);
         const took = values.watch ? ` in ${Math.round(performance.now() - startedAt)} ms` : '';
         process.stderr.write(`wrote ${join(out, 'index.bin')}: ${built.storyCount} stories, ${built.byteLength} bytes${took}\n`);
       };
