@@ -94,7 +94,12 @@ export function watchSeeds(root: string, rebuild: (changed: ReadonlySet<string> 
       }
       const changed = named;
       named = new Set();
-      if (!(await rebuild(changed))) named = null;
+      let built = false;
+      try {
+        built = await rebuild(changed);
+      } finally {
+        if (!built) named = null;
+      }
     } finally {
       running = false;
     }
@@ -134,8 +139,9 @@ export function watchSeeds(root: string, rebuild: (changed: ReadonlySet<string> 
       const path = join(folder, file);
       if (event !== 'rename' || !(watchers.has(path) || isFolder(path) || !isFolder(root))) return;
       foldersChanged = true;
+    } else if (file === null || named?.add(resolve(folder, file)).size === MAX_NAMED_CHANGES) {
+      named = null;
     }
-    if (file === null || named?.add(resolve(folder, file)).size === MAX_NAMED_CHANGES) named = null;
     schedule();
   }
 
