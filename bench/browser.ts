@@ -18,7 +18,7 @@
  * has more outlets than the manifest lists (src/build/manifest.ts, MAX_LISTED_OUTLETS), those lists
  * are `<all_urls>` and EVERY_SITE_MATCH: its content script runs on every page, the "outside" page's too.
  *
- *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start|--only=badge|--only=cost]
+ *   npx tsx bench/browser.ts [--smoke] [--markdown] [--build-only] [--only=cold-start|--only=badge|--only=popup|--only=cost]
  *
  * `--smoke` builds a 20-story corpus and measures everything once (well under a minute), so the
  * benchmark cannot rot; nothing checks thresholds. Generated corpora and builds go to
@@ -26,7 +26,7 @@
  * bench/tmp/browser/results[-smoke].json; `--markdown` also prints the table as Markdown;
  * `--build-only` makes (or keeps) the builds and measures nothing; `--only=cold-start` measures
  * figure 4 alone (the cold-start rows, all four builds), a few minutes once the builds exist;
- * `--only=badge` the navigation-to-badge rows alone;
+ * `--only=badge` and `--only=popup` the navigation-to-badge and popup rows alone;
  * `--only=cost` measures figure 6 alone (the content script's main-thread cost).
  *
  * Chromium is launched here rather than through tests/e2e/chromium-harness.ts because the harness
@@ -151,6 +151,15 @@ function cachedBuild(outDir: string, key: string, build: () => void): string {
   return outDir;
 }
 
+/**
+ * The least an extension page that shows anything needs, written into our build: an HTML page
+ * and one script of its own (MV3 allows no inline script) that reads the extension API once. How
+ * long Chromium takes to get such a page to DOMContentLoaded is the floor under the popup's
+ * figure (5). A page with no script at all reached it ~30-70 ms sooner here (session 15).
+ */
+const FLOOR_PAGE = 'bench-floor-page.html';
+const FLOOR_SCRIPT = 'bench-floor-page.js';
+
 interface Builds {
   ours: string;
   naive: string;
@@ -194,6 +203,8 @@ function prepareBuilds(plan: Plan): Builds {
   const marker = (dir: string): string => readFileSync(join(dir, CORPUS_MARKER), 'utf8').trim();
   const oursKey = `${sources} ${marker(seeds)}`;
   const ours = cachedBuild(join(TMP, `ext-${plan.stories}`), oursKey, () => viteBuild(seeds, join(TMP, `ext-${plan.stories}`), null));
+  writeFileSync(join(ours, FLOOR_PAGE), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Floor</title><script defer src="${FLOOR_SCRIPT}"></script></head><body></body></html>\n`);
+  writeFileSync(join(ours, FLOOR_SCRIPT), 'document.body.textContent = chrome.runtime.id;\n');
   const tiny = cachedBuild(join(TMP, 'ext-1'), `${sources} ${marker(tinySeeds)}`, () => viteBuild(tinySeeds, join(TMP, 'ext-1'), null));
   const tinyWideDir = join(TMP, `ext-1-hosts-of-${plan.stories}`);
   const tinyWide = cachedBuild(tinyWideDir, `wide ${COPIED_LISTS} ${oursKey} ${marker(tinySeeds)}`, () => {
@@ -425,6 +436,17 @@ async function popupFirstItem(browser: Browser, query: string): Promise<PopupTim
       const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       return { itemMs: marks.__esItemAt, shellMs: marks.__esShellAt ?? marks.__esItemAt, domContentLoadedMs: navigation.domContentLoadedEventEnd };
     });
+  } finally {
+    await page.close();
+  }
+}
+
+/** Opens the extension's FLOOR_PAGE in a new tab, as popupFirstItem opens the popup, and returns its DOMContentLoaded (ms since navigation start). */
+async function floorPageLoaded(browser: Browser): Promise<number> {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(extensionUrl(browser, FLOOR_PAGE));
+    return await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
   } finally {
     await page.close();
   }
@@ -773,11 +795,13 @@ async function popupRows(run: Run): Promise<BrowserBenchRow[]> {
       async (subject, repeat) => {
         const { page, tabId } = tabs.get(subject)!;
         const running = await popupFirstItem(subject.browser, `tab=${tabId}`);
+        // The floor under it, with the worker running as well.
+        const floor = subject === ours ? await floorPageLoaded(subject.browser) : null;
         await stopWorker(subject.browser, page);
         const stopped = await popupFirstItem(subject.browser, `tab=${tabId}`);
         await stopWorker(subject.browser, page);
         const link = await popupFirstItem(subject.browser, `url=${encodeURIComponent(pick(subject.known, repeat + 16).url)}`);
-        return { running, stopped, link };
+        return { running, stopped, link, floor };
       },
       (_subject, sample) =>
         `popup ${fixed(sample.running.itemMs)} ms (worker running), ${fixed(sample.stopped.itemMs)} ms (stopped; DOMContentLoaded at ${fixed(sample.stopped.domContentLoadedMs)} ms), link popup ${fixed(sample.link.itemMs)} ms (stopped)`,
@@ -792,6 +816,13 @@ async function popupRows(run: Run): Promise<BrowserBenchRow[]> {
       wideNote(run, (subject) => `${fixed(median(items(subject, key)))} ms (DOMContentLoaded at ${at(subject, key, 'domContentLoadedMs')} ms)`);
     return [
       row(`popup first render with the list, worker running, ${size} (baseline: 1-story index)`, items(ours, 'running'), items(tiny, 'running'), 'ms', note('running', 'popup.html?tab=ID of a tab showing a known article: the answer comes from storage.session')),
+      row(
+        `popup first render with the list, worker running, ${size} (baseline: an extension page with one script, DOMContentLoaded)`,
+        items(ours, 'running'),
+        runs.get(ours)!.map((sample) => sample.floor!),
+        'ms',
+        `${FLOOR_PAGE}: a page and one script that reads chrome.runtime.id, written into our build and opened as the popup is, right after it; the time Chromium takes to get any extension page that shows something to its first script here`,
+      ),
       row(
         `popup first render with the list, worker stopped, ${size} (baseline: 1-story index)`,
         items(ours, 'stopped'),
@@ -881,8 +912,8 @@ async function costRows(run: Run): Promise<BrowserBenchRow[]> {
  * Runs the browser-side figures and returns one row per figure, medians over the plan's repeats.
  * Every timing interleaves the builds it compares, so changes in the machine's load hit all alike.
  */
-export type OnlyStep = 'cold-start' | 'badge' | 'cost';
-const ONLY_STEPS: readonly OnlyStep[] = ['cold-start', 'badge', 'cost'];
+export type OnlyStep = 'cold-start' | 'badge' | 'popup' | 'cost';
+const ONLY_STEPS: readonly OnlyStep[] = ['cold-start', 'badge', 'popup', 'cost'];
 
 export async function browserBenchmarks(options: { smoke: boolean; only?: OnlyStep }): Promise<BrowserBenchRow[]> {
   const plan = planFor(options.smoke);
@@ -930,7 +961,7 @@ export async function browserBenchmarks(options: { smoke: boolean; only?: OnlySt
     const runs = (step: OnlyStep): boolean => !options.only || options.only === step;
     if (runs('cold-start')) rows.push(...(await coldStartRows(run)));
     if (runs('badge')) rows.push(...(await badgeRows(run)));
-    if (!options.only) rows.push(...(await popupRows(run)));
+    if (runs('popup')) rows.push(...(await popupRows(run)));
     if (runs('cost')) rows.push(...(await costRows(run)));
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
