@@ -168,6 +168,9 @@ interface Builds {
   tinyWide: string;
 }
 
+/** What copyHostLists copies, in the keys of the builds it makes: a build from before it copied the outlet hosts is made again. */
+const COPIED_LISTS = 'lists: manifest, outlet hosts';
+
 /**
  * Gives the build in `dir` the host lists of the one in `from`, in place of its own or, with
  * `keepOwn`, added to its own: its manifest's host permissions and content-script matches, and
@@ -175,9 +178,6 @@ interface Builds {
  * canonical link and og:url are worth asking for. Without that list, the naive build never asked
  * a page of ours about itself and drew no badge (the bench's badge rows waited 120 s, session 15).
  */
-/** What copyHostLists copies, in the keys of the builds it makes: a build from before it copied the outlet hosts is made again. */
-const COPIED_LISTS = 'lists: manifest, outlet hosts';
-
 function copyHostLists(from: string, dir: string, keepOwn = false): void {
   const source = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
