@@ -1,0 +1,32 @@
+/**
+ * What one seed file costs a cold build, step by step, on one thread (issue 4, figure 8): the
+ * workers' read, hash and record, and the main thread's parse of each record. Session 15 read a
+ * cold build's CPU budget from it (BENCHMARKS.md).
+ *
+ *   npx tsx bench/per-file-cost.ts [CORPUS] [FILES]   # defaults: bench/tmp/corpus-100000, 6000
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentHash, readRecord, readWithStat, seedRecord } from '../src/build/seed-records';
+import { readSeedBytes } from '../src/build/read-seeds';
+
+const [dir = 'bench/tmp/corpus-100000', count = '6000'] = process.argv.slice(2);
+const files = readdirSync(dir).slice(0, Number(count)).map((name) => join(dir, name));
+
+function perFile(label: string, step: () => void): void {
+  const started = performance.now();
+  step();
+  console.log(`${label.padEnd(46)} ${(((performance.now() - started) * 1000) / files.length).toFixed(1)} µs a file`);
+}
+
+// Two rounds: the first also pays for the JIT and the file cache.
+for (let round = 1; round <= 2; round++) {
+  console.log(`round ${round}, ${files.length} files of ${dir}`);
+  const bytes: Buffer[] = [];
+  const records: string[] = [];
+  perFile('open, fstat, read, close (readWithStat)', () => files.forEach((file) => bytes.push(Buffer.from(readWithStat(file).bytes))));
+  perFile('sha1 (contentHash)', () => bytes.forEach((file) => contentHash(file)));
+  perFile('parse and validate (readSeedBytes)', () => bytes.forEach((file) => readSeedBytes(file)));
+  perFile('the whole record (seedRecord)', () => bytes.forEach((file) => records.push(seedRecord(file))));
+  perFile("the main thread's parse of it (readRecord)", () => records.forEach((record) => readRecord(record, '')));
+}
