@@ -1,6 +1,6 @@
 import type { Coverage } from '../core/index/coverage-index';
 import { pageAddresses } from '../core/url/page-signals';
-import { isLinkAddress, resolveAddress, withoutFragment } from '../shared/link-address';
+import { linkAddresses, resolveAddress } from '../shared/link-address';
 import type { AskNotice } from '../shared/message-shapes';
 import type { LinkVerdict, PageAnswer, PageQuestion } from '../shared/protocol';
 import { loadSettings } from '../shared/settings';
@@ -32,9 +32,7 @@ export async function answerQuestion(tabId: number, question: PageQuestion, page
  * links, and its distinct links worth asking about, in page order.
  */
 function resolveQuestion({ signals, base, links }: PageQuestion): Pick<PageQuestion, 'signals' | 'links'> {
-  const page = withoutFragment(signals.url);
-  const resolved = links && [...new Set(links.map((href) => resolveAddress(href, base)))].filter((url) => isLinkAddress(url, page));
-  return { signals: { ...signals, canonical: signals.canonical.map((href) => resolveAddress(href, base)) }, links: resolved };
+  return { signals: { ...signals, canonical: signals.canonical.map((href) => resolveAddress(href, base)) }, links: links && linkAddresses(links, base, signals.url) };
 }
 
 /** The address each tab's page last answered about, in this worker's memory (onTabAddressChanged). */

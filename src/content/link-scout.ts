@@ -2,7 +2,7 @@ import { MAX_LINKS_PER_BATCH } from '../shared/message-shapes';
 import type { LinkVerdict } from '../shared/protocol';
 import type { Theme } from '../shared/settings-schema';
 import { forEachAttribute } from './attributes';
-import { isLinkAddress, resolveAddress, withoutFragment } from '../shared/link-address';
+import { linkAddresses } from '../shared/link-address';
 import type { LinkBadges, LinkBadgesOptions, LinkLookup } from './link-badges';
 import { OWN_TAGS } from './tags';
 
@@ -101,40 +101,27 @@ export class LinkScout {
 
   /**
    * The page's distinct links as written (`href` attributes), in page order, for the background to
-   * resolve (main.ts); null when there are more than one batch, or once the engine is loading.
-   * Nothing is resolved here: a `URL` made in the page costs it the set-up of that interface.
+   * resolve (main.ts); null when there are more than one batch, or once the engine is loading (it
+   * reads and asks for itself). Nothing is resolved here: a `URL` made in the page costs it the
+   * set-up of that interface. Read through XPath, touching no element (attributes.ts).
    */
   pageHrefs(): string[] | null {
-    if (this.engineAsked || this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
+    if (this.engineAsked) return null;
+    // XPath gathers and sorts all it finds before it yields the first: on a page of thousands of
+    // links that alone is a long task (151 ms for 10,000 links, measured). Such a page is the
+    // engine's. With at most a batch of links, there are at most a batch of hrefs.
+    if (this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
     const hrefs = new Set<string>();
     forEachAttribute(this.doc, LINK_HREFS, { selector: 'a[href]', attribute: 'href' }, (href) => {
       hrefs.add(href);
-      return hrefs.size <= MAX_LINKS_PER_BATCH;
     });
-    return hrefs.size > MAX_LINKS_PER_BATCH ? null : [...hrefs];
+    return [...hrefs];
   }
 
-  /**
-   * The page's distinct link addresses worth asking about, in page order, as the links' `href`
-   * gives them; null when there are more than one batch, or once the engine is loading (it reads
-   * and asks for itself). Read through XPath, touching no element (attributes.ts).
-   */
+  /** The page's distinct link addresses worth asking about, in page order (pageHrefs, resolved as the links' `href` gives them). */
   pageLinks(): string[] | null {
-    if (this.engineAsked) return null;
-    // XPath gathers and sorts all it finds before it yields the first: on a page of thousands of
-    // links that alone is a long task (151 ms for 10,000 links, measured). Such a page is the engine's.
-    if (this.doc.getElementsByTagName('a').length > MAX_LINKS_PER_BATCH) return null;
-    const page = withoutFragment(this.doc.location?.href ?? '');
-    const base = this.doc.baseURI;
-    const urls = new Set<string>();
-    let tooMany = false;
-    forEachAttribute(this.doc, LINK_HREFS, { selector: 'a[href]', attribute: 'href' }, (href) => {
-      const url = resolveAddress(href, base);
-      if (isLinkAddress(url, page)) urls.add(url);
-      tooMany = urls.size > MAX_LINKS_PER_BATCH;
-      return !tooMany;
-    });
-    return tooMany ? null : [...urls];
+    const hrefs = this.pageHrefs();
+    return hrefs && linkAddresses(hrefs, this.doc.baseURI, this.doc.location?.href ?? '');
   }
 
   /** Links the page adds later are the engine's to find: any added link loads it. */

@@ -25,3 +25,13 @@ export function resolveAddress(value: string, base: string): string {
     return value;
   }
 }
+
+/**
+ * The distinct addresses worth asking about among links as written (`href`s, in page order),
+ * resolved against the document's base URL: what the page's links are, whoever reads them (the
+ * first stage in the page, or the background from a page's question).
+ */
+export function linkAddresses(hrefs: readonly string[], base: string, pageAddress: string): string[] {
+  const page = withoutFragment(pageAddress);
+  return [...new Set(hrefs.map((href) => resolveAddress(href, base)))].filter((url) => isLinkAddress(url, page));
+}
