@@ -3,6 +3,7 @@ import { EVERY_SITE_MATCH } from '../shared/outlet-sites';
 import { ALL_WEBSITES_PERMISSIONS } from '../shared/permissions';
 import { loadSettings, updateSettings } from '../shared/settings';
 import { oneAtATime } from './one-at-a-time';
+import { keepRegistered } from './registration';
 
 /*
  * "Show badges on all websites": the optional `<all_urls>` plus a dynamically registered copy of
@@ -36,15 +37,8 @@ export const syncAllWebsites = oneAtATime(async () => {
   // (an enterprise policy can) gets here; its API object would then exist and throw on every
   // call, so ask the permission, not the object.
   if (!scripting) return;
-  const registered = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   const content = staticContentScript();
   // A build that runs everywhere already has its one script on every site (outlet-sites.ts).
-  const wanted = settings.allWebsites && granted && !content?.matches.includes(EVERY_SITE_MATCH);
-  if (wanted && registered.length === 0 && content) {
-    await browser.scripting.registerContentScripts([
-      { id: SCRIPT_ID, js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches, runAt: 'document_end', persistAcrossSessions: true },
-    ]);
-  } else if (!wanted && registered.length > 0) {
-    await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
-  }
+  const wanted = settings.allWebsites && granted && content && !content.matches.includes(EVERY_SITE_MATCH);
+  await keepRegistered(SCRIPT_ID, wanted ? { js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches } : null);
 });

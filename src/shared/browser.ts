@@ -7,4 +7,4 @@
 import browser from 'webextension-polyfill';
 
 export { browser };
-export type { Browser, Menus, Permissions, Runtime, Tabs } from 'webextension-polyfill';
+export type { Browser, Menus, Permissions, Runtime, Scripting, Tabs } from 'webextension-polyfill';

@@ -8,7 +8,7 @@ const fake = vi.hoisted(() => {
     granted: false,
     /** `scripting` granted: the settings page's toggle gives it back with `<all_urls>`, the browser's site access UI does not. */
     scriptingGranted: true,
-    registered: [] as Array<{ id: string; matches: string[]; excludeMatches?: string[]; js: string[] }>,
+    registered: [] as Array<{ id: string; matches: string[]; excludeMatches?: string[]; js: string[]; runAt?: string }>,
   };
   /** As in Chrome, the API object outlives a revocation; every call then throws. */
   const checked = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
@@ -60,6 +60,14 @@ describe('syncAllWebsites', () => {
     expect(fake.state.registered).toEqual([
       expect.objectContaining({ js: ['src/content/main.js'], matches: ['<all_urls>'], excludeMatches: ['*://*.cnet.com/*'] }),
     ]);
+  });
+
+  it('replaces a registration an earlier version made, which ran at document_idle', async () => {
+    fake.state.granted = true;
+    fake.state.registered = [{ id: 'elsewhere-all-websites', js: ['src/content/main.js'], matches: ['<all_urls>'], excludeMatches: ['*://*.cnet.com/*'], runAt: 'document_idle' }];
+    await updateSettings(() => ({ allWebsites: true }));
+    await syncAllWebsites();
+    expect(fake.state.registered).toEqual([expect.objectContaining({ id: 'elsewhere-all-websites', matches: ['<all_urls>'], runAt: 'document_end' })]);
   });
 
   it('unregisters when the setting is turned off', async () => {

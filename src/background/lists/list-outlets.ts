@@ -3,6 +3,7 @@ import { EVERY_SITE_MATCH } from '../../shared/outlet-sites';
 import { loadSettings } from '../../shared/settings';
 import { staticContentScript } from '../all-websites';
 import { oneAtATime } from '../one-at-a-time';
+import { keepRegistered } from '../registration';
 
 /*
  * Badges on the outlets a subscribed list added (issue 7). The settings page asks for host access
@@ -23,11 +24,5 @@ export const syncListOutlets = oneAtATime(async () => {
   // "All websites" runs the same script everywhere already; a second registration would inject it twice.
   // So does a build that runs everywhere (outlet-sites.ts).
   const everywhere = (settings.allWebsites && origins.includes('<all_urls>')) || (content?.matches.includes(EVERY_SITE_MATCH) ?? false);
-  const wanted = content && granted.length > 0 && !everywhere ? granted : [];
-  const [registered] = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
-  if (registered && [...(registered.matches ?? [])].sort().join() === wanted.join()) return;
-  if (registered) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
-  if (wanted.length > 0) {
-    await browser.scripting.registerContentScripts([{ id: SCRIPT_ID, js: content!.js, matches: wanted, runAt: 'document_end', persistAcrossSessions: true }]);
-  }
+  await keepRegistered(SCRIPT_ID, content && granted.length > 0 && !everywhere ? { js: content.js, matches: granted } : null);
 });
