@@ -10,16 +10,16 @@ import { readTab, setTab } from './tab-state';
  * A tab's address changed: a new page, a page restored from the back/forward cache, or a
  * history-API navigation in a single-page app. The address alone decides the count at once, while
  * the page's content script is asked for its signals (answerPage): an SPA keeps the same script
- * across navigations, and a restored page runs none again.
+ * across navigations, and a restored page runs none again. `sweep`: see AskNotice.
  */
-export async function onTabAddressChanged(tabId: number, url: string): Promise<void> {
+export async function onTabAddressChanged(tabId: number, url: string, sweep = false): Promise<void> {
   const byAddress = async () => {
     if ((await readTab(tabId))?.url === url) return;
     const coverage = await lookupCoverage([url]);
     // The page answered meanwhile (its signals can find what its address does not): its count stands.
     if (!pageAnswered(tabId, url)) await setTab(tabId, url, coverage);
   };
-  await Promise.all([byAddress(), answerPage(tabId, url)]);
+  await Promise.all([byAddress(), answerPage(tabId, url, sweep)]);
 }
 
 /** The address each tab's page was last handled at (answerPage), in this worker's memory. */
@@ -68,8 +68,13 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
   if (answer.coverage || answer.links?.verdicts.some(Boolean) || question.shown) await tellPage(tabId, answer);
 }
 
-/** Once the extension is installed or updated: Firefox has put the content script into the open tabs, which no navigation will announce. */
+/**
+ * Once the extension is installed or updated, for every open tab, as if it had just navigated: its
+ * count from its address at once (no navigation announces these tabs, and the reader may be on a
+ * known article), and its page asked, sweeping what an earlier instance left. Firefox has put the
+ * content script into open tabs; Chromium has not, and their pages answer after a reload.
+ */
 export async function answerOpenTabs(): Promise<void> {
   const tabs = await browser.tabs.query({});
-  await Promise.all(tabs.map((tab) => (tab.id === undefined || tab.url === undefined ? undefined : answerPage(tab.id, tab.url, true))));
+  await Promise.all(tabs.map((tab) => (tab.id === undefined || tab.url === undefined ? undefined : onTabAddressChanged(tab.id, tab.url, true))));
 }

@@ -148,6 +148,8 @@ describe('Chromium: the extension reloaded under open tabs', () => {
     expect(await settle(front, '', [0, linkBadgeCount])).toEqual(['', 0, linkBadgeCount]);
 
     await browser.reloadExtension();
+    // The new instance counts the open tabs from their addresses at once: the toolbar needs no reload.
+    expect(await waitFor(() => browser.badgeText(article.tabId), (text) => text === '2', SETTLE_MS)).toBe('2');
     expect(await waitFor(() => badges(article), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
     expect(await waitFor(() => badges(front), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
     // Nothing comes back by itself: the new instance never injects into a tab already open.

@@ -189,4 +189,13 @@ describe('answerOpenTabs', () => {
     await answerOpenTabs();
     expect(asks()).toEqual([expect.objectContaining({ sweep: true })]);
   });
+
+  it('sets the count of every open tab from its address, also where no script of ours answers (Chromium, tabs open before install)', async () => {
+    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: { tabs: Record<string, unknown> } };
+    browser.tabs.query = vi.fn(async () => [{ id: TAB, url: PAGE }, { id: 5 }]);
+    fake.question = null;
+    fake.coverage = KNOWN;
+    await answerOpenTabs();
+    expect(setTab.mock.calls).toEqual([[TAB, PAGE, KNOWN]]);
+  });
 });
