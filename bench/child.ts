@@ -7,12 +7,13 @@ import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSy
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ChunkedIndex } from '../src/background/chunked-index';
 import { indexSeeds, prefetchPreviousBuild } from '../src/build/index-cache';
 import { openIndexFile } from '../src/build/index-file';
 import { BufferedOutput, lookupResult } from '../src/build/lookup-output';
 import { readSeedEntries } from '../src/build/parallel-read';
+import { listSeedFiles } from '../src/build/read-seeds';
 import { seedCacheKey } from '../src/build/seed-cache';
 import { bundledIndexFiles } from '../src/core/index/chunks';
 import { CoverageIndex, type Coverage } from '../src/core/index/coverage-index';
@@ -302,6 +303,13 @@ async function main(): Promise<object> {
       const bytes = encodeIndex(syntheticStories(Number(countText), Number(seedText)));
       writeFileSync(out, bytes);
       return { ms: performance.now() - start, bytes: bytes.length };
+    }
+    case 'read-floor': {
+      // read-floor SEEDS WORKERS: the build's workers read and parse every seed while this thread
+      // ignores their answers: the floor under a cold build's read phase (bench/read-floor.ts).
+      const [seeds, workers] = args as [string, string];
+      const { workersAloneMs } = await import('./read-floor');
+      return { ms: await workersAloneMs(listSeedFiles(resolve(seeds)), Number(workers)) };
     }
     case 'build-sequential': {
       // build-sequential SEEDS: the single-threaded path the CLI had before issue 4 (readSeeds, then buildIndex).

@@ -7,22 +7,23 @@
  * costs here, a page at a time: a cold build touches about a gigabyte (its minor page faults).
  *
  *   npx tsx bench/read-floor.ts [CORPUS] [WORKERS…]   # defaults: bench/tmp/corpus-100000, 1 2
+ *
+ * `npm run bench` measures the same (workersAloneMs) beside each cold build's read phase.
  */
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { listSeedFiles } from '../src/build/read-seeds';
 import type { WorkerTask } from '../src/build/seed-worker';
 import { workerStarter } from '../src/build/worker-bundle';
 
-const [dir = 'bench/tmp/corpus-100000', ...counts] = process.argv.slice(2);
-const files = listSeedFiles(resolve(dir));
 /** As parallel-read.ts sends them. */
 const BATCH_FILES = 128;
 const BATCHES_IN_FLIGHT = 2;
-const start = workerStarter('seed-worker');
 
 /** Reads every file on `count` workers; returns the wall time from the first batch sent to the last answer. */
-async function readAll(count: number): Promise<number> {
+export async function workersAloneMs(files: readonly string[], count: number): Promise<number> {
+  const start = workerStarter('seed-worker');
   const workers: Worker[] = Array.from({ length: count }, () => start());
   // Started and loaded before the clock runs: a build starts its workers while it lists the folder.
   await Promise.all(workers.map((worker) => new Promise((online) => worker.once('online', online))));
@@ -44,6 +45,8 @@ async function readAll(count: number): Promise<number> {
             if (inFlight === 0) done();
           });
           for (let i = 0; i < BATCHES_IN_FLIGHT; i++) send();
+          // A worker the others left no batch for.
+          if (inFlight === 0) done();
         }),
     ),
   );
@@ -60,12 +63,17 @@ function firstTouch(mib: number): number {
   return performance.now() - began;
 }
 
-console.log(`${files.length} seed files in ${dir}`);
-for (const count of (counts.length > 0 ? counts : ['1', '2']).map(Number)) {
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
+  const [dir = 'bench/tmp/corpus-100000', ...counts] = process.argv.slice(2);
+  const files = listSeedFiles(resolve(dir));
+  console.log(`${files.length} seed files in ${dir}`);
+  const workerCounts = (counts.length > 0 ? counts : ['1', '2']).map(Number);
   // One unmeasured round: the page cache and the worker bundle.
-  if (count === Number(counts[0] ?? 1)) await readAll(count);
-  const ms = await readAll(count);
-  console.log(`${count} worker(s): ${(ms / 1000).toFixed(2)} s, ${((ms * 1000 * count) / files.length).toFixed(0)} µs a file on each`);
+  await workersAloneMs(files, workerCounts[0]!);
+  for (const count of workerCounts) {
+    const ms = await workersAloneMs(files, count);
+    console.log(`${count} worker(s): ${(ms / 1000).toFixed(2)} s, ${((ms * 1000 * count) / files.length).toFixed(0)} µs a file on each`);
+  }
+  const touches = [firstTouch(200), firstTouch(200), firstTouch(200)].sort((a, b) => a - b);
+  console.log(`fresh memory: ${((touches[1]! * 1000) / ((200 << 20) / 4096)).toFixed(1)} µs a 4 KiB page (median of 3 × 200 MiB)`);
 }
-const touches = [firstTouch(200), firstTouch(200), firstTouch(200)].sort((a, b) => a - b);
-console.log(`fresh memory: ${((touches[1]! * 1000) / ((200 << 20) / 4096)).toFixed(1)} µs a 4 KiB page (median of 3 × 200 MiB)`);

@@ -415,6 +415,12 @@ async function buildSection(): Promise<Row[]> {
     log(`build ${size} seeds cold (${repeat + 1}/${PLAN.buildRepeats})`);
     cold.push(child<BuildResult>('build', seeds, out, cacheDir, cores));
   }
+  // The floor under the read phase: the same workers with nothing done with their answers (bench/read-floor.ts).
+  const workersAlone: number[] = [];
+  for (let repeat = 0; repeat < PLAN.buildRepeats; repeat++) {
+    log(`${size} seeds read and parsed by ${cores} workers alone (${repeat + 1}/${PLAN.buildRepeats})`);
+    workersAlone.push(child<{ ms: number }>('read-floor', seeds, cores).ms);
+  }
   const incremental: BuildResult[] = [];
   const unchanged: BuildResult[] = [];
   const renamed: BuildResult[] = [];
@@ -482,6 +488,17 @@ async function buildSection(): Promise<Row[]> {
     { section, figure: `gray-matter alone, 1 core`, stories: size, ours: rate, baseline: null, ratio: null, unit: 'docs/s', target: '', note: `raw parse of ${sample.length} of the corpus files; floor for ${size} on ${cores} cores: ${(floorMs / 1000).toFixed(1)} s` },
     { section, figure: `seed YAML subset parser alone, 1 core`, stories: size, ours: subsetRate, baseline: rate, ratio: subsetRate / rate, unit: 'docs/s', target: '', note: `src/core/seed/fast-yaml.ts on the same ${sample.length} front matter blocks; baseline = gray-matter (js-yaml)` },
     { section, figure: `build ${size} seeds, cold (${cores} workers)`, stories: size, ours: coldMs, baseline: floorMs, ratio: floorMs / coldMs, unit: 'ms', target: '≤ 6 s', note: `baseline = gray-matter floor on ${cores} cores; ratio = share of that floor reached; ${stories} stories; ${phases(cold)}` },
+    {
+      section,
+      figure: `build ${size} seeds, cold: read phase (${cores} workers)`,
+      stories: size,
+      ours: median(cold.map((r) => r.readMs)),
+      baseline: median(workersAlone),
+      ratio: median(workersAlone) / median(cold.map((r) => r.readMs)),
+      unit: 'ms',
+      target: '',
+      note: `baseline = the same workers reading and parsing every seed while the main thread ignores their answers (bench/read-floor.ts), ${PLAN.buildRepeats} runs; the rest of the read phase is the main thread's: listing, parsing each record into objects, the cache`,
+    },
     { section, figure: `rebuild after one seed changed in place`, stories: size, ours: median(incremental.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(incremental.map((r) => r.ms)), unit: 'ms', target: '≤ 1 s', note: `baseline = cold build; spliced; ${phases(incremental)}` },
     { section, figure: `rebuild after one seed replaced by a rename`, stories: size, ours: median(renamed.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(renamed.map((r) => r.ms)), unit: 'ms', target: '≤ 1 s', note: `baseline = cold build; spliced; the folder listed again; ${phases(renamed)}` },
     { section, figure: `rebuild after one seed changed in place, the whole command`, stories: size, ours: median(commandRuns), baseline: median(commandRunsTsx), ratio: median(commandRunsTsx) / median(commandRuns), unit: 'ms', target: '≤ 1 s', note: `node src/build/cli-launch.mjs build (npm run cli without npm's own start), timed from its start to its exit; baseline = the same through tsx's loader (node --import tsx src/build/cli.ts build), the CLI before the launcher; ${rounds} alternated runs each` },
