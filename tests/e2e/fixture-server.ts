@@ -19,12 +19,18 @@ const BROWSER_SERVICE_HOSTS = new Set(['accounts.google.com', 'update.googleapis
  * DevTools request interception: some browser features (prerendering) turn themselves off under
  * interception. Anything that is not a fixture page is logged in `strayRequests` and refused.
  */
+/** What a fixture page posts about itself: a rising `seq`, and `timeOrigin` when several pages may report from one address. */
+interface FixtureReport {
+  seq: number;
+  timeOrigin?: number;
+}
+
 export class FixtureServer {
   readonly strayRequests: string[] = [];
   /** Every fixture page served, in order. */
   readonly served: string[] = [];
-  /** The latest report (highest `seq`) each page posted to FIXTURE_REPORT_PATH, by the page's address. */
-  readonly reports = new Map<string, { seq: number }>();
+  /** The latest report each page posted to FIXTURE_REPORT_PATH, by the page's address. */
+  readonly reports = new Map<string, FixtureReport>();
 
   private constructor(private readonly server: Server) {}
 
@@ -51,10 +57,13 @@ export class FixtureServer {
       let body = '';
       request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
-        // Reports can overtake each other on separate connections; keep the newest.
-        const report = JSON.parse(body) as { seq: number };
+        // Reports can overtake each other on separate connections; keep the newest: the latest page
+        // at that address (a report may say when its page began, `timeOrigin`), then its highest `seq`.
+        const report = JSON.parse(body) as FixtureReport;
         const page = request.headers.referer ?? '';
-        if (report.seq > (this.reports.get(page)?.seq ?? -1)) this.reports.set(page, report);
+        const kept = this.reports.get(page);
+        const began = (reported: FixtureReport | undefined) => reported?.timeOrigin ?? 0;
+        if (!kept || began(report) > began(kept) || (began(report) === began(kept) && report.seq > kept.seq)) this.reports.set(page, report);
         response.writeHead(204).end();
       });
       return;

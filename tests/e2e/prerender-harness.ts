@@ -57,9 +57,9 @@ export class PrerenderHarness {
     return this.server.strayRequests;
   }
 
-  /** Whether the server has answered a request for `url` (a prerender fetches its page unseen). */
-  served(url: string): boolean {
-    return this.server.served.includes(url);
+  /** How many requests for `url` the server has answered (a prerender fetches its page unseen). */
+  servedCount(url: string): number {
+    return this.server.served.filter((served) => served === url).length;
   }
 
   async openPage(url: string): Promise<{ page: Page; tabId: number }> {
