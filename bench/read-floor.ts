@@ -13,13 +13,12 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+// Files sent as parallel-read.ts sends them.
+import { BATCH_FILES, BATCHES_IN_FLIGHT } from '../src/build/parallel-read';
 import { listSeedFiles } from '../src/build/read-seeds';
 import type { WorkerTask } from '../src/build/seed-worker';
 import { workerStarter } from '../src/build/worker-bundle';
 
-/** As parallel-read.ts sends them. */
-const BATCH_FILES = 128;
-const BATCHES_IN_FLIGHT = 2;
 
 /** Reads every file on `count` workers; returns the wall time from the first batch sent to the last answer. */
 export async function workersAloneMs(files: readonly string[], count: number): Promise<number> {

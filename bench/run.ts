@@ -483,6 +483,7 @@ async function buildSection(): Promise<Row[]> {
   const parallelSame = PLAN.sequentialBuildSize === size ? median(cold.map((r) => r.ms)) : child<BuildResult>('build', sequentialSeeds, join(TMP, 'build-seq-out'), '-', cores).ms;
 
   const coldMs = median(cold.map((r) => r.ms));
+  const coldReadMs = median(cold.map((r) => r.readMs));
   const stories = cold[0]!.stories;
   return [
     { section, figure: `gray-matter alone, 1 core`, stories: size, ours: rate, baseline: null, ratio: null, unit: 'docs/s', target: '', note: `raw parse of ${sample.length} of the corpus files; floor for ${size} on ${cores} cores: ${(floorMs / 1000).toFixed(1)} s` },
@@ -492,9 +493,9 @@ async function buildSection(): Promise<Row[]> {
       section,
       figure: `build ${size} seeds, cold: read phase (${cores} workers)`,
       stories: size,
-      ours: median(cold.map((r) => r.readMs)),
+      ours: coldReadMs,
       baseline: median(workersAlone),
-      ratio: median(workersAlone) / median(cold.map((r) => r.readMs)),
+      ratio: median(workersAlone) / coldReadMs,
       unit: 'ms',
       target: '',
       note: `baseline = the same workers reading and parsing every seed while the main thread ignores their answers (bench/read-floor.ts), ${PLAN.buildRepeats} runs; the rest of the read phase is the main thread's: listing, parsing each record into objects, the cache`,

@@ -21,9 +21,9 @@ export const PARALLEL_MIN_FILES = 400;
  * Files per message to a worker. Small enough that both cores stay busy to the end (dynamic
  * balancing), large enough that message overhead is negligible next to ~0.3 ms of parsing per file.
  */
-const BATCH_FILES = 128;
+export const BATCH_FILES = 128;
 /** Batches sent to each worker ahead of its answers: one queued behind the one it works on. */
-const BATCHES_IN_FLIGHT = 2;
+export const BATCHES_IN_FLIGHT = 2;
 /** Workers beyond the machine's cores only add contention; the machine has 2. */
 const MAX_WORKERS = 8;
 
