@@ -7,9 +7,10 @@ import { INDEX_VERSION } from '../core/index/format';
 import { planSplice, readTables, SpliceError } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
-import { keyHost } from '../core/url/canonical';
 import { bufferUtf8Writer } from './build-index';
+import { indexFromColumns } from './columnar-index';
 import { ColumnReader, StringColumn, writeColumnsFile } from './columns';
+import { HostCounter } from './host-counter';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
 import { readAt } from './index-file';
 import type { IndexWorkerData } from './index-worker';
@@ -48,7 +49,7 @@ const OLD_MANIFEST_FILE = 'index-manifest.json';
 const INDEX_FILE_PATTERN = /^index-[0-9a-f]+\.bin$/;
 
 /** The modules that turn records into index bytes, beyond those that make records. */
-const INDEX_SOURCES = ['core/index', 'core/story', 'core/sort', 'build/index-cache.ts'];
+const INDEX_SOURCES = ['core/index', 'core/story', 'core/sort', 'build/index-cache.ts', 'build/host-counter.ts', 'build/seed-columns.ts', 'build/columnar-index.ts'];
 
 interface Manifest {
   key: string;
@@ -106,69 +107,6 @@ export interface SeedIndex {
 export function indexCacheKey(recordKey: string): string {
   const code = codeFingerprint(`index v${INDEX_CACHE_VERSION} format ${INDEX_VERSION}`, [...RECORD_SOURCES, ...INDEX_SOURCES], RECORD_PACKAGES);
   return createHash('sha1').update(`${recordKey}\n${code}`).digest('hex');
-}
-
-/**
- * Counts keys per host (keyHost), `sign` each, without a string per key: each key's part before
- * its first '/' or '?' (its host, with any port) is found by a hash of its characters in an
- * open-addressing table and compared where it stands. A host string sliced from each key, then
- * hashed for a Map, was ~1 s of the index phase of a cold 100k build (900k keys; issue 4).
- */
-class HostCounter {
-  /** Distinct parts before '/' or '?', their hashes, and keys counted for each. */
-  private readonly prefixes: string[] = [];
-  private readonly prefixHashes: number[] = [];
-  private readonly keys: number[] = [];
-  /** Open addressing: 1 + the index of a prefix, or 0 for an empty slot. */
-  private slots = new Int32Array(1 << 10);
-
-  constructor(private readonly sign: 1 | -1) {}
-
-  add(key: string): void {
-    let hash = 0x811c9dc5;
-    let end = 0;
-    for (; end < key.length; end++) {
-      const code = key.charCodeAt(end);
-      if (code === 0x2f || code === 0x3f) break;
-      hash = Math.imul(hash ^ code, 16777619);
-    }
-    this.keys[this.prefixAt(key, end, hash >>> 0)]! += this.sign;
-  }
-
-  /** The index of `key`'s first `end` characters among the prefixes, added if new. */
-  private prefixAt(key: string, end: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const found = this.slots[slot]! - 1;
-      if (found === -1) {
-        this.slots[slot] = this.prefixes.push(key.slice(0, end));
-        this.prefixHashes.push(hash);
-        this.keys.push(0);
-        if (2 * this.prefixes.length > this.slots.length) this.grow();
-        return this.prefixes.length - 1;
-      }
-      const prefix = this.prefixes[found]!;
-      if (this.prefixHashes[found] === hash && prefix.length === end && key.startsWith(prefix)) return found;
-    }
-  }
-
-  private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    const mask = this.slots.length - 1;
-    this.prefixHashes.forEach((hash, index) => {
-      let slot = hash & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = index + 1;
-    });
-  }
-
-  /** Adds the counts to `counts`, by host. */
-  addTo(counts: Map<string, number>): void {
-    this.prefixes.forEach((prefix, index) => {
-      const host = keyHost(prefix);
-      counts.set(host, (counts.get(host) ?? 0) + this.keys[index]!);
-    });
-  }
 }
 
 function countStoryHosts(stories: readonly Story[], counts: Map<string, number>): void {
@@ -364,6 +302,15 @@ interface Indexed {
 
 /** Builds from every seed. */
 function buildAll(entries: readonly SeedEntry[], progress: Progress): Indexed {
+  // A cold build parsed every seed in this run: its workers' columns are all it needs.
+  if (entries.every((entry) => entry.columns)) {
+    const built = indexFromColumns(
+      entries.map((entry) => ({ source: entry.source, ...entry.columns! })),
+      bufferUtf8Writer,
+    );
+    progress.tick();
+    return { index: { bytes: built.bytes, file: null, head: null }, seedStory: built.seedStory, hostKeys: built.hostKeys, storyCount: built.storyCount };
+  }
   const { stories, seedStory } = clusterWithOrigins(entries.map(canonicalSeedOf));
   progress.tick();
   // Keys are counted per host as the encoder writes them (see KeyVisitor).

@@ -2,13 +2,16 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CanonicalArticle, CanonicalSeed } from '../core/story/cluster';
+import type { RecordWriter } from '../core/index/encode';
+import type { CanonicalSeed } from '../core/story/cluster';
+import { bufferUtf8Writer } from './build-index';
 import { Progress } from './progress';
 import { type SeedFileProblem } from './read-seeds';
 import { SeedCache, seedCacheKey } from './seed-cache';
 import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
-import { contentHash, isValidRecord, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
+import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
+import { contentHash, isValidRecord, parseSeedFile, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
 
@@ -56,59 +59,66 @@ export interface CanonicalReadResult {
 
 type FileOutcome = {
   hash: string | null;
-  /** The record parsed in this run; null when the cache had it, or when its articles are below and the cache has its text (or there is no cache). */
+  /** The record parsed in this run; null when the cache had it, or when the cache has its text and `columns` stand for it. */
   record: SeedRecord | null;
   readError: string | null;
   size: number;
   mtimeMs: number;
-  /** The record's articles, when a valid fresh record was parsed while the workers read on. */
-  articles?: CanonicalArticle[];
+  /** Where its articles are as columns, for a valid record parsed in this run. */
+  columns?: ColumnsPlace;
 };
 
-/**
- * Lets go of the text of a record parsed ahead once nothing needs it: its articles stand for it,
- * and the cache streamed it (or there is no cache). Kept to the end, the ~150 MB of records text
- * of a cold 100k build (twice that in memory: seeds are not all ASCII) made every young-generation
- * collection of the main thread copy it, and doubled the work of each full one (issue 4).
- */
-function dropParsedText(outcome: FileOutcome, cache: SeedCache | null): void {
-  if (outcome.articles && outcome.hash !== null && (cache === null || cache.isStreamed(outcome.hash))) outcome.record = null;
+/** A file's place in a batch's columns (seed-columns.ts). */
+export interface ColumnsPlace {
+  columns: SeedColumns;
+  file: number;
+}
+
+/** Places the files of a batch in its columns: each valid fresh record has its articles there. */
+function placeInColumns(outcomes: readonly FileOutcome[], columns: SeedColumns): void {
+  outcomes.forEach((outcome, file) => {
+    if (outcome.record !== null && isValidRecord(outcome.record)) outcome.columns = { columns, file };
+  });
 }
 
 /**
- * Parses a fresh valid record as soon as it arrives: the main thread is otherwise idle while the
- * workers read, and parsing every record after the last one came in cost a cold 100k build
- * 1–2 s of one core with both others done (issue 4). A record that fails to parse is left for
- * canonicalSeedOf, which parses the file again.
+ * Lets go of the text of a fresh valid record once the cache has streamed it: its columns stand
+ * for it in this build. Kept to the end, the ~150 MB of records text of a cold 100k build (twice
+ * that in memory: seeds are not all ASCII) made every young-generation collection of the main
+ * thread copy it (issue 4). Without a cache it is kept, for readers of the seeds themselves
+ * (canonicalSeedOf).
  */
-function parseAhead(outcome: FileOutcome): void {
-  if (outcome.record === null || !isValidRecord(outcome.record)) return;
-  try {
-    const read = readRecord(outcome.record, '');
-    if ('seed' in read) outcome.articles = read.seed.articles;
-  } catch {
-    // Left for canonicalSeedOf.
-  }
+function dropStreamedText(outcome: FileOutcome, cache: SeedCache | null): void {
+  if (outcome.columns && outcome.hash !== null && cache?.isStreamed(outcome.hash)) outcome.record = null;
 }
 
 function defaultWorkers(): number {
   return Math.min(MAX_WORKERS, availableParallelism());
 }
 
+/** This thread's writer for processHere's columns, made when first needed. */
+let hereRecords: RecordWriter | null = null;
+
 /** Processes files on this thread: the same work a worker does. */
 function processHere(paths: readonly string[], isKnown: (hash: string) => boolean, progress: Progress): FileOutcome[] {
-  return paths.map((path) => {
+  const columns = new SeedColumnsWriter((hereRecords ??= recordWriter(bufferUtf8Writer)));
+  const outcomes = paths.map((path): FileOutcome => {
     let read: ReturnType<typeof readWithStat>;
     try {
       read = readWithStat(path);
     } catch (error) {
+      columns.addFile(null);
       return { hash: null, record: null, readError: (error as Error).message, size: -1, mtimeMs: -1 };
     } finally {
       progress.tick();
     }
     const hash = contentHash(read.bytes);
-    return { hash, record: isKnown(hash) ? null : seedRecord(read.bytes), readError: null, size: read.size, mtimeMs: read.mtimeMs };
+    const parsed = isKnown(hash) ? null : parseSeedFile(read.bytes);
+    columns.addFile(parsed?.articles ?? null);
+    return { hash, record: parsed?.record ?? null, readError: null, size: read.size, mtimeMs: read.mtimeMs };
   });
+  placeInColumns(outcomes, columns.finish().columns);
+  return outcomes;
 }
 
 /**
@@ -144,17 +154,16 @@ class WorkerPool {
               inFlight.push(start);
               worker.postMessage({ files: paths.slice(start, next) as string[] } satisfies WorkerTask);
             };
-            worker.on('message', (results: WorkerResult) => {
+            worker.on('message', ({ files: results, columns }: WorkerResult) => {
               const start = inFlight.shift()!;
-              results.forEach(([hash, record, readError, size, mtimeMs], i) => {
-                outcomes[start + i] = { hash, record, readError, size, mtimeMs };
-              });
+              const batch = results.map(([hash, record, readError, size, mtimeMs]): FileOutcome => ({ hash, record, readError, size, mtimeMs }));
+              placeInColumns(batch, columns);
+              batch.forEach((outcome, i) => (outcomes[start + i] = outcome));
               progress.tick(results.length);
               send();
               if (inFlight.length === 0) resolveAll();
-              for (let i = 0; i < results.length; i++) parseAhead(outcomes[start + i]!);
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
-              for (let i = 0; i < results.length; i++) dropParsedText(outcomes[start + i]!, cache);
+              for (const outcome of batch) dropStreamedText(outcome, cache);
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
@@ -182,11 +191,11 @@ export interface SeedEntry {
   source: string;
   path: string;
   hash: string;
-  /** Its record when parsed in this run and still needed; otherwise `cache` has it (or `articles` stand for it, without a cache). */
+  /** Its record when parsed in this run and still needed; otherwise `cache` has it. */
   fresh: SeedRecord | null;
   cache: SeedCache | null;
-  /** The articles of `fresh`, when they were parsed already (parseAhead). */
-  articles?: CanonicalArticle[];
+  /** Its articles as columns, when it was parsed in this run: what a build from scratch indexes (columnar-index.ts). */
+  columns?: ColumnsPlace;
 }
 
 /** An entry's record: parsed in this run, or read from the cache on demand ('' when it cannot be). */
@@ -201,7 +210,6 @@ export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
 
 /** The seed of a valid entry. A damaged cache record is not fatal: the file is parsed again. */
 export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
-  if (entry.articles) return { source: entry.source, articles: entry.articles };
   try {
     const read = readRecord(recordOf(entry), entry.source);
     if ('seed' in read) return read.seed;
@@ -307,7 +315,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     let parsedFiles = 0;
     todo.forEach((fileIndex, i) => {
       outcomes[fileIndex] = processed[i]!;
-      if (processed[i]!.record !== null || processed[i]!.articles) parsedFiles++;
+      if (processed[i]!.record !== null || processed[i]!.columns) parsedFiles++;
     });
     return collectEntries(files, absolute, outcomes, cache, parsedFiles);
   } finally {
@@ -333,12 +341,12 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     // A file parsed now, or one the cache knows: valid records are read only when a build needs
     // their articles; an invalid one is read now for its problems.
     let fresh = outcomes[i]!.record;
-    let { articles } = outcomes[i]!;
+    let { columns } = outcomes[i]!;
     let recordHash = hash;
     let { size, mtimeMs } = outcomes[i]!;
     let read: ReturnType<typeof readRecord> | 'valid' | null = null;
     try {
-      if (articles) read = 'valid';
+      if (columns) read = 'valid';
       else if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
       else {
         const valid = cache?.fileValidity(i, hash);
@@ -355,7 +363,7 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
         return;
       }
       fresh = again.record!;
-      articles = undefined;
+      columns = again.columns;
       recordHash = again.hash;
       ({ size, mtimeMs } = again);
       read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
@@ -363,7 +371,7 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     }
     cache?.remember(i, size, mtimeMs, recordHash, fresh);
     if (read === 'valid' || 'seed' in read) {
-      entries.push(articles ? { source: file, path: absolute[i]!, hash: recordHash, fresh, cache, articles } : { source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
+      entries.push(columns ? { source: file, path: absolute[i]!, hash: recordHash, fresh, cache, columns } : { source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
     }
     else {
       invalidFiles.push(file);

@@ -115,14 +115,19 @@ function ownCopy(text: string): string {
 
 /** Parses, validates and canonicalises one seed file's bytes (readSeedBytes does the parsing). */
 export function seedRecord(bytes: Uint8Array): SeedRecord {
+  return parseSeedFile(bytes).record;
+}
+
+/** seedRecord, with the canonical articles the record holds (null for an invalid seed). */
+export function parseSeedFile(bytes: Uint8Array): { record: SeedRecord; articles: CanonicalArticle[] | null } {
   if (bytes.byteLength > SEED_LIMITS.fileBytes) {
-    return JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] });
+    return { record: JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] }), articles: null };
   }
   const canonicals = new CanonicalReplay();
   const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicals.check);
-  if (!result.seed) return JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) });
+  if (!result.seed) return { record: JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) }), articles: null };
   const { articles } = canonicaliseSeedWith({ source: '', document: result.seed }, canonicals.again, memoisedOutletDomain);
-  return JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) });
+  return { record: JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) }), articles };
 }
 
 type RecordJson = { a: Array<[string, string, string, string | null, number | null, string, string[]]> } | { p: Array<[number, string]> };

@@ -1,37 +1,51 @@
 import { parentPort } from 'node:worker_threads';
-import { contentHash, readWithStat, seedRecord } from './seed-records';
+import { bufferUtf8Writer } from './build-index';
+import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
+import { contentHash, parseSeedFile, readWithStat } from './seed-records';
 
 /**
  * A build worker: reads, hashes, parses, validates and canonicalises the files it is sent, and
- * answers with one [hash, record] per file. A file whose hash the cache already knows is not
- * parsed again (its record is null). Started by parallel-read.ts: bundled (worker-bundle.ts) when
- * run from sources, or through ts-worker.mjs when esbuild is missing.
+ * answers with one [hash, record] per file, and the batch's articles as columns (seed-columns.ts)
+ * for the main thread to index without parsing the records. A file whose hash the cache already
+ * knows is not parsed again (its record is null, and it has no columns). Started by
+ * parallel-read.ts: bundled (worker-bundle.ts) when run from sources, or through ts-worker.mjs
+ * when esbuild is missing.
  */
 export type WorkerTask = { files: string[] } | { known: string[] };
 /**
- * [content hash, record or null when the cache has it, read error, size, mtimeMs]; hash null when
- * the file could not be read. Size and modification time come from the open file, so a cold build
- * needs no stat pass of its own on the main thread.
+ * Per file: [content hash, record or null when the cache has it, read error, size, mtimeMs]; hash
+ * null when the file could not be read. Size and modification time come from the open file, so a
+ * cold build needs no stat pass of its own on the main thread.
  */
-export type WorkerResult = Array<[hash: string | null, record: string | null, readError: string | null, size: number, mtimeMs: number]>;
+export type FileResult = [hash: string | null, record: string | null, readError: string | null, size: number, mtimeMs: number];
+export interface WorkerResult {
+  files: FileResult[];
+  columns: SeedColumns;
+}
 
 /** Hashes the cache has records for, sent before the first files (workers start before the cache is read). */
 let known = new Set<string>();
+const records = recordWriter(bufferUtf8Writer);
 
 parentPort!.on('message', (task: WorkerTask) => {
   if ('known' in task) {
     known = new Set(task.known);
     return;
   }
-  const results: WorkerResult = task.files.map((file) => {
+  const columns = new SeedColumnsWriter(records);
+  const files = task.files.map((file): FileResult => {
     let read: ReturnType<typeof readWithStat>;
     try {
       read = readWithStat(file);
     } catch (error) {
+      columns.addFile(null);
       return [null, null, (error as Error).message, -1, -1];
     }
     const hash = contentHash(read.bytes);
-    return [hash, known.has(hash) ? null : seedRecord(read.bytes), null, read.size, read.mtimeMs];
+    const parsed = known.has(hash) ? null : parseSeedFile(read.bytes);
+    columns.addFile(parsed?.articles ?? null);
+    return [hash, parsed?.record ?? null, null, read.size, read.mtimeMs];
   });
-  parentPort!.postMessage(results);
+  const batch = columns.finish();
+  parentPort!.postMessage({ files, columns: batch.columns } satisfies WorkerResult, batch.transfer);
 });

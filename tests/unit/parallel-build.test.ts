@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
+import { bufferUtf8Writer, buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
 import { writeCorpus } from '../../src/build/generate-corpus';
-import { PARALLEL_MIN_FILES, readSeedsParallel } from '../../src/build/parallel-read';
+import { indexFromColumns } from '../../src/build/columnar-index';
+import { PARALLEL_MIN_FILES, readSeedEntries, readSeedsParallel } from '../../src/build/parallel-read';
 import { formatProblem, readSeeds } from '../../src/build/read-seeds';
 
 /** Workers start under tsx and parse hundreds of seeds: generous on a loaded 2-core machine. */
@@ -34,6 +35,19 @@ describe('parallel build', () => {
     const built = buildIndexFromCanonical(parallel.seeds);
     expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
     expect(built.hosts).toEqual(expected.hosts);
+  });
+
+  it('hands every valid seed of a cold read over as columns, which index to the same bytes', { timeout: TIMEOUT }, async () => {
+    const expected = buildIndex(readSeeds(seeds).seeds);
+    for (const workers of [2, 0]) {
+      const { entries } = await readSeedEntries(seeds, { workers, cacheDir: null, progress: false });
+      expect(entries.length).toBeGreaterThan(PARALLEL_MIN_FILES);
+      const columns = entries.map((entry) => ({ source: entry.source, ...entry.columns! }));
+      expect(columns.every((seed) => seed.columns !== undefined), `${workers} workers`).toBe(true);
+      const built = indexFromColumns(columns, bufferUtf8Writer);
+      expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes)), `${workers} workers`).toBe(true);
+      expect([...built.hostKeys.keys()].filter((host) => built.hostKeys.get(host)! > 0).sort()).toEqual(expected.hosts);
+    }
   });
 
   it('lists every bad file as FILE:LINE: message', { timeout: TIMEOUT }, async () => {

@@ -135,6 +135,16 @@ describe('problems are located on the line of the file where the field is', () =
     expect(problem!.message).toContain('javascript:alert(1)');
   });
 
+  it('an address with a lone surrogate is refused on its line (it has no UTF-8 form to index)', () => {
+    const text = file('---', 'title: T', 'webUrl: "https://news.example.com/\\ud800a"', 'ampWebUrl: "https://news.example.com/\\udc00"', '---');
+    expect(problemsOf(text)).toEqual([
+      { line: 3, message: expect.stringMatching(/^webUrl: must be well-formed Unicode/) },
+      { line: 4, message: expect.stringMatching(/^ampWebUrl: must be well-formed Unicode/) },
+    ]);
+    // A pair is one character: the same escapes in order are fine.
+    expect(readSeedText(file('---', 'title: T', 'webUrl: "https://news.example.com/\\ud83d\\udcf0"', '---')).seed?.article.webUrl).toBe('https://news.example.com/📰');
+  });
+
   it('other non-http schemes and relative addresses are refused too', () => {
     for (const url of ['ftp://news.example.com/a', 'data:text/html,hi', '/relative/path', 'news.example.com/a', 'file:///etc/passwd']) {
       const problems = problemsOf(file('---', 'title: T', `webUrl: "${url}"`, '---'));

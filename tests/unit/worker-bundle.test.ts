@@ -32,10 +32,14 @@ describe('the bundled build worker', () => {
     try {
       const answer = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
       worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname] });
-      const [[hash, record, readError]] = (await answer) as [WorkerResult[number]];
+      const { files, columns } = await answer;
+      const [[hash, record, readError]] = files as [WorkerResult['files'][number]];
       expect(readError).toBeNull();
       expect(hash).toMatch(/^[0-9a-f]{40}$/);
       expect(record).toMatch(/^\{"a":/);
+      // The seed's article and its related articles, as columns (seed-columns.ts).
+      expect(Array.from(columns.copyStart)).toEqual([0, (JSON.parse(record!) as { a: unknown[] }).a.length]);
+      expect(columns.records.length).toBe(columns.recordStart.at(-1));
     } finally {
       await worker.terminate();
     }

@@ -1,3 +1,4 @@
+import type { Article } from '../story/types';
 import { canonicalise } from '../url/canonical';
 import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, headBytes, shardCountOf, type IndexHeader } from './format';
@@ -92,6 +93,27 @@ function readText(bytes: Uint8Array): string {
   const start = cursor;
   cursor += length;
   return textDecoder.decode(bytes.subarray(start, cursor));
+}
+
+/** The article whose record (format.ts) starts at `start` in `bytes`; `view` is a DataView of the same bytes. */
+export function readArticleRecord(bytes: Uint8Array, view: DataView, start: number): Article {
+  cursor = start;
+  const time = view.getFloat64(cursor, true);
+  cursor += 8;
+  const url = readText(bytes);
+  const referenceStart = bytes[cursor++]!;
+  // The reference start counts ASCII bytes only (format.ts), so it is a character offset too.
+  const reference = url.slice(referenceStart);
+  const keys: string[] = [];
+  for (let k = readVarint(bytes); k > 0; k--) {
+    const shared = readVarint(bytes);
+    keys.push(reference.slice(0, shared) + readText(bytes));
+  }
+  const title = readText(bytes);
+  const excerpt = readText(bytes);
+  const outlet = readText(bytes);
+  const outletDomain = readText(bytes);
+  return { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
 }
 
 /** At least 1: `hi >>> 32` would not shift at all in JavaScript. */
@@ -425,23 +447,7 @@ export class CoverageIndex {
     const cached = this.articleCache.get(id);
     if (cached) return cached;
     const { bytes, view, base } = this.store.recordBlock(id);
-    cursor = this.store.recordStart(id) - base;
-    const time = view.getFloat64(cursor, true);
-    cursor += 8;
-    const url = readText(bytes);
-    const referenceStart = bytes[cursor++]!;
-    // The reference start counts ASCII bytes only (format.ts), so it is a character offset too.
-    const reference = url.slice(referenceStart);
-    const keys: string[] = [];
-    for (let k = readVarint(bytes); k > 0; k--) {
-      const shared = readVarint(bytes);
-      keys.push(reference.slice(0, shared) + readText(bytes));
-    }
-    const title = readText(bytes);
-    const excerpt = readText(bytes);
-    const outlet = readText(bytes);
-    const outletDomain = readText(bytes);
-    const article = { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
+    const article = readArticleRecord(bytes, view, this.store.recordStart(id) - base);
     this.articleCache.set(id, article);
     if (this.articleCache.size > ARTICLE_CACHE_SIZE) this.articleCache.delete(this.articleCache.keys().next().value!);
     return article;

@@ -1,4 +1,4 @@
-import type { Story } from '../story/types';
+import type { Article, Story } from '../story/types';
 import { radixOrder } from '../sort/radix-order';
 import { buildBuffer, scratchUint32 } from '../sort/scratch-arrays';
 import { checksum, hashKeyInto } from './hash';
@@ -87,7 +87,7 @@ const NATIVE_MIN_UNITS = 32;
  * collector then cost more than the rest of encoding) and no separate pass to size the records
  * first (issue 4, build).
  */
-class RecordWriter {
+export class RecordWriter {
   bytes: Uint8Array;
   private view: DataView;
   /** The native writer over `bytes`, when there is one. */
@@ -104,6 +104,11 @@ class RecordWriter {
     this.view = new DataView(this.bytes.buffer);
     this.writeNative = utf8Writer && utf8Writer(this.bytes);
     this.at = origin;
+  }
+
+  /** Starts over at the origin, keeping the buffer (and its pages): a build's worker writes batch after batch. */
+  restart(): void {
+    this.at = this.origin;
   }
 
   /** Bytes of records written so far: where the next record starts, relative to the records. */
@@ -232,6 +237,30 @@ interface Slots {
  */
 export type KeyVisitor = (key: string) => void;
 
+/**
+ * Writes one article's record (see format.ts) and shows `onKey` each key with its hash, in the
+ * record's order: `hash` holds that key's (hi, lo) during the call. The index encoder and the
+ * build's workers (seed-columns.ts) both write records through this, so theirs are the same bytes.
+ */
+export function writeArticleRecord(records: RecordWriter, article: Article, hash: Uint32Array, onKey: (key: string) => void): void {
+  records.f64(article.publishedAt ?? Number.NaN);
+  const referenceStart = keyReferenceStart(article.url);
+  records.text(article.url);
+  records.byte(referenceStart);
+  records.varint(article.keys.length);
+  for (const key of article.keys) {
+    const shared = sharedPrefix(key, 0, article.url, referenceStart);
+    records.varint(shared);
+    records.text(key, shared);
+    hashKeyInto(key, hash);
+    onKey(key);
+  }
+  records.text(article.title);
+  records.text(article.excerpt);
+  records.text(article.outlet);
+  records.text(article.outletDomain);
+}
+
 /** Writes each article's record and one key slot per key; story and record tables alongside. */
 function writeRecords(
   stories: readonly Story[],
@@ -244,32 +273,20 @@ function writeRecords(
   const hash = new Uint32Array(2);
   let articleId = 0;
   let slot = 0;
+  const addSlot = (key: string): void => {
+    slots.hi[slot] = hash[0]!;
+    slots.lo[slot] = hash[1]!;
+    slots.article[slot] = articleId;
+    slots.key.push(key);
+    slot++;
+    onKey?.(key);
+  };
   for (let storyId = 0; storyId < stories.length; storyId++) {
     storyStart[storyId] = articleId;
     for (const article of stories[storyId]!.articles) {
       articleStory[articleId] = storyId;
       recordStart[articleId] = records.offset;
-      records.f64(article.publishedAt ?? Number.NaN);
-      const referenceStart = keyReferenceStart(article.url);
-      records.text(article.url);
-      records.byte(referenceStart);
-      records.varint(article.keys.length);
-      for (const key of article.keys) {
-        const shared = sharedPrefix(key, 0, article.url, referenceStart);
-        records.varint(shared);
-        records.text(key, shared);
-        hashKeyInto(key, hash);
-        slots.hi[slot] = hash[0]!;
-        slots.lo[slot] = hash[1]!;
-        slots.article[slot] = articleId;
-        slots.key.push(key);
-        slot++;
-        onKey?.(key);
-      }
-      records.text(article.title);
-      records.text(article.excerpt);
-      records.text(article.outlet);
-      records.text(article.outletDomain);
+      writeArticleRecord(records, article, hash, addSlot);
       articleId++;
     }
   }
@@ -303,7 +320,7 @@ function sortedUniqueSlots(slots: Slots): Uint32Array {
 }
 
 /** Source values in `order`: the key arrays' columns, in hash order. */
-function gather(source: Uint32Array, order: Uint32Array): Uint32Array {
+export function gather(source: Uint32Array, order: Uint32Array): Uint32Array {
   const target = scratchUint32(order.length);
   for (let i = 0; i < order.length; i++) target[i] = source[order[i]!]!;
   return target;

@@ -13,6 +13,9 @@ export type ValidationResult = { ok: true; document: SeedDocument } | { ok: fals
  */
 export const MAX_PROBLEMS_LISTED = 50;
 
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Counts every problem, but locates and lists only the first MAX_PROBLEMS_LISTED. */
 class ProblemList {
   private readonly listed: SeedProblem[] = [];
@@ -122,6 +125,12 @@ class ArticleReader {
   private address(record: Record<string, unknown>, path: FieldPath, key: string, required: boolean): string | null {
     const value = this.text(record, path, key, SEED_LIMITS.urlChars, required);
     if (value === null) return null;
+    // A lone surrogate has no UTF-8 form: the index would store U+FFFD in its place, and the
+    // address read back would not be the seed's (the build orders articles by it: columnar-index.ts).
+    if (LONE_SURROGATE.test(value)) {
+      this.reportField(path, key, 'must be well-formed Unicode: it has a lone surrogate (an unpaired \\uD800-\\uDFFF escape)');
+      return null;
+    }
     if (!this.canonicaliseUrl(value)) {
       this.reportField(path, key, `must be an absolute http(s) address, not ${quoteText(value.slice(0, 80))}`);
       return null;

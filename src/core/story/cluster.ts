@@ -94,9 +94,19 @@ function isSortedDistinct(keys: readonly string[]): boolean {
  */
 function mergedKeys(articles: readonly CanonicalArticle[], nextCopy: Int32Array, first: number): string[] {
   const own = articles[first]!.keys;
-  if (nextCopy[first] === -1 && isSortedDistinct(own)) return own;
+  if (nextCopy[first] === -1) return sortedDistinctKeys(own);
   let keys = own.slice();
   for (let copy = nextCopy[first]!; copy !== -1; copy = nextCopy[copy]!) keys = keys.concat(articles[copy]!.keys);
+  return sortedDistinct(keys);
+}
+
+/** An article's keys as the index stores them, sorted and distinct: `keys` itself when they are already. */
+export function sortedDistinctKeys(keys: string[]): string[] {
+  return isSortedDistinct(keys) ? keys : sortedDistinct(keys.slice());
+}
+
+/** Sorts `keys` in place and drops repeats. */
+export function sortedDistinct(keys: string[]): string[] {
   keys.sort();
   // Distinct, as a Set would leave them (sorting put equal keys side by side).
   let kept = 1;
@@ -111,6 +121,19 @@ export function compareArticles(a: Pick<Article, 'publishedAt' | 'url'>, b: Pick
   const timeB = b.publishedAt ?? Number.POSITIVE_INFINITY;
   if (timeA !== timeB) return timeA - timeB;
   return a.url < b.url ? -1 : a.url > b.url ? 1 : 0;
+}
+
+/** The article the index ships for the copy whose metadata won, known by `keys` (sorted, distinct). */
+export function articleOf(chosen: CanonicalArticle, keys: string[]): Article {
+  return {
+    url: chosen.url,
+    title: chosen.title,
+    excerpt: chosen.excerpt,
+    outlet: chosen.outletName ?? chosen.outletDomain,
+    outletDomain: chosen.outletDomain,
+    publishedAt: chosen.publishedAt,
+    keys,
+  };
 }
 
 /**
@@ -240,16 +263,7 @@ export function clusterWithOrigins(seeds: readonly CanonicalSeed[]): { stories: 
     const root = rootOf[copy]!;
     // Each article once, at its first copy.
     if (!isFirst[copy]) continue;
-    const chosen = copyArticle[winner[root]!]!;
-    const article: Article = {
-      url: chosen.url,
-      title: chosen.title,
-      excerpt: chosen.excerpt,
-      outlet: chosen.outletName ?? chosen.outletDomain,
-      outletDomain: chosen.outletDomain,
-      publishedAt: chosen.publishedAt,
-      keys: mergedKeys(copyArticle, nextCopy, copy),
-    };
+    const article = articleOf(copyArticle[winner[root]!]!, mergedKeys(copyArticle, nextCopy, copy));
     const storyRoot = sameStory.find(copy);
     let story = storyOfRoot[storyRoot]!;
     if (story === -1) {

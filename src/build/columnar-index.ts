@@ -1,0 +1,392 @@
+import { readArticleRecord } from '../core/index/coverage-index';
+import { assembleIndex, gather, indexBytes, RecordWriter, writeArticleRecord, type IndexParts, type Utf8WriterFactory } from '../core/index/encode';
+import { detailsOffset, shardCountOf } from '../core/index/format';
+import { radixOrder } from '../core/sort/radix-order';
+import { scratchInt32, scratchUint32, scratchUint8 } from '../core/sort/scratch-arrays';
+import { sortedDistinct } from '../core/story/cluster';
+import { DisjointSet } from '../core/story/disjoint-set';
+import type { Article } from '../core/story/types';
+import { HostCounter } from './host-counter';
+import type { SeedColumns } from './seed-columns';
+
+/** A valid seed whose articles a worker wrote as columns: file `file` of the batch `columns`. */
+export interface ColumnSeed {
+  source: string;
+  columns: SeedColumns;
+  file: number;
+}
+
+export interface ColumnarIndex {
+  bytes: Uint8Array;
+  /** The story of each seed (as given), -1 for one without articles: as clusterWithOrigins says. */
+  seedStory: Int32Array;
+  /** Keys per host (keyHost), as the index holds them. */
+  hostKeys: Map<string, number>;
+  storyCount: number;
+}
+
+/** Where a copy's record lives: its batch's columns and its place there. */
+interface CopyPlace {
+  batch: readonly SeedColumns[];
+  local: Int32Array;
+}
+
+function recordOf(copies: CopyPlace, copy: number): { bytes: Uint8Array; start: number; end: number } {
+  const columns = copies.batch[copy]!;
+  const local = copies.local[copy]!;
+  return { bytes: columns.records, start: columns.recordStart[local]!, end: columns.recordStart[local + 1]! };
+}
+
+/** The article a copy's record holds. */
+function readCopy(copies: CopyPlace, copy: number): Article {
+  const { bytes, start } = recordOf(copies, copy);
+  return readArticleRecord(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), start);
+}
+
+/**
+ * Clusters and encodes seeds from their columns (seed-columns.ts), with no object per article:
+ * the same index bytes, seed stories and host counts as clusterWithOrigins then encodeIndex give
+ * for the same seeds (tests/unit/columnar-index.test.ts). The steps are clusterWithOrigins's, on
+ * typed arrays:
+ *   - copies that share a key are one article: equal 64-bit key hashes, confirmed by comparing
+ *     the keys themselves, read from the records;
+ *   - an article and the others of its seed are one story;
+ *   - an article's metadata is its newest copy's; an article in one seed only (nearly all) keeps
+ *     its copy's record as the worker wrote it, and one in several is written afresh, with the
+ *     keys of every copy.
+ * Seed validation refuses addresses that are not well-formed Unicode, so a url read back from a
+ * record is the seed's own, and articles order by it as they would by the seed's string.
+ */
+export function indexFromColumns(seeds: readonly ColumnSeed[], utf8Writer?: Utf8WriterFactory): ColumnarIndex {
+  const order = seeds.map((_seed, index) => index);
+  // Builds list seeds in file order, which is already source order (as clusterWithOrigins checks).
+  if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
+    order.sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
+  }
+  let copyCount = 0;
+  let keyCount = 0;
+  for (const { columns, file } of seeds) {
+    const first = columns.copyStart[file]!;
+    const end = columns.copyStart[file + 1]!;
+    copyCount += end - first;
+    keyCount += columns.keyStart[end]! - columns.keyStart[first]!;
+  }
+
+  // Copies in seed order: document `position` owns copies documentStart[position] .. documentStart[position + 1] - 1.
+  const copies: CopyPlace = { batch: [], local: scratchInt32(copyCount) };
+  const batch = copies.batch as SeedColumns[];
+  const documentStart = scratchInt32(order.length + 1);
+  const copyOrder = scratchInt32(copyCount);
+  const time = new Float64Array(copyCount);
+  const copyKeyHi = scratchUint32(keyCount);
+  const copyKeyLo = scratchUint32(keyCount);
+  const keyCopy = scratchInt32(keyCount);
+  const copyKeyStart = scratchInt32(copyCount + 1);
+  let copy = 0;
+  let key = 0;
+  order.forEach((seedIndex, position) => {
+    documentStart[position] = copy;
+    const { columns, file } = seeds[seedIndex]!;
+    for (let local = columns.copyStart[file]!; local < columns.copyStart[file + 1]!; local++, copy++) {
+      batch.push(columns);
+      copies.local[copy] = local;
+      copyOrder[copy] = position;
+      time[copy] = columns.publishedAt[local]!;
+      copyKeyStart[copy] = key;
+      for (let k = columns.keyStart[local]!; k < columns.keyStart[local + 1]!; k++, key++) {
+        copyKeyHi[key] = columns.keyHi[k]!;
+        copyKeyLo[key] = columns.keyLo[k]!;
+        keyCopy[key] = copy;
+      }
+    }
+  });
+  documentStart[order.length] = copyCount;
+  copyKeyStart[copyCount] = keyCount;
+
+  const sameArticle = new DisjointSet(copyCount);
+  unionSharedKeys(copies, { hi: copyKeyHi, lo: copyKeyLo, copy: keyCopy, start: copyKeyStart }, sameArticle);
+  const sameStory = new DisjointSet(copyCount, sameArticle);
+  for (let position = 0; position < order.length; position++) {
+    for (let c = documentStart[position]! + 1; c < documentStart[position + 1]!; c++) sameStory.union(documentStart[position]!, c);
+  }
+
+  // Per article (root copy of sameArticle): the copy whose metadata wins, and whether it has others.
+  const winner = scratchInt32(copyCount).fill(-1);
+  const rootOf = scratchInt32(copyCount);
+  const isFirst = scratchUint8(copyCount);
+  const copiesOf = scratchInt32(copyCount);
+  for (let c = 0; c < copyCount; c++) {
+    const root = sameArticle.find(c);
+    rootOf[c] = root;
+    copiesOf[root]!++;
+    const best = winner[root]!;
+    if (best === -1) {
+      winner[root] = c;
+      isFirst[c] = 1;
+    } else winner[root] = newer(time, copyOrder, best, c);
+  }
+
+  // Articles in the order their first copies come, each with the copy whose record it takes, or a
+  // record written afresh (index into `merged`) when it has several copies.
+  const articleCopy: number[] = [];
+  const articleTime: number[] = [];
+  const mergedOf = new Map<number, number>();
+  const merged: Article[] = [];
+  const storyOfRoot = scratchInt32(copyCount).fill(-1);
+  const members: number[][] = [];
+  const memberRoot: number[] = [];
+  /** Keys of every copy of each article with several, gathered in one pass over the copies. */
+  const keysOfRoot = new Map<number, string[]>();
+  for (let c = 0; c < copyCount; c++) {
+    const root = rootOf[c]!;
+    if (copiesOf[root]! > 1) {
+      const keys = readCopy(copies, c).keys;
+      const gathered = keysOfRoot.get(root);
+      if (gathered) gathered.push(...keys);
+      else keysOfRoot.set(root, keys);
+    }
+  }
+  for (let c = 0; c < copyCount; c++) {
+    if (!isFirst[c]) continue;
+    const root = rootOf[c]!;
+    const article = articleCopy.length;
+    const chosen = winner[root]!;
+    articleCopy.push(chosen);
+    const published = time[chosen]!;
+    articleTime.push(Number.isNaN(published) ? Number.POSITIVE_INFINITY : published);
+    if (copiesOf[root]! > 1) {
+      mergedOf.set(article, merged.length);
+      merged.push({ ...readCopy(copies, chosen), keys: sortedDistinct(keysOfRoot.get(root)!) });
+    }
+    const storyRoot = sameStory.find(c);
+    let story = storyOfRoot[storyRoot]!;
+    if (story === -1) {
+      story = members.length;
+      storyOfRoot[storyRoot] = story;
+      members.push([]);
+      memberRoot.push(storyRoot);
+    }
+    members[story]!.push(article);
+  }
+
+  // Oldest first, undated last, then by address (compareArticles); urls are read only for ties.
+  const urls = new Map<number, string>();
+  const urlOf = (article: number): string => {
+    let url = urls.get(article);
+    if (url === undefined) {
+      const index = mergedOf.get(article);
+      url = index === undefined ? readCopy(copies, articleCopy[article]!).url : merged[index]!.url;
+      urls.set(article, url);
+    }
+    return url;
+  };
+  const compare = (a: number, b: number): number => {
+    const timeA = articleTime[a]!;
+    const timeB = articleTime[b]!;
+    if (timeA !== timeB) return timeA - timeB;
+    const urlA = urlOf(a);
+    const urlB = urlOf(b);
+    return urlA < urlB ? -1 : urlA > urlB ? 1 : 0;
+  };
+  for (const articles of members) if (articles.length > 1) articles.sort(compare);
+  const storyTimes = Float64Array.from(members, (articles) => articleTime[articles[0]!]!);
+  const sorted = Int32Array.from(members.keys()).sort(
+    (a, b) => storyTimes[a]! - storyTimes[b]! || compare(members[a]![0]!, members[b]![0]!) || a - b,
+  );
+  sorted.forEach((story, index) => (storyOfRoot[memberRoot[story]!] = index));
+  const seedStory = new Int32Array(seeds.length).fill(-1);
+  for (let position = 0; position < order.length; position++) {
+    if (documentStart[position]! < documentStart[position + 1]!) seedStory[order[position]!] = storyOfRoot[sameStory.find(documentStart[position]!)]!;
+  }
+
+  const built = encodeArticles(copies, { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo }, utf8Writer);
+  return { ...built, seedStory, storyCount: members.length };
+}
+
+/** Of copies `a` and `b`, the one whose metadata wins: the newer publication time, then the later document (as cluster.ts's newer). */
+function newer(time: Float64Array, documentOf: Int32Array, a: number, b: number): number {
+  const timeA = Number.isNaN(time[a]!) ? Number.NEGATIVE_INFINITY : time[a]!;
+  const timeB = Number.isNaN(time[b]!) ? Number.NEGATIVE_INFINITY : time[b]!;
+  if (timeA !== timeB) return timeA > timeB ? a : b;
+  return documentOf[a]! >= documentOf[b]! ? a : b;
+}
+
+interface CopyKeys {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  /** The copy of each key. */
+  copy: Int32Array;
+  /** Copies + 1 entries: copy c's keys are start[c] .. start[c + 1] - 1, in its record's order. */
+  start: Int32Array;
+}
+
+/**
+ * Joins every two copies that share a key. Equal keys have equal hashes, so they are side by side
+ * once sorted by hash; a run of equal hashes is confirmed by the keys themselves, read from the
+ * records (a 64-bit collision is not impossible, only unlikely), and sorted out by a Map of that
+ * run alone when they differ.
+ */
+function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: DisjointSet): void {
+  const count = keys.hi.length;
+  const order = radixOrder([keys.lo, keys.hi], count);
+  const keyText = (slot: number): string => {
+    const copy = keys.copy[slot]!;
+    return readCopy(copies, copy).keys[slot - keys.start[copy]!]!;
+  };
+  for (let start = 0; start < count; ) {
+    const first = order[start]!;
+    let end = start + 1;
+    while (end < count && keys.hi[order[end]!] === keys.hi[first] && keys.lo[order[end]!] === keys.lo[first]) end++;
+    if (end - start > 1) {
+      const firstKey = keyText(first);
+      let allEqual = true;
+      for (let i = start + 1; i < end && allEqual; i++) allEqual = keyText(order[i]!) === firstKey;
+      if (allEqual) {
+        for (let i = start + 1; i < end; i++) sameArticle.union(keys.copy[first]!, keys.copy[order[i]!]!);
+      } else {
+        const copyByKey = new Map<string, number>();
+        for (let i = start; i < end; i++) {
+          const text = keyText(order[i]!);
+          const seen = copyByKey.get(text);
+          if (seen === undefined) copyByKey.set(text, keys.copy[order[i]!]!);
+          else sameArticle.union(seen, keys.copy[order[i]!]!);
+        }
+      }
+    }
+    start = end;
+  }
+}
+
+interface Clustered {
+  /** Each story's articles, in order; stories in order of first appearance. */
+  members: readonly number[][];
+  /** Stories in index order. */
+  sorted: Int32Array;
+  /** Per article: the copy whose record (or, merged, whose metadata) it takes. */
+  articleCopy: readonly number[];
+  /** Articles with several copies: their index in `merged`. */
+  mergedOf: ReadonlyMap<number, number>;
+  merged: readonly Article[];
+  copyKeyStart: Int32Array;
+  copyKeyHi: Uint32Array;
+  copyKeyLo: Uint32Array;
+}
+
+/**
+ * Lays the articles out as encodeIndex does: records story by story (copied from the workers'
+ * bytes, or written for merged articles), a key slot per key in record order, sorted by hash
+ * (stably: equal hashes keep that order). Clustering leaves no key in two articles and none twice
+ * in one, so every slot is kept, as encodeIndex keeps them.
+ */
+function encodeArticles(copies: CopyPlace, clustered: Clustered, utf8Writer: Utf8WriterFactory | undefined): Omit<ColumnarIndex, 'seedStory' | 'storyCount'> {
+  const { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo } = clustered;
+  const articleCount = articleCopy.length;
+  const storyCount = members.length;
+  const hash = new Uint32Array(2);
+  const hostCounter = new HostCounter(1);
+
+  // Merged articles' records, written first (their keys and sizes are needed below).
+  const mergedRecords = new RecordWriter(1 << 16, 0, utf8Writer);
+  const mergedStart: number[] = [];
+  const mergedKeyHi: number[] = [];
+  const mergedKeyLo: number[] = [];
+  const mergedKeyStart: number[] = [];
+  for (const article of merged) {
+    mergedStart.push(mergedRecords.offset);
+    mergedKeyStart.push(mergedKeyHi.length);
+    writeArticleRecord(mergedRecords, article, hash, (key) => {
+      mergedKeyHi.push(hash[0]!);
+      mergedKeyLo.push(hash[1]!);
+      hostCounter.add(key);
+    });
+  }
+  mergedStart.push(mergedRecords.offset);
+  mergedKeyStart.push(mergedKeyHi.length);
+  const mergedBytes = mergedRecords.written();
+
+  // Tables, sizes and key slots, in index order.
+  const storyStart = scratchUint32(storyCount + 1);
+  const articleStory = scratchUint32(articleCount);
+  const recordStart = scratchUint32(articleCount + 1);
+  const articleOrder = scratchInt32(articleCount);
+  let slotCount = 0;
+  for (const article of articleCopy.keys()) {
+    const index = mergedOf.get(article);
+    slotCount += index === undefined ? copyKeyStart[articleCopy[article]! + 1]! - copyKeyStart[articleCopy[article]!]! : mergedKeyStart[index + 1]! - mergedKeyStart[index]!;
+  }
+  const hi = scratchUint32(slotCount);
+  const lo = scratchUint32(slotCount);
+  const slotArticle = scratchUint32(slotCount);
+  /** Per batch: keys counted per host part, for the articles that keep their copy's record. */
+  const hostPartCounts = new Map<SeedColumns, Uint32Array>();
+  let articleId = 0;
+  let slot = 0;
+  let recordBytes = 0;
+  for (let storyId = 0; storyId < storyCount; storyId++) {
+    storyStart[storyId] = articleId;
+    for (const article of members[sorted[storyId]!]!) {
+      articleOrder[articleId] = article;
+      articleStory[articleId] = storyId;
+      recordStart[articleId] = recordBytes;
+      const index = mergedOf.get(article);
+      if (index === undefined) {
+        const copy = articleCopy[article]!;
+        const { start, end } = recordOf(copies, copy);
+        recordBytes += end - start;
+        const columns = copies.batch[copy]!;
+        let counts = hostPartCounts.get(columns);
+        if (!counts) hostPartCounts.set(columns, (counts = new Uint32Array(columns.hostParts.length)));
+        const local = copies.local[copy]!;
+        for (let k = copyKeyStart[copy]!, localKey = columns.keyStart[local]!; k < copyKeyStart[copy + 1]!; k++, localKey++, slot++) {
+          hi[slot] = copyKeyHi[k]!;
+          lo[slot] = copyKeyLo[k]!;
+          slotArticle[slot] = articleId;
+          counts[columns.keyHostPart[localKey]!]!++;
+        }
+      } else {
+        recordBytes += mergedStart[index + 1]! - mergedStart[index]!;
+        for (let k = mergedKeyStart[index]!; k < mergedKeyStart[index + 1]!; k++, slot++) {
+          hi[slot] = mergedKeyHi[k]!;
+          lo[slot] = mergedKeyLo[k]!;
+          slotArticle[slot] = articleId;
+        }
+      }
+      articleId++;
+    }
+  }
+  storyStart[storyCount] = articleId;
+  recordStart[articleCount] = recordBytes;
+  for (const [columns, counts] of hostPartCounts) counts.forEach((count, part) => count > 0 && hostCounter.add(columns.hostParts[part]!, count));
+
+  // Records copied where the index holds them (assembleIndex then writes the head before them).
+  const front = detailsOffset(slotCount, articleCount, storyCount) + shardCountOf(storyCount) * 4;
+  const space = indexBytes(front + recordBytes);
+  for (let id = 0, at = front; id < articleCount; id++) {
+    const article = articleOrder[id]!;
+    const index = mergedOf.get(article);
+    const { bytes, start, end } = index === undefined ? recordOf(copies, articleCopy[article]!) : { bytes: mergedBytes, start: mergedStart[index]!, end: mergedStart[index + 1]! };
+    space.set(bytes.subarray(start, end), at);
+    at += end - start;
+  }
+
+  const order = slotOrder(hi, lo);
+  const parts: IndexParts = {
+    storyCount,
+    articleCount,
+    keyHi: gather(hi, order),
+    keyLo: gather(lo, order),
+    keyArticle: gather(slotArticle, order),
+    articleStory,
+    storyStart,
+    recordStart,
+    records: space.subarray(front, front + recordBytes),
+  };
+  const hostKeys = new Map<string, number>();
+  hostCounter.addTo(hostKeys);
+  return { bytes: assembleIndex(parts, space), hostKeys };
+}
+
+/** Key slots in (hi, lo) order, equal hashes in slot order: radixOrder is stable, as encodeIndex's sort is. */
+function slotOrder(hi: Uint32Array, lo: Uint32Array): Uint32Array {
+  return radixOrder([lo, hi], hi.length);
+}

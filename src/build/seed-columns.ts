@@ -1,0 +1,109 @@
+import { RecordWriter, writeArticleRecord, type Utf8WriterFactory } from '../core/index/encode';
+import { articleOf, sortedDistinctKeys, type CanonicalArticle } from '../core/story/cluster';
+
+/**
+ * What a cold build's main thread needs of a batch of seed files, as typed arrays and bytes rather
+ * than objects: each article of each seed (a *copy*: one article may be in several seeds) as its
+ * index record (format.ts), its publication time, and its keys' hashes and hosts. A cold 100k
+ * build that parsed every record into objects on the main thread held ~640 MB of them, and their
+ * garbage collection took ~3.5 s while the workers needed both cores (issue 4). The workers write
+ * these (SeedColumnsWriter); columnar-index.ts clusters and encodes them.
+ *
+ * A copy's record is the record its article has in the index when no other seed shares it: its
+ * own metadata, its keys sorted and distinct.
+ */
+export interface SeedColumns {
+  /** Files + 1 entries: file f of the batch owns copies copyStart[f] .. copyStart[f + 1] - 1 (none when it is invalid or unread). */
+  copyStart: Uint32Array;
+  /** Per copy: its publication time, NaN when unknown (as its record has it). */
+  publishedAt: Float64Array;
+  /** Copies + 1 entries: copy c's record is records[recordStart[c] .. recordStart[c + 1]). */
+  recordStart: Uint32Array;
+  records: Uint8Array;
+  /** Copies + 1 entries: copy c's keys are keyStart[c] .. keyStart[c + 1] - 1, in its record's order. */
+  keyStart: Uint32Array;
+  /** Per key: its 64-bit hash (hashKey). */
+  keyHi: Uint32Array;
+  keyLo: Uint32Array;
+  /** Per key: its part before the first '/' or '?' (its host and any port), as an index into `hostParts`. */
+  keyHostPart: Uint32Array;
+  hostParts: string[];
+}
+
+/** Record bytes a writer starts with; a batch of 128 seeds needs about 300 KB. */
+const FIRST_RECORD_BYTES = 256 << 10;
+
+/** A writer for SeedColumnsWriter, kept from batch to batch: fresh memory costs this machine ~20 µs a page (issue 4). */
+export function recordWriter(utf8Writer?: Utf8WriterFactory): RecordWriter {
+  return new RecordWriter(FIRST_RECORD_BYTES, 0, utf8Writer);
+}
+
+/** Builds one batch's SeedColumns, file by file. */
+export class SeedColumnsWriter {
+  private readonly copyStart: number[] = [0];
+  private readonly publishedAt: number[] = [];
+  private readonly recordStart: number[] = [0];
+  private readonly keyStart: number[] = [0];
+  private readonly keyHi: number[] = [];
+  private readonly keyLo: number[] = [];
+  private readonly keyHostPart: number[] = [];
+  private readonly hostParts: string[] = [];
+  private readonly hostPartIndex = new Map<string, number>();
+  private readonly hash = new Uint32Array(2);
+
+  /** `records` (recordWriter) is started over: the batch's bytes are copied out by finish. */
+  constructor(private readonly records: RecordWriter) {
+    records.restart();
+  }
+
+  /** Adds the next file: its canonical articles, or null when it has none to index (invalid, unread, or known to the cache). */
+  addFile(articles: readonly CanonicalArticle[] | null): void {
+    for (const copy of articles ?? []) {
+      const article = articleOf(copy, sortedDistinctKeys(copy.keys));
+      this.publishedAt.push(article.publishedAt ?? Number.NaN);
+      writeArticleRecord(this.records, article, this.hash, this.addKey);
+      this.recordStart.push(this.records.offset);
+      this.keyStart.push(this.keyHi.length);
+    }
+    this.copyStart.push(this.publishedAt.length);
+  }
+
+  private readonly addKey = (key: string): void => {
+    this.keyHi.push(this.hash[0]!);
+    this.keyLo.push(this.hash[1]!);
+    const part = hostPartOf(key);
+    let index = this.hostPartIndex.get(part);
+    if (index === undefined) {
+      index = this.hostParts.push(part) - 1;
+      this.hostPartIndex.set(part, index);
+    }
+    this.keyHostPart.push(index);
+  };
+
+  /** The batch's columns, and the buffers a worker can transfer rather than copy. */
+  finish(): { columns: SeedColumns; transfer: ArrayBuffer[] } {
+    const columns: SeedColumns = {
+      copyStart: Uint32Array.from(this.copyStart),
+      publishedAt: Float64Array.from(this.publishedAt),
+      recordStart: Uint32Array.from(this.recordStart),
+      // A copy of exactly the bytes written, since the writer's buffer is reused.
+      records: this.records.written().slice(),
+      keyStart: Uint32Array.from(this.keyStart),
+      keyHi: Uint32Array.from(this.keyHi),
+      keyLo: Uint32Array.from(this.keyLo),
+      keyHostPart: Uint32Array.from(this.keyHostPart),
+      hostParts: this.hostParts,
+    };
+    const { copyStart, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart } = columns;
+    return { columns, transfer: [copyStart, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart].map((array) => array.buffer as ArrayBuffer) };
+  }
+}
+
+/** A key's part before its first '/' or '?': what HostCounter counts keys by. */
+export function hostPartOf(key: string): string {
+  for (let end = 0; end < key.length; end++) {
+    const code = key.charCodeAt(end);
+    if (code === 0x2f || code === 0x3f) return key.slice(0, end);
+  }
+  return key;
+}

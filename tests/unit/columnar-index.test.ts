@@ -1,0 +1,130 @@
+/**
+ * indexFromColumns (src/build/columnar-index.ts) indexes a cold build's seeds from the columns
+ * its workers write, with no object per article. It must give exactly what the object path gives
+ * (clusterWithOrigins, then encodeIndex): the same bytes, the same story per seed, the same keys
+ * per host.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bufferUtf8Writer } from '../../src/build/build-index';
+import { indexFromColumns, type ColumnSeed } from '../../src/build/columnar-index';
+import { readSeedText } from '../../src/build/read-seeds';
+import { recordWriter, SeedColumnsWriter } from '../../src/build/seed-columns';
+import { CoverageIndex } from '../../src/core/index/coverage-index';
+import { encodeIndex } from '../../src/core/index/encode';
+import type { SeedArticle } from '../../src/core/seed/types';
+import { canonicaliseSeed, clusterWithOrigins, type CanonicalSeed, type NamedSeed } from '../../src/core/story/cluster';
+import { keyHost } from '../../src/core/url/canonical';
+
+const REAL_TEXT = readFileSync(new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url), 'utf8');
+const REAL: NamedSeed = { source: 'seeds/000.txt', document: readSeedText(REAL_TEXT).seed! };
+const T0 = Date.UTC(2024, 0, 1);
+const HOUR = 3_600_000;
+
+function article(webUrl: string, fields: Partial<SeedArticle> = {}): SeedArticle {
+  return { title: `About ${webUrl}`, excerpt: '', publishedAt: null, alternateUrls: [], outletName: null, ...fields, webUrl };
+}
+
+function seed(source: string, main: SeedArticle, ...related: SeedArticle[]): NamedSeed {
+  return { source, document: { article: main, related } };
+}
+
+/** Seeds as a worker hands them over: one batch of columns, `perBatch` files each. */
+function asColumns(seeds: readonly CanonicalSeed[], perBatch = 3): ColumnSeed[] {
+  const out: ColumnSeed[] = [];
+  const records = recordWriter(bufferUtf8Writer);
+  for (let first = 0; first < seeds.length; first += perBatch) {
+    const writer = new SeedColumnsWriter(records);
+    const batch = seeds.slice(first, first + perBatch);
+    for (const s of batch) writer.addFile(s.articles);
+    const { columns } = writer.finish();
+    batch.forEach((s, file) => out.push({ source: s.source, columns, file }));
+  }
+  return out;
+}
+
+/** What the object path gives for the same seeds. */
+function expectedOf(seeds: readonly CanonicalSeed[]): { bytes: Uint8Array; seedStory: number[]; hostKeys: Map<string, number> } {
+  const { stories, seedStory } = clusterWithOrigins(seeds);
+  const hostKeys = new Map<string, number>();
+  for (const story of stories) for (const a of story.articles) for (const key of a.keys) hostKeys.set(keyHost(key), (hostKeys.get(keyHost(key)) ?? 0) + 1);
+  return { bytes: encodeIndex(stories), seedStory: Array.from(seedStory), hostKeys };
+}
+
+function expectSame(seeds: readonly CanonicalSeed[], perBatch = 3): void {
+  const expected = expectedOf(seeds);
+  const built = indexFromColumns(asColumns(seeds, perBatch), bufferUtf8Writer);
+  expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+  expect(Array.from(built.seedStory)).toEqual(expected.seedStory);
+  expect(new Map([...built.hostKeys].sort())).toEqual(new Map([...expected.hostKeys].sort()));
+}
+
+const CORPUS: NamedSeed[] = [
+  REAL,
+  // Shares the Forbes article of the real seed, newer: its title wins and its keys join.
+  seed('b.md', article(REAL.document.related[1]!.webUrl, { title: 'Forbes, updated ✓', publishedAt: Date.UTC(2020, 4, 20, 13, 59), alternateUrls: ['https://www.forbes.com/amp/x'] }), article('https://www.zdnet.com/article/ms-super/', { publishedAt: Date.UTC(2020, 4, 19, 12) })),
+  // The same time on two articles: ordered by address.
+  seed('c.md', article('https://edition.cnn.com/2024/x', { publishedAt: T0 }), article('https://www.bbc.co.uk/news/x', { publishedAt: T0 }), article('https://www.abc.net.au/news/x', { publishedAt: T0 })),
+  // Shares the BBC article (another address form, the same key), with the same time: the later seed wins.
+  seed('d.md', article('https://www.bbc.co.uk/news/x/', { title: 'BBC, tied time, later file', publishedAt: T0 }), article('https://undated.example.org/x'), article('https://undated.example.org/y')),
+  // Undated articles last, keys out of order (the AMP address sorts before the main one), a port.
+  seed('e.md', article('https://zz.example.net/1', { alternateUrls: ['https://amp.example.net/1', 'https://aa.example.net/1'], outletName: 'Zed' }), article('https://example.com:8443/2', { publishedAt: T0 - HOUR })),
+  // Unicode text and an address with non-ASCII in it.
+  seed('f.md', article('https://例え.jp/ニュース/1?q=ü', { title: '日本語の見出し 🗞️', excerpt: 'Ünïcödé', publishedAt: T0 + HOUR })),
+  // Stories joined through a third seed.
+  seed('g.md', article('https://one.example/a', { publishedAt: T0 + 2 * HOUR })),
+  seed('h.md', article('https://two.example/b', { publishedAt: T0 + 2 * HOUR })),
+  seed('i.md', article('https://two.example/b', { title: 'b again' }), article('https://one.example/a')),
+];
+
+describe('indexFromColumns', () => {
+  const seeds = CORPUS.map(canonicaliseSeed);
+
+  it('sanity: the corpus merges articles and stories, and breaks ties', () => {
+    const { stories } = clusterWithOrigins(seeds);
+    expect(stories.length).toBeLessThan(CORPUS.length);
+    const bbc = stories.flatMap((s) => s.articles).find((a) => a.outletDomain === 'bbc.co.uk')!;
+    expect(bbc.title).toBe('BBC, tied time, later file');
+  });
+
+  it('gives the object path’s bytes, seed stories and host counts', () => {
+    expectSame(seeds);
+    expectSame(seeds, 1);
+    expectSame(seeds, 100);
+  });
+
+  it('does so whatever the order and batching of the seeds', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(seeds, { minLength: 1, maxLength: seeds.length }), fc.integer({ min: 1, max: 5 }), (subset, perBatch) => expectSame(subset, perBatch)),
+      { numRuns: 80 },
+    );
+  });
+
+  it('reads back as the stories it was given', () => {
+    const built = indexFromColumns(asColumns(seeds), bufferUtf8Writer);
+    const index = CoverageIndex.decode(built.bytes);
+    const { stories } = clusterWithOrigins(seeds);
+    expect(index.header.storyCount).toBe(stories.length);
+    const found = index.findArticle(stories[0]!.articles[0]!.keys[0]!);
+    expect(index.article(found)).toEqual(stories[0]!.articles[0]);
+  });
+
+  it('does not join two articles whose keys only share a hash', () => {
+    const two = [seed('a.md', article('https://a.example/1')), seed('b.md', article('https://b.example/2'))].map(canonicaliseSeed);
+    const columns = asColumns(two, 2);
+    // Forge a 64-bit collision: the second key gets the first one's hash.
+    const batch = columns[0]!.columns;
+    batch.keyHi[1] = batch.keyHi[0]!;
+    batch.keyLo[1] = batch.keyLo[0]!;
+    const built = indexFromColumns(columns);
+    expect(built.storyCount).toBe(2);
+    expect(built.seedStory[0]).not.toBe(built.seedStory[1]);
+  });
+
+  it('takes no seed, and seeds without articles', () => {
+    expect(indexFromColumns([]).storyCount).toBe(0);
+    const empty = asColumns([{ source: 'a.md', articles: [] }, ...seeds.slice(0, 1)]);
+    expect(Array.from(indexFromColumns(empty).seedStory)).toEqual([-1, 0]);
+  });
+});
