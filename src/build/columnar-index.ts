@@ -1,12 +1,15 @@
+import { closeSync, constants, ftruncateSync, openSync } from 'node:fs';
 import { readArticleRecord } from '../core/index/coverage-index';
-import { assembleIndex, gather, indexBytes, RecordWriter, writeArticleRecord, type IndexParts, type Utf8WriterFactory } from '../core/index/encode';
-import { detailsOffset, shardCountOf } from '../core/index/format';
+import { assembleIndex, gather, indexBytes, RecordWriter, writeArticleRecord, writeHead, type IndexTables, type Utf8WriterFactory } from '../core/index/encode';
+import { headBytes, shardCountOf, STORIES_PER_SHARD } from '../core/index/format';
+import { checksum } from '../core/index/hash';
 import { radixOrder } from '../core/sort/radix-order';
 import { scratchInt32, scratchUint32, scratchUint8 } from '../core/sort/scratch-arrays';
 import { sortedDistinct } from '../core/story/cluster';
 import { DisjointSet } from '../core/story/disjoint-set';
 import type { Article } from '../core/story/types';
 import { HostCounter } from './host-counter';
+import { writeFully } from './index-file';
 import type { SeedColumns } from './seed-columns';
 
 /** A valid seed whose articles a worker wrote as columns: file `file` of the batch `columns`. */
@@ -16,8 +19,20 @@ export interface ColumnSeed {
   file: number;
 }
 
+export interface IndexOutput {
+  utf8Writer?: Utf8WriterFactory;
+  /**
+   * Write the index to this file (over its old bytes, see write-in-place.ts) rather than into
+   * memory: records go from the workers' bytes to the file a shard at a time through one buffer,
+   * where a 180 MB index in fresh memory cost a 100k build ~45k page faults (issue 4).
+   */
+  file?: string;
+}
+
 export interface ColumnarIndex {
-  bytes: Uint8Array;
+  /** The index, or null when it was written to IndexOutput.file, whose head (headBytes) is `head`. */
+  bytes: Uint8Array | null;
+  head: Uint8Array | null;
   /** The story of each seed (as given), -1 for one without articles: as clusterWithOrigins says. */
   seedStory: Int32Array;
   /** Keys per host (keyHost), as the index holds them. */
@@ -57,7 +72,7 @@ function readCopy(copies: CopyPlace, copy: number): Article {
  * Seed validation refuses addresses that are not well-formed Unicode, so a url read back from a
  * record is the seed's own, and articles order by it as they would by the seed's string.
  */
-export function indexFromColumns(seeds: readonly ColumnSeed[], utf8Writer?: Utf8WriterFactory): ColumnarIndex {
+export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutput = {}): ColumnarIndex {
   const order = seeds.map((_seed, index) => index);
   // Builds list seeds in file order, which is already source order (as clusterWithOrigins checks).
   if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
@@ -199,7 +214,7 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], utf8Writer?: Utf8
     if (documentStart[position]! < documentStart[position + 1]!) seedStory[order[position]!] = storyOfRoot[sameStory.find(documentStart[position]!)]!;
   }
 
-  const built = encodeArticles(copies, { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo }, utf8Writer);
+  const built = encodeArticles(copies, { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo }, output);
   return { ...built, seedStory, storyCount: members.length };
 }
 
@@ -278,7 +293,7 @@ interface Clustered {
  * (stably: equal hashes keep that order). Clustering leaves no key in two articles and none twice
  * in one, so every slot is kept, as encodeIndex keeps them.
  */
-function encodeArticles(copies: CopyPlace, clustered: Clustered, utf8Writer: Utf8WriterFactory | undefined): Omit<ColumnarIndex, 'seedStory' | 'storyCount'> {
+function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, file }: IndexOutput): Omit<ColumnarIndex, 'seedStory' | 'storyCount'> {
   const { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo } = clustered;
   const articleCount = articleCopy.length;
   const storyCount = members.length;
@@ -358,19 +373,8 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, utf8Writer: Utf
   recordStart[articleCount] = recordBytes;
   for (const [columns, counts] of hostPartCounts) counts.forEach((count, part) => count > 0 && hostCounter.add(columns.hostParts[part]!, count));
 
-  // Records copied where the index holds them (assembleIndex then writes the head before them).
-  const front = detailsOffset(slotCount, articleCount, storyCount) + shardCountOf(storyCount) * 4;
-  const space = indexBytes(front + recordBytes);
-  for (let id = 0, at = front; id < articleCount; id++) {
-    const article = articleOrder[id]!;
-    const index = mergedOf.get(article);
-    const { bytes, start, end } = index === undefined ? recordOf(copies, articleCopy[article]!) : { bytes: mergedBytes, start: mergedStart[index]!, end: mergedStart[index + 1]! };
-    space.set(bytes.subarray(start, end), at);
-    at += end - start;
-  }
-
   const order = slotOrder(hi, lo);
-  const parts: IndexParts = {
+  const tables: IndexTables = {
     storyCount,
     articleCount,
     keyHi: gather(hi, order),
@@ -379,11 +383,79 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, utf8Writer: Utf
     articleStory,
     storyStart,
     recordStart,
-    records: space.subarray(front, front + recordBytes),
+  };
+  const recordOfArticle = (id: number): RecordBytes => {
+    const article = articleOrder[id]!;
+    const index = mergedOf.get(article);
+    return index === undefined ? recordOf(copies, articleCopy[article]!) : { bytes: mergedBytes, start: mergedStart[index]!, end: mergedStart[index + 1]! };
   };
   const hostKeys = new Map<string, number>();
   hostCounter.addTo(hostKeys);
-  return { bytes: assembleIndex(parts, space), hostKeys };
+  if (file) return { bytes: null, head: writeIndexFile(file, tables, recordBytes, recordOfArticle), hostKeys };
+  return { bytes: assembleInMemory(tables, recordBytes, recordOfArticle), head: null, hostKeys };
+}
+
+interface RecordBytes {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** The index in memory: records copied where it holds them, then assembleIndex writes the head before them. */
+function assembleInMemory(tables: IndexTables, recordBytes: number, recordOfArticle: (id: number) => RecordBytes): Uint8Array {
+  const front = headBytes(tables.keyHi.length, tables.articleCount, tables.storyCount);
+  const space = indexBytes(front + recordBytes);
+  for (let id = 0, at = front; id < tables.articleCount; id++) {
+    const { bytes, start, end } = recordOfArticle(id);
+    space.set(bytes.subarray(start, end), at);
+    at += end - start;
+  }
+  return assembleIndex({ ...tables, records: space.subarray(front, front + recordBytes) }, space);
+}
+
+/** Bytes of records written to the file per write; a larger shard gets a buffer of its own size. */
+const FILE_CHUNK = 1 << 20;
+
+/**
+ * Writes the index into `path` over its old bytes: its records a shard at a time through one
+ * buffer (each shard's sum taken there), then its head. Returns the head.
+ */
+function writeIndexFile(path: string, tables: IndexTables, recordBytes: number, recordOfArticle: (id: number) => RecordBytes): Uint8Array {
+  const { storyCount, storyStart, recordStart } = tables;
+  const head = new Uint8Array(headBytes(tables.keyHi.length, tables.articleCount, storyCount));
+  const sums = new Uint32Array(shardCountOf(storyCount));
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT);
+  try {
+    let buffer = new Uint8Array(FILE_CHUNK);
+    /** Where the buffer's bytes go among the records, and how many it holds. */
+    let bufferAt = 0;
+    let used = 0;
+    for (let shard = 0; shard < sums.length; shard++) {
+      const first = storyStart[shard * STORIES_PER_SHARD]!;
+      const end = storyStart[Math.min((shard + 1) * STORIES_PER_SHARD, storyCount)]!;
+      const size = recordStart[end]! - recordStart[first]!;
+      if (used + size > buffer.length) {
+        writeFully(fd, buffer.subarray(0, used), head.length + bufferAt);
+        bufferAt += used;
+        used = 0;
+        if (size > buffer.length) buffer = new Uint8Array(size);
+      }
+      const shardAt = used;
+      for (let id = first; id < end; id++) {
+        const { bytes, start, end: stop } = recordOfArticle(id);
+        buffer.set(bytes.subarray(start, stop), used);
+        used += stop - start;
+      }
+      sums[shard] = checksum(buffer.subarray(shardAt, used));
+    }
+    writeFully(fd, buffer.subarray(0, used), head.length + bufferAt);
+    writeHead(tables, recordBytes, sums, head);
+    writeFully(fd, head, 0);
+    ftruncateSync(fd, head.length + recordBytes);
+    return head;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Key slots in (hi, lo) order, equal hashes in slot order: radixOrder is stable, as encodeIndex's sort is. */

@@ -300,16 +300,18 @@ interface Indexed {
   storyCount: number;
 }
 
-/** Builds from every seed. */
-function buildAll(entries: readonly SeedEntry[], progress: Progress): Indexed {
+/**
+ * Builds from every seed. With `slot` (a file name in the cache directory `dir`), a build from
+ * the workers' columns writes its index there rather than into memory (saveManifest then names it).
+ */
+function buildAll(entries: readonly SeedEntry[], progress: Progress, slot: { dir: string; file: string } | null): Indexed {
   // A cold build parsed every seed in this run: its workers' columns are all it needs.
   if (entries.every((entry) => entry.columns)) {
-    const built = indexFromColumns(
-      entries.map((entry) => ({ source: entry.source, ...entry.columns! })),
-      bufferUtf8Writer,
-    );
+    const seeds = entries.map((entry) => ({ source: entry.source, ...entry.columns! }));
+    const built = indexFromColumns(seeds, { utf8Writer: bufferUtf8Writer, file: slot ? join(slot.dir, slot.file) : undefined });
     progress.tick();
-    return { index: { bytes: built.bytes, file: null, head: null }, seedStory: built.seedStory, hostKeys: built.hostKeys, storyCount: built.storyCount };
+    const index: BuiltIndex = built.bytes ? { bytes: built.bytes, file: null, head: null } : { bytes: null, file: slot!.file, head: built.head! };
+    return { index, seedStory: built.seedStory, hostKeys: built.hostKeys, storyCount: built.storyCount };
   }
   const { stories, seedStory } = clusterWithOrigins(entries.map(canonicalSeedOf));
   progress.tick();
@@ -439,7 +441,7 @@ export function indexSeeds(entries: readonly SeedEntry[], dir: string | null, re
 
 function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, recordKey: string, progress: Progress, prefetched: PreviousBuild | null | undefined): SeedIndex {
   if (!dir) {
-    const built = buildAll(entries, progress);
+    const built = buildAll(entries, progress, null);
     return { ...inMemory(built.index.bytes!), hosts: hostList(built.hostKeys), storyCount: built.storyCount, how: 'built', saved: Promise.resolve() };
   }
   const key = indexCacheKey(recordKey);
@@ -461,9 +463,11 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
     // changed since it was verified (another build writing it); anything else is a bug.
     if (!(error instanceof SpliceError || error instanceof IndexFormatError)) throw error;
   }
+  const lastIndexFile = (prefetched ?? previous)?.manifest.indexFile;
   if (!built) {
     how = 'built';
-    built = buildAll(entries, progress);
+    mkdirSync(dir, { recursive: true });
+    built = buildAll(entries, progress, { dir, file: nextSlot(lastIndexFile) });
   }
   progress.tick();
   const columns =
@@ -474,7 +478,7 @@ function indexWithProgress(entries: readonly SeedEntry[], dir: string | null, re
       stories: Int32Array.from(built.seedStory),
     });
   const manifest = { key, count: entries.length, columns, hostKeys: Object.fromEntries([...built.hostKeys].filter(([, count]) => count > 0)) };
-  const saved = saveManifest(dir, manifest, built.index, (prefetched ?? previous)?.manifest.indexFile);
+  const saved = saveManifest(dir, manifest, built.index, lastIndexFile);
   // Handled here as well as by the caller's await: if the caller fails first (its own output
   // cannot be written, say), a failed cache write must not also end the process with an
   // unhandled rejection and a stack trace. Awaiting `saved` still rejects.

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexFromBundle } from '../core/index/chunks';
 import { CoverageIndex, IndexFormatError, type DetailSource } from '../core/index/coverage-index';
@@ -15,6 +15,12 @@ export function readInto(fd: number, buffer: Uint8Array, length: number, positio
     done += read;
   }
   return done;
+}
+
+/** Writes all of `bytes` at `position` of `fd`. */
+export function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
 }
 
 /** `length` bytes of the file from `position` (fewer at its end), in memory of their own: 4-byte aligned, as the index's typed-array views need. */

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoverageIndex } from '../core/index/coverage-index';
 import { shardSumsOf, writeHead } from '../core/index/encode';
@@ -6,7 +6,7 @@ import { HEADER_WORDS, STORIES_PER_SHARD, headBytes } from '../core/index/format
 import { checksum } from '../core/index/hash';
 import { readTables, SpliceError, type SplicePlan } from '../core/index/splice';
 import { readColumnsFile } from './columns';
-import { readAt, readInto } from './index-file';
+import { readAt, readInto, writeFully } from './index-file';
 
 /**
  * The last build, as it lies in the cache: its manifest, and its index, used there rather than
@@ -64,11 +64,6 @@ const COPY_CHUNK = 1 << 20;
 /** Reads `length` bytes from `position` into `buffer`, which has room; false at a short file. */
 function readFully(fd: number, buffer: Uint8Array, length: number, position: number): boolean {
   return readInto(fd, buffer, length, position) === length;
-}
-
-function writeFully(fd: number, bytes: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
 }
 
 /**

@@ -4,9 +4,11 @@
  * (clusterWithOrigins, then encodeIndex): the same bytes, the same story per seed, the same keys
  * per host.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bufferUtf8Writer } from '../../src/build/build-index';
 import { indexFromColumns, type ColumnSeed } from '../../src/build/columnar-index';
 import { readSeedText } from '../../src/build/read-seeds';
@@ -54,8 +56,8 @@ function expectedOf(seeds: readonly CanonicalSeed[]): { bytes: Uint8Array; seedS
 
 function expectSame(seeds: readonly CanonicalSeed[], perBatch = 3): void {
   const expected = expectedOf(seeds);
-  const built = indexFromColumns(asColumns(seeds, perBatch), bufferUtf8Writer);
-  expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+  const built = indexFromColumns(asColumns(seeds, perBatch), { utf8Writer: bufferUtf8Writer });
+  expect(Buffer.from(built.bytes!).equals(Buffer.from(expected.bytes))).toBe(true);
   expect(Array.from(built.seedStory)).toEqual(expected.seedStory);
   expect(new Map([...built.hostKeys].sort())).toEqual(new Map([...expected.hostKeys].sort()));
 }
@@ -102,12 +104,33 @@ describe('indexFromColumns', () => {
   });
 
   it('reads back as the stories it was given', () => {
-    const built = indexFromColumns(asColumns(seeds), bufferUtf8Writer);
-    const index = CoverageIndex.decode(built.bytes);
+    const built = indexFromColumns(asColumns(seeds), { utf8Writer: bufferUtf8Writer });
+    const index = CoverageIndex.decode(built.bytes!);
     const { stories } = clusterWithOrigins(seeds);
     expect(index.header.storyCount).toBe(stories.length);
     const found = index.findArticle(stories[0]!.articles[0]!.keys[0]!);
     expect(index.article(found)).toEqual(stories[0]!.articles[0]);
+  });
+
+  it('writes the same bytes to a file, a shard at a time, over a longer old file', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'elsewhere-columnar-'));
+    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+    // Several megabytes of records, so that the writer's buffer fills many times, and one
+    // article larger than that buffer.
+    const big = Array.from({ length: 3000 }, (_, i) =>
+      canonicaliseSeed(seed(`s${String(i).padStart(5, '0')}.md`, article(`https://big${i % 50}.example/${i}`, { excerpt: 'x'.repeat(1000 + i), publishedAt: T0 + (i % 700) * HOUR }))),
+    );
+    big.push(canonicaliseSeed(seed('zz.md', article('https://huge.example/1', { excerpt: 'é'.repeat(700_000) }))));
+    const file = join(scratch, 'index.bin');
+    writeFileSync(file, Buffer.alloc(16 << 20, 0xab));
+    const inMemory = indexFromColumns(asColumns(big, 128), { utf8Writer: bufferUtf8Writer });
+    const written = indexFromColumns(asColumns(big, 128), { utf8Writer: bufferUtf8Writer, file });
+    expect(written.bytes).toBeNull();
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBe(inMemory.bytes!.length);
+    expect(bytes.equals(Buffer.from(inMemory.bytes!))).toBe(true);
+    expect(Buffer.from(written.head!).equals(bytes.subarray(0, written.head!.length))).toBe(true);
+    expect(CoverageIndex.verify(new Uint8Array(bytes)).storyCount).toBe(written.storyCount);
   });
 
   it('does not join two articles whose keys only share a hash', () => {

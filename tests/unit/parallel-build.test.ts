@@ -44,8 +44,8 @@ describe('parallel build', () => {
       expect(entries.length).toBeGreaterThan(PARALLEL_MIN_FILES);
       const columns = entries.map((entry) => ({ source: entry.source, ...entry.columns! }));
       expect(columns.every((seed) => seed.columns !== undefined), `${workers} workers`).toBe(true);
-      const built = indexFromColumns(columns, bufferUtf8Writer);
-      expect(Buffer.from(built.bytes).equals(Buffer.from(expected.bytes)), `${workers} workers`).toBe(true);
+      const built = indexFromColumns(columns, { utf8Writer: bufferUtf8Writer });
+      expect(Buffer.from(built.bytes!).equals(Buffer.from(expected.bytes)), `${workers} workers`).toBe(true);
       expect([...built.hostKeys.keys()].filter((host) => built.hostKeys.get(host)! > 0).sort()).toEqual(expected.hosts);
     }
   });
