@@ -74,10 +74,10 @@ export interface ColumnsPlace {
   file: number;
 }
 
-/** Places the files of a batch in its columns: each valid fresh record has its articles there. */
+/** Places the files of a batch in its columns: each valid seed parsed in this run has its articles there. */
 function placeInColumns(outcomes: readonly FileOutcome[], columns: SeedColumns): void {
   outcomes.forEach((outcome, file) => {
-    if (outcome.record !== null && isValidRecord(outcome.record)) outcome.columns = { columns, file };
+    if (columns.valid[file]) outcome.columns = { columns, file };
   });
 }
 
@@ -136,10 +136,12 @@ class WorkerPool {
 
   /**
    * Spreads files over the workers in batches, each worker taking the next batch as it answers one.
-   * Fresh records go to `cache` as they arrive (SeedCache.streamRecords), while this thread would wait.
+   * Fresh records go to `cache` as they arrive (SeedCache.streamLines, streamRecords), while this thread would wait.
    */
   async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
+    // Into a cache that streams, workers write valid records as its lines (SeedCache.streamLines).
+    const lines = cache?.streams ?? false;
     let next = 0;
     await Promise.all(
       this.workers.map(
@@ -152,9 +154,9 @@ class WorkerPool {
               const start = next;
               next = Math.min(paths.length, next + BATCH_FILES);
               inFlight.push(start);
-              worker.postMessage({ files: paths.slice(start, next) as string[] } satisfies WorkerTask);
+              worker.postMessage({ files: paths.slice(start, next) as string[], lines } satisfies WorkerTask);
             };
-            worker.on('message', ({ files: results, columns }: WorkerResult) => {
+            worker.on('message', ({ files: results, columns, lines }: WorkerResult) => {
               const start = inFlight.shift()!;
               const batch = results.map(([hash, record, readError, size, mtimeMs]): FileOutcome => ({ hash, record, readError, size, mtimeMs }));
               placeInColumns(batch, columns);
@@ -162,6 +164,7 @@ class WorkerPool {
               progress.tick(results.length);
               send();
               if (inFlight.length === 0) resolveAll();
+              if (lines) cache?.streamLines(lines.bytes, results.flatMap(([hash], i) => (hash !== null && lines.length[i]! > 0 ? [[hash, lines.start[i]!, lines.length[i]!] as const] : [])));
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
               for (const outcome of batch) dropStreamedText(outcome, cache);
             });

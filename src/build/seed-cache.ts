@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
-import { isValidRecord, type SeedRecord } from './seed-records';
+import { isValidRecord, recordLineBytes, writeRecordLine, type SeedRecord } from './seed-records';
 
 /**
  * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see,
@@ -424,7 +424,36 @@ export class SeedCache {
    * does nothing and save() appends, as before. Records still reach the cache through remember().
    */
   streamRecords(records: ReadonlyArray<readonly [hash: string, record: SeedRecord]>): void {
-    if (this.recordLines > 0 || records.length === 0) return;
+    if (!this.streams || records.length === 0) return;
+    const stream = this.stream();
+    const { fd, locations, scratch } = stream;
+    const text = new RecordText(stream.end, scratch);
+    for (const [hash, record] of records) if (!locations.has(hash)) locations.set(hash, text.add(hash, record));
+    text.writeToFd(fd);
+    stream.end = text.end;
+  }
+
+  /** Whether fresh records are streamed in this build (streamRecords, streamLines): only into a cache without records. */
+  get streams(): boolean {
+    return this.recordLines === 0;
+  }
+
+  /**
+   * streamRecords for valid records a worker wrote as lines already (writeRecordLine): `lines`
+   * goes to the file as it is, and each record's place in it (`start`, `length`: of its text, in
+   * `lines`) is noted. A cold build's main thread then neither receives records as strings nor
+   * encodes them (issue 4). A record whose hash the stream has is a dead line, as after an append.
+   */
+  streamLines(lines: Uint8Array, records: ReadonlyArray<readonly [hash: string, start: number, length: number]>): void {
+    if (!this.streams || records.length === 0) return;
+    const stream = this.stream();
+    for (const [hash, start, length] of records) if (!stream.locations.has(hash)) stream.locations.set(hash, [stream.end + start, length, 1]);
+    for (let done = 0; done < lines.length; ) done += writeSync(stream.fd, lines, done, lines.length - done);
+    stream.end += lines.length;
+  }
+
+  /** The stream of this build's fresh records, opened when first needed. */
+  private stream(): RecordStream {
     if (!this.streamed) {
       mkdirSync(this.dir, { recursive: true });
       removeAbandonedStreams(this.dir);
@@ -432,11 +461,7 @@ export class SeedCache {
       const path = join(this.dir, `${RECORDS_FILE}.${process.pid}.tmp`);
       this.streamed = { path, fd: openSync(path, 'w'), end: 0, locations: new Map(), scratch: Buffer.allocUnsafe(STREAM_SCRATCH_BYTES) };
     }
-    const { fd, locations, scratch } = this.streamed;
-    const text = new RecordText(this.streamed.end, scratch);
-    for (const [hash, record] of records) if (!locations.has(hash)) locations.set(hash, text.add(hash, record));
-    text.writeToFd(fd);
-    this.streamed.end = text.end;
+    return this.streamed;
   }
 
   /** Removes a streamed records file that save() did not put in place (the build stopped early). */
@@ -705,19 +730,13 @@ class RecordText {
 
   /** Adds one record's line, and says where its record text will be. */
   add(hash: string, record: SeedRecord): Location {
-    // UTF-8 takes at most three bytes per UTF-16 unit.
-    const most = 3 * (hash.length + record.length) + 2;
+    const most = recordLineBytes(hash, record);
     if (this.chunk === null || this.used + most > this.chunk.length) this.startChunk(most);
-    const chunk = this.chunk!;
-    let used = this.used + chunk.write(hash, this.used);
-    chunk[used++] = 0x09;
-    const start = this.at + used - this.used;
-    const length = chunk.write(record, used);
-    used += length;
-    chunk[used++] = 0x0a;
-    this.at += used - this.used;
-    this.used = used;
-    return [start, length, isValidRecord(record) ? 1 : 0];
+    const line = writeRecordLine(this.chunk!, this.used, hash, record);
+    const start = this.at + line.start - this.used;
+    this.at += line.end - this.used;
+    this.used = line.end;
+    return [start, line.length, isValidRecord(record) ? 1 : 0];
   }
 
   private startChunk(least: number): void {

@@ -15,6 +15,8 @@ import { articleOf, sortedDistinctKeys, type CanonicalArticle } from '../core/st
 export interface SeedColumns {
   /** Files + 1 entries: file f of the batch owns copies copyStart[f] .. copyStart[f + 1] - 1 (none when it is invalid or unread). */
   copyStart: Uint32Array;
+  /** Per file: 1 when it is a valid seed parsed in this batch, whose articles these are. */
+  valid: Uint8Array;
   /** Per copy: its publication time, NaN when unknown (as its record has it). */
   publishedAt: Float64Array;
   /** Copies + 1 entries: copy c's record is records[recordStart[c] .. recordStart[c + 1]). */
@@ -41,6 +43,7 @@ export function recordWriter(utf8Writer?: Utf8WriterFactory): RecordWriter {
 /** Builds one batch's SeedColumns, file by file. */
 export class SeedColumnsWriter {
   private readonly copyStart: number[] = [0];
+  private readonly valid: number[] = [];
   private readonly publishedAt: number[] = [];
   private readonly recordStart: number[] = [0];
   private readonly keyStart: number[] = [0];
@@ -66,6 +69,7 @@ export class SeedColumnsWriter {
       this.keyStart.push(this.keyHi.length);
     }
     this.copyStart.push(this.publishedAt.length);
+    this.valid.push(articles ? 1 : 0);
   }
 
   private readonly addKey = (key: string): void => {
@@ -84,6 +88,7 @@ export class SeedColumnsWriter {
   finish(): { columns: SeedColumns; transfer: ArrayBuffer[] } {
     const columns: SeedColumns = {
       copyStart: Uint32Array.from(this.copyStart),
+      valid: Uint8Array.from(this.valid),
       publishedAt: Float64Array.from(this.publishedAt),
       recordStart: Uint32Array.from(this.recordStart),
       // A copy of exactly the bytes written, since the writer's buffer is reused.
@@ -94,8 +99,8 @@ export class SeedColumnsWriter {
       keyHostPart: Uint32Array.from(this.keyHostPart),
       hostParts: this.hostParts,
     };
-    const { copyStart, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart } = columns;
-    return { columns, transfer: [copyStart, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart].map((array) => array.buffer as ArrayBuffer) };
+    const { copyStart, valid, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart } = columns;
+    return { columns, transfer: [copyStart, valid, publishedAt, recordStart, records, keyStart, keyHi, keyLo, keyHostPart].map((array) => array.buffer as ArrayBuffer) };
   }
 }
 

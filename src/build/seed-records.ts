@@ -141,3 +141,23 @@ export function readRecord(record: SeedRecord, source: string): { seed: Canonica
   );
   return { seed: { source, articles } };
 }
+
+/** The most bytes writeRecordLine can take for this record: UTF-8 takes at most three bytes per UTF-16 unit. */
+export function recordLineBytes(hash: string, record: SeedRecord): number {
+  return 3 * (hash.length + record.length) + 2;
+}
+
+/**
+ * Writes a record's line of the records file, `hash\trecord\n`, at `at` of `bytes` (with
+ * recordLineBytes of room), and says where its record text is and where the line ends. The seed cache's
+ * RecordText writes lines with it, and so do the build's workers for a stream (SeedCache.streamLines).
+ */
+export function writeRecordLine(bytes: Buffer, at: number, hash: string, record: SeedRecord): { start: number; length: number; end: number } {
+  let used = at + bytes.write(hash, at);
+  bytes[used++] = 0x09;
+  const start = used;
+  const length = bytes.write(record, used);
+  used += length;
+  bytes[used++] = 0x0a;
+  return { start, length, end: used };
+}

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { bufferUtf8Writer } from './build-index';
 import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
-import { contentHash, parseSeedFile, readWithStat } from './seed-records';
+import { contentHash, parseSeedFile, readWithStat, recordLineBytes, writeRecordLine } from './seed-records';
 
 /**
  * A build worker: reads, hashes, parses, validates and canonicalises the files it is sent, and
@@ -11,7 +11,8 @@ import { contentHash, parseSeedFile, readWithStat } from './seed-records';
  * parallel-read.ts: bundled (worker-bundle.ts) when run from sources, or through ts-worker.mjs
  * when esbuild is missing.
  */
-export type WorkerTask = { files: string[] } | { known: string[] };
+/** `lines`: write valid records as lines of the cache's records file (CacheLines) rather than send them. */
+export type WorkerTask = { files: string[]; lines?: boolean } | { known: string[] };
 /**
  * Per file: [content hash, record or null when the cache has it, read error, size, mtimeMs]; hash
  * null when the file could not be read. Size and modification time come from the open file, so a
@@ -21,11 +22,25 @@ export type FileResult = [hash: string | null, record: string | null, readError:
 export interface WorkerResult {
   files: FileResult[];
   columns: SeedColumns;
+  lines?: CacheLines;
+}
+
+/**
+ * The valid records of a batch as lines of the cache's records file (SeedCache.streamLines), when
+ * asked for: their record in FileResult is then null. Per file, where its record text is in
+ * `bytes` (length 0: none here).
+ */
+export interface CacheLines {
+  bytes: Uint8Array;
+  start: Uint32Array;
+  length: Uint32Array;
 }
 
 /** Hashes the cache has records for, sent before the first files (workers start before the cache is read). */
 let known = new Set<string>();
 const records = recordWriter(bufferUtf8Writer);
+/** Where a batch's cache lines are written, kept from batch to batch (its bytes are copied out). */
+let lineBuffer = Buffer.allocUnsafe(1 << 20);
 
 parentPort!.on('message', (task: WorkerTask) => {
   if ('known' in task) {
@@ -33,7 +48,8 @@ parentPort!.on('message', (task: WorkerTask) => {
     return;
   }
   const columns = new SeedColumnsWriter(records);
-  const files = task.files.map((file): FileResult => {
+  const lines = task.lines ? { start: new Uint32Array(task.files.length), length: new Uint32Array(task.files.length), used: 0 } : null;
+  const files = task.files.map((file, index): FileResult => {
     let read: ReturnType<typeof readWithStat>;
     try {
       read = readWithStat(file);
@@ -44,8 +60,19 @@ parentPort!.on('message', (task: WorkerTask) => {
     const hash = contentHash(read.bytes);
     const parsed = known.has(hash) ? null : parseSeedFile(read.bytes);
     columns.addFile(parsed?.articles ?? null);
+    if (lines && parsed?.articles) {
+      const most = lines.used + recordLineBytes(hash, parsed.record);
+      if (most > lineBuffer.length) lineBuffer = Buffer.concat([lineBuffer.subarray(0, lines.used)], 2 * most);
+      const line = writeRecordLine(lineBuffer, lines.used, hash, parsed.record);
+      lines.start[index] = line.start;
+      lines.length[index] = line.length;
+      lines.used = line.end;
+      return [hash, null, null, read.size, read.mtimeMs];
+    }
     return [hash, parsed?.record ?? null, null, read.size, read.mtimeMs];
   });
   const batch = columns.finish();
-  parentPort!.postMessage({ files, columns: batch.columns } satisfies WorkerResult, batch.transfer);
+  const cacheLines = lines && { bytes: new Uint8Array(lineBuffer.subarray(0, lines.used)), start: lines.start, length: lines.length };
+  const transfer = cacheLines ? [...batch.transfer, cacheLines.bytes.buffer as ArrayBuffer, lines!.start.buffer, lines!.length.buffer] : batch.transfer;
+  parentPort!.postMessage({ files, columns: batch.columns, lines: cacheLines ?? undefined } satisfies WorkerResult, transfer);
 });

@@ -40,6 +40,15 @@ describe('the bundled build worker', () => {
       // The seed's article and its related articles, as columns (seed-columns.ts).
       expect(Array.from(columns.copyStart)).toEqual([0, (JSON.parse(record!) as { a: unknown[] }).a.length]);
       expect(columns.records.length).toBe(columns.recordStart.at(-1));
+
+      // Asked for cache lines (a cold build into a cache), it writes the record as a line instead.
+      const withLines = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
+      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], lines: true });
+      const { files: lineFiles, lines } = await withLines;
+      expect(lineFiles[0]![1]).toBeNull();
+      const text = Buffer.from(lines!.bytes).toString('utf8');
+      expect(text).toBe(`${hash}\t${record}\n`);
+      expect(Buffer.from(lines!.bytes.subarray(lines!.start[0]!, lines!.start[0]! + lines!.length[0]!)).toString('utf8')).toBe(record);
     } finally {
       await worker.terminate();
     }
