@@ -40,22 +40,49 @@ export interface ColumnarIndex {
   storyCount: number;
 }
 
-/** Where a copy's record lives: its batch's columns and its place there. */
+/** Where each copy's record lives: its batch's columns, and its bytes among that batch's records. */
 interface CopyPlace {
   batch: readonly SeedColumns[];
-  local: Int32Array;
+  recordStart: Uint32Array;
+  recordLength: Uint32Array;
 }
 
-function recordOf(copies: CopyPlace, copy: number): { bytes: Uint8Array; start: number; end: number } {
-  const columns = copies.batch[copy]!;
-  const local = copies.local[copy]!;
-  return { bytes: columns.records, start: columns.recordStart[local]!, end: columns.recordStart[local + 1]! };
+const textDecoder = new TextDecoder();
+
+/**
+ * The keys of a copy's record (format.ts), without reading its display text: comparing keys and
+ * merging articles read only these, for the ~10% of copies that share an article.
+ */
+function readCopyKeys(copies: CopyPlace, copy: number): string[] {
+  const bytes = copies.batch[copy]!.records;
+  let at = copies.recordStart[copy]! + 8;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++]!;
+      value |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return value >>> 0;
+    }
+  };
+  const urlLength = varint();
+  const urlAt = at;
+  at += urlLength;
+  // The reference start counts ASCII bytes of the url (format.ts).
+  const referenceAt = urlAt + bytes[at++]!;
+  const keys: string[] = [];
+  for (let count = varint(); count > 0; count--) {
+    const shared = varint();
+    const restLength = varint();
+    keys.push(textDecoder.decode(bytes.subarray(referenceAt, referenceAt + shared)) + textDecoder.decode(bytes.subarray(at, at + restLength)));
+    at += restLength;
+  }
+  return keys;
 }
 
 /** The article a copy's record holds. */
 function readCopy(copies: CopyPlace, copy: number): Article {
-  const { bytes, start } = recordOf(copies, copy);
-  return readArticleRecord(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), start);
+  const bytes = copies.batch[copy]!.records;
+  return readArticleRecord(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), copies.recordStart[copy]!);
 }
 
 /**
@@ -88,8 +115,15 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   }
 
   // Copies in seed order: document `position` owns copies documentStart[position] .. documentStart[position + 1] - 1.
-  const copies: CopyPlace = { batch: [], local: scratchInt32(copyCount) };
+  // What later steps need of each copy is gathered here, in one pass in batch order: read in story
+  // order from the batches' own arrays, each was a cache miss (issue 4).
+  const copies: CopyPlace = { batch: [], recordStart: scratchUint32(copyCount), recordLength: scratchUint32(copyCount) };
   const batch = copies.batch as SeedColumns[];
+  /** Each key's host part, numbered across batches (hostParts). */
+  const copyKeyHostPart = scratchUint32(keyCount);
+  const hostParts: string[] = [];
+  const hostPartIndex = new Map<string, number>();
+  const hostPartsOfBatch = new Map<SeedColumns, Uint32Array>();
   const documentStart = scratchInt32(order.length + 1);
   const copyOrder = scratchInt32(copyCount);
   const time = new Float64Array(copyCount);
@@ -99,22 +133,33 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   const copyKeyStart = scratchInt32(copyCount + 1);
   let copy = 0;
   let key = 0;
-  order.forEach((seedIndex, position) => {
+  for (let position = 0; position < order.length; position++) {
     documentStart[position] = copy;
-    const { columns, file } = seeds[seedIndex]!;
-    for (let local = columns.copyStart[file]!; local < columns.copyStart[file + 1]!; local++, copy++) {
+    const { columns, file } = seeds[order[position]!]!;
+    let partOf = hostPartsOfBatch.get(columns);
+    if (!partOf) {
+      partOf = Uint32Array.from(columns.hostParts, (part) => {
+        let index = hostPartIndex.get(part);
+        if (index === undefined) hostPartIndex.set(part, (index = hostParts.push(part) - 1));
+        return index;
+      });
+      hostPartsOfBatch.set(columns, partOf);
+    }
+    for (let local = columns.copyStart[file]!, end = columns.copyStart[file + 1]!; local < end; local++, copy++) {
       batch.push(columns);
-      copies.local[copy] = local;
+      copies.recordStart[copy] = columns.recordStart[local]!;
+      copies.recordLength[copy] = columns.recordStart[local + 1]! - columns.recordStart[local]!;
       copyOrder[copy] = position;
       time[copy] = columns.publishedAt[local]!;
       copyKeyStart[copy] = key;
-      for (let k = columns.keyStart[local]!; k < columns.keyStart[local + 1]!; k++, key++) {
+      for (let k = columns.keyStart[local]!, keysEnd = columns.keyStart[local + 1]!; k < keysEnd; k++, key++) {
         copyKeyHi[key] = columns.keyHi[k]!;
         copyKeyLo[key] = columns.keyLo[k]!;
+        copyKeyHostPart[key] = partOf[columns.keyHostPart[k]!]!;
         keyCopy[key] = copy;
       }
     }
-  });
+  }
   documentStart[order.length] = copyCount;
   copyKeyStart[copyCount] = keyCount;
 
@@ -141,21 +186,24 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
     } else winner[root] = newer(time, copyOrder, best, c);
   }
 
-  // Articles in the order their first copies come, each with the copy whose record it takes, or a
-  // record written afresh (index into `merged`) when it has several copies.
-  const articleCopy: number[] = [];
-  const articleTime: number[] = [];
-  const mergedOf = new Map<number, number>();
+  // Articles in the order their first copies come, each with the copy whose record (or, merged,
+  // whose metadata) it takes, and the story it is in (stories numbered as they first come).
+  const articleCopy = scratchInt32(copyCount);
+  const articleTime = new Float64Array(copyCount);
+  /** Per article with several copies, its index in `merged` (a record written afresh); -1 otherwise. */
+  const mergedOf = scratchInt32(copyCount).fill(-1);
   const merged: Article[] = [];
+  const articleStory = scratchInt32(copyCount);
   const storyOfRoot = scratchInt32(copyCount).fill(-1);
-  const members: number[][] = [];
-  const memberRoot: number[] = [];
+  const storyRoot = scratchInt32(copyCount);
+  let articleCount = 0;
+  let storyCount = 0;
   /** Keys of every copy of each article with several, gathered in one pass over the copies. */
   const keysOfRoot = new Map<number, string[]>();
   for (let c = 0; c < copyCount; c++) {
     const root = rootOf[c]!;
     if (copiesOf[root]! > 1) {
-      const keys = readCopy(copies, c).keys;
+      const keys = readCopyKeys(copies, c);
       const gathered = keysOfRoot.get(root);
       if (gathered) gathered.push(...keys);
       else keysOfRoot.set(root, keys);
@@ -164,33 +212,37 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   for (let c = 0; c < copyCount; c++) {
     if (!isFirst[c]) continue;
     const root = rootOf[c]!;
-    const article = articleCopy.length;
+    const article = articleCount++;
     const chosen = winner[root]!;
-    articleCopy.push(chosen);
+    articleCopy[article] = chosen;
     const published = time[chosen]!;
-    articleTime.push(Number.isNaN(published) ? Number.POSITIVE_INFINITY : published);
+    articleTime[article] = Number.isNaN(published) ? Number.POSITIVE_INFINITY : published;
     if (copiesOf[root]! > 1) {
-      mergedOf.set(article, merged.length);
+      mergedOf[article] = merged.length;
       merged.push({ ...readCopy(copies, chosen), keys: sortedDistinct(keysOfRoot.get(root)!) });
     }
-    const storyRoot = sameStory.find(c);
-    let story = storyOfRoot[storyRoot]!;
-    if (story === -1) {
-      story = members.length;
-      storyOfRoot[storyRoot] = story;
-      members.push([]);
-      memberRoot.push(storyRoot);
+    const story = sameStory.find(c);
+    if (storyOfRoot[story] === -1) {
+      storyOfRoot[story] = storyCount;
+      storyRoot[storyCount++] = story;
     }
-    members[story]!.push(article);
+    articleStory[article] = storyOfRoot[story]!;
   }
 
-  // Oldest first, undated last, then by address (compareArticles); urls are read only for ties.
+  // Each story's articles (members[memberStart[s] .. memberStart[s + 1])), in the order they first
+  // come, then oldest first, undated last, then by address (compareArticles): urls are read only for ties.
+  const memberStart = scratchInt32(storyCount + 1);
+  for (let article = 0; article < articleCount; article++) memberStart[articleStory[article]! + 1]!++;
+  for (let story = 0; story < storyCount; story++) memberStart[story + 1]! += memberStart[story]!;
+  const members = scratchInt32(articleCount);
+  const filled = memberStart.slice(0, storyCount);
+  for (let article = 0; article < articleCount; article++) members[filled[articleStory[article]!]!++] = article;
   const urls = new Map<number, string>();
   const urlOf = (article: number): string => {
     let url = urls.get(article);
     if (url === undefined) {
-      const index = mergedOf.get(article);
-      url = index === undefined ? readCopy(copies, articleCopy[article]!).url : merged[index]!.url;
+      const index = mergedOf[article]!;
+      url = index === -1 ? readCopy(copies, articleCopy[article]!).url : merged[index]!.url;
       urls.set(article, url);
     }
     return url;
@@ -203,19 +255,22 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
     const urlB = urlOf(b);
     return urlA < urlB ? -1 : urlA > urlB ? 1 : 0;
   };
-  for (const articles of members) if (articles.length > 1) articles.sort(compare);
-  const storyTimes = Float64Array.from(members, (articles) => articleTime[articles[0]!]!);
-  const sorted = Int32Array.from(members.keys()).sort(
-    (a, b) => storyTimes[a]! - storyTimes[b]! || compare(members[a]![0]!, members[b]![0]!) || a - b,
-  );
-  sorted.forEach((story, index) => (storyOfRoot[memberRoot[story]!] = index));
+  // Typed arrays sort stably with a comparator, as Array's sort does.
+  for (let story = 0; story < storyCount; story++) {
+    if (memberStart[story + 1]! - memberStart[story]! > 1) members.subarray(memberStart[story]!, memberStart[story + 1]!).sort(compare);
+  }
+  const storyTimes = new Float64Array(storyCount);
+  for (let story = 0; story < storyCount; story++) storyTimes[story] = articleTime[members[memberStart[story]!]!]!;
+  const byFirstArticle = (a: number, b: number): number => storyTimes[a]! - storyTimes[b]! || compare(members[memberStart[a]!]!, members[memberStart[b]!]!) || a - b;
+  const sorted = Int32Array.from({ length: storyCount }, (_, story) => story).sort(byFirstArticle);
+  sorted.forEach((story, index) => (storyOfRoot[storyRoot[story]!] = index));
   const seedStory = new Int32Array(seeds.length).fill(-1);
   for (let position = 0; position < order.length; position++) {
     if (documentStart[position]! < documentStart[position + 1]!) seedStory[order[position]!] = storyOfRoot[sameStory.find(documentStart[position]!)]!;
   }
 
-  const built = encodeArticles(copies, { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo }, output);
-  return { ...built, seedStory, storyCount: members.length };
+  const clustered = { articleCount, storyCount, members, memberStart, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo, copyKeyHostPart, hostParts };
+  return { ...encodeArticles(copies, clustered, output), seedStory, storyCount };
 }
 
 /** Of copies `a` and `b`, the one whose metadata wins: the newer publication time, then the later document (as cluster.ts's newer). */
@@ -246,7 +301,7 @@ function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: Disjoin
   const order = radixOrder([keys.lo, keys.hi], count);
   const keyText = (slot: number): string => {
     const copy = keys.copy[slot]!;
-    return readCopy(copies, copy).keys[slot - keys.start[copy]!]!;
+    return readCopyKeys(copies, copy)[slot - keys.start[copy]!]!;
   };
   for (let start = 0; start < count; ) {
     const first = order[start]!;
@@ -273,18 +328,24 @@ function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: Disjoin
 }
 
 interface Clustered {
-  /** Each story's articles, in order; stories in order of first appearance. */
-  members: readonly number[][];
+  articleCount: number;
+  storyCount: number;
+  /** Story s's articles, in order, are members[memberStart[s] .. memberStart[s + 1]); stories numbered in order of first appearance. */
+  members: Int32Array;
+  memberStart: Int32Array;
   /** Stories in index order. */
   sorted: Int32Array;
   /** Per article: the copy whose record (or, merged, whose metadata) it takes. */
-  articleCopy: readonly number[];
-  /** Articles with several copies: their index in `merged`. */
-  mergedOf: ReadonlyMap<number, number>;
+  articleCopy: Int32Array;
+  /** Per article: its index in `merged` when it has several copies, otherwise -1. */
+  mergedOf: Int32Array;
   merged: readonly Article[];
   copyKeyStart: Int32Array;
   copyKeyHi: Uint32Array;
   copyKeyLo: Uint32Array;
+  /** Per key: its host part, an index into `hostParts`. */
+  copyKeyHostPart: Uint32Array;
+  hostParts: readonly string[];
 }
 
 /**
@@ -294,14 +355,13 @@ interface Clustered {
  * in one, so every slot is kept, as encodeIndex keeps them.
  */
 function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, file }: IndexOutput): Omit<ColumnarIndex, 'seedStory' | 'storyCount'> {
-  const { members, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo } = clustered;
-  const articleCount = articleCopy.length;
-  const storyCount = members.length;
+  const { articleCount, storyCount, members, memberStart, sorted, articleCopy, mergedOf, merged, copyKeyStart, copyKeyHi, copyKeyLo, copyKeyHostPart, hostParts } = clustered;
   const hash = new Uint32Array(2);
   const hostCounter = new HostCounter(1);
 
   // Merged articles' records, written first (their keys and sizes are needed below).
-  const mergedRecords = new RecordWriter(1 << 16, 0, utf8Writer);
+  // Sized for a few hundred bytes each: growing a buffer copies it.
+  const mergedRecords = new RecordWriter(Math.max(1 << 16, merged.length * 512), 0, utf8Writer);
   const mergedStart: number[] = [];
   const mergedKeyHi: number[] = [];
   const mergedKeyLo: number[] = [];
@@ -325,38 +385,35 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, f
   const recordStart = scratchUint32(articleCount + 1);
   const articleOrder = scratchInt32(articleCount);
   let slotCount = 0;
-  for (const article of articleCopy.keys()) {
-    const index = mergedOf.get(article);
-    slotCount += index === undefined ? copyKeyStart[articleCopy[article]! + 1]! - copyKeyStart[articleCopy[article]!]! : mergedKeyStart[index + 1]! - mergedKeyStart[index]!;
+  for (let article = 0; article < articleCount; article++) {
+    const index = mergedOf[article]!;
+    slotCount += index === -1 ? copyKeyStart[articleCopy[article]! + 1]! - copyKeyStart[articleCopy[article]!]! : mergedKeyStart[index + 1]! - mergedKeyStart[index]!;
   }
   const hi = scratchUint32(slotCount);
   const lo = scratchUint32(slotCount);
   const slotArticle = scratchUint32(slotCount);
-  /** Per batch: keys counted per host part, for the articles that keep their copy's record. */
-  const hostPartCounts = new Map<SeedColumns, Uint32Array>();
+  /** Keys counted per host part, for the articles that keep their copy's record. */
+  const hostPartCounts = new Uint32Array(hostParts.length);
   let articleId = 0;
   let slot = 0;
   let recordBytes = 0;
   for (let storyId = 0; storyId < storyCount; storyId++) {
     storyStart[storyId] = articleId;
-    for (const article of members[sorted[storyId]!]!) {
+    const story = sorted[storyId]!;
+    for (let member = memberStart[story]!; member < memberStart[story + 1]!; member++) {
+      const article = members[member]!;
       articleOrder[articleId] = article;
       articleStory[articleId] = storyId;
       recordStart[articleId] = recordBytes;
-      const index = mergedOf.get(article);
-      if (index === undefined) {
+      const index = mergedOf[article]!;
+      if (index === -1) {
         const copy = articleCopy[article]!;
-        const { start, end } = recordOf(copies, copy);
-        recordBytes += end - start;
-        const columns = copies.batch[copy]!;
-        let counts = hostPartCounts.get(columns);
-        if (!counts) hostPartCounts.set(columns, (counts = new Uint32Array(columns.hostParts.length)));
-        const local = copies.local[copy]!;
-        for (let k = copyKeyStart[copy]!, localKey = columns.keyStart[local]!; k < copyKeyStart[copy + 1]!; k++, localKey++, slot++) {
+        recordBytes += copies.recordLength[copy]!;
+        for (let k = copyKeyStart[copy]!; k < copyKeyStart[copy + 1]!; k++, slot++) {
           hi[slot] = copyKeyHi[k]!;
           lo[slot] = copyKeyLo[k]!;
           slotArticle[slot] = articleId;
-          counts[columns.keyHostPart[localKey]!]!++;
+          hostPartCounts[copyKeyHostPart[k]!]!++;
         }
       } else {
         recordBytes += mergedStart[index + 1]! - mergedStart[index]!;
@@ -371,7 +428,7 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, f
   }
   storyStart[storyCount] = articleId;
   recordStart[articleCount] = recordBytes;
-  for (const [columns, counts] of hostPartCounts) counts.forEach((count, part) => count > 0 && hostCounter.add(columns.hostParts[part]!, count));
+  hostPartCounts.forEach((count, part) => count > 0 && hostCounter.add(hostParts[part]!, count));
 
   const order = slotOrder(hi, lo);
   const tables: IndexTables = {
@@ -384,32 +441,32 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, f
     storyStart,
     recordStart,
   };
-  const recordOfArticle = (id: number): RecordBytes => {
+  /** Copies article `id`'s record (in index order) to `target` at `at`. */
+  const copyRecord: RecordCopier = (id, target, at) => {
     const article = articleOrder[id]!;
-    const index = mergedOf.get(article);
-    return index === undefined ? recordOf(copies, articleCopy[article]!) : { bytes: mergedBytes, start: mergedStart[index]!, end: mergedStart[index + 1]! };
+    const index = mergedOf[article]!;
+    if (index !== -1) {
+      target.set(mergedBytes.subarray(mergedStart[index]!, mergedStart[index + 1]!), at);
+      return;
+    }
+    const copy = articleCopy[article]!;
+    const start = copies.recordStart[copy]!;
+    target.set(copies.batch[copy]!.records.subarray(start, start + copies.recordLength[copy]!), at);
   };
   const hostKeys = new Map<string, number>();
   hostCounter.addTo(hostKeys);
-  if (file) return { bytes: null, head: writeIndexFile(file, tables, recordBytes, recordOfArticle), hostKeys };
-  return { bytes: assembleInMemory(tables, recordBytes, recordOfArticle), head: null, hostKeys };
+  if (file) return { bytes: null, head: writeIndexFile(file, tables, recordBytes, copyRecord), hostKeys };
+  return { bytes: assembleInMemory(tables, recordBytes, copyRecord), head: null, hostKeys };
 }
 
-interface RecordBytes {
-  bytes: Uint8Array;
-  start: number;
-  end: number;
-}
+/** Copies article `id`'s record (articles in index order) to `target` at `at`; tables.recordStart has its length. */
+type RecordCopier = (id: number, target: Uint8Array, at: number) => void;
 
 /** The index in memory: records copied where it holds them, then assembleIndex writes the head before them. */
-function assembleInMemory(tables: IndexTables, recordBytes: number, recordOfArticle: (id: number) => RecordBytes): Uint8Array {
+function assembleInMemory(tables: IndexTables, recordBytes: number, copyRecord: RecordCopier): Uint8Array {
   const front = headBytes(tables.keyHi.length, tables.articleCount, tables.storyCount);
   const space = indexBytes(front + recordBytes);
-  for (let id = 0, at = front; id < tables.articleCount; id++) {
-    const { bytes, start, end } = recordOfArticle(id);
-    space.set(bytes.subarray(start, end), at);
-    at += end - start;
-  }
+  for (let id = 0; id < tables.articleCount; id++) copyRecord(id, space, front + tables.recordStart[id]!);
   return assembleIndex({ ...tables, records: space.subarray(front, front + recordBytes) }, space);
 }
 
@@ -420,7 +477,7 @@ const FILE_CHUNK = 1 << 20;
  * Writes the index into `path` over its old bytes: its records a shard at a time through one
  * buffer (each shard's sum taken there), then its head. Returns the head.
  */
-function writeIndexFile(path: string, tables: IndexTables, recordBytes: number, recordOfArticle: (id: number) => RecordBytes): Uint8Array {
+function writeIndexFile(path: string, tables: IndexTables, recordBytes: number, copyRecord: RecordCopier): Uint8Array {
   const { storyCount, storyStart, recordStart } = tables;
   const head = new Uint8Array(headBytes(tables.keyHi.length, tables.articleCount, storyCount));
   const sums = new Uint32Array(shardCountOf(storyCount));
@@ -441,11 +498,8 @@ function writeIndexFile(path: string, tables: IndexTables, recordBytes: number, 
         if (size > buffer.length) buffer = new Uint8Array(size);
       }
       const shardAt = used;
-      for (let id = first; id < end; id++) {
-        const { bytes, start, end: stop } = recordOfArticle(id);
-        buffer.set(bytes.subarray(start, stop), used);
-        used += stop - start;
-      }
+      for (let id = first; id < end; id++) copyRecord(id, buffer, shardAt + recordStart[id]! - recordStart[first]!);
+      used += size;
       sums[shard] = checksum(buffer.subarray(shardAt, used));
     }
     writeFully(fd, buffer.subarray(0, used), head.length + bufferAt);
