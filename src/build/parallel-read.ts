@@ -141,7 +141,7 @@ class WorkerPool {
   async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
     // Into a cache that streams, workers write valid records as its lines (SeedCache.streamLines).
-    const lines = cache?.streams ?? false;
+    const wantLines = cache?.streams ?? false;
     let next = 0;
     await Promise.all(
       this.workers.map(
@@ -149,12 +149,15 @@ class WorkerPool {
           new Promise<void>((resolveAll, reject) => {
             /** Starts of the batches sent to this worker and not answered yet, oldest first (a worker answers in order). */
             const inFlight: number[] = [];
+            /** Buffers of this worker's cache lines, written out: given back with its next batch. */
+            let spare: ArrayBuffer[] = [];
             const send = (): void => {
               if (next >= paths.length) return;
               const start = next;
               next = Math.min(paths.length, next + BATCH_FILES);
               inFlight.push(start);
-              worker.postMessage({ files: paths.slice(start, next) as string[], lines } satisfies WorkerTask);
+              worker.postMessage({ files: paths.slice(start, next) as string[], lines: wantLines, spare } satisfies WorkerTask, spare);
+              spare = [];
             };
             worker.on('message', ({ files: results, columns, lines }: WorkerResult) => {
               const start = inFlight.shift()!;
@@ -164,7 +167,10 @@ class WorkerPool {
               progress.tick(results.length);
               send();
               if (inFlight.length === 0) resolveAll();
-              if (lines) cache?.streamLines(lines.bytes, results.flatMap(([hash], i) => (hash !== null && lines.length[i]! > 0 ? [[hash, lines.start[i]!, lines.length[i]!] as const] : [])));
+              if (lines) {
+                cache?.streamLines(lines.bytes, results.flatMap(([hash], i) => (hash !== null && lines.length[i]! > 0 ? [[hash, lines.start[i]!, lines.length[i]!] as const] : [])));
+                spare.push(lines.bytes.buffer as ArrayBuffer);
+              }
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
               for (const outcome of batch) dropStreamedText(outcome, cache);
             });
@@ -174,7 +180,7 @@ class WorkerPool {
             });
             if (known.length > 0) worker.postMessage({ known: known as string[] } satisfies WorkerTask);
             // Each worker has a batch queued behind the one it works on, so that it never waits while
-            // this thread is busy (a GC pause, parsing records ahead, writing the cache).
+            // this thread is busy (a GC pause, writing the cache).
             for (let i = 0; i < BATCHES_IN_FLIGHT; i++) send();
             if (inFlight.length === 0) resolveAll();
           }),

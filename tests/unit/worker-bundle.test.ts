@@ -49,6 +49,14 @@ describe('the bundled build worker', () => {
       const text = Buffer.from(lines!.bytes).toString('utf8');
       expect(text).toBe(`${hash}\t${record}\n`);
       expect(Buffer.from(lines!.bytes.subarray(lines!.start[0]!, lines!.start[0]! + lines!.length[0]!)).toString('utf8')).toBe(record);
+
+      // A buffer given back (spare) is filled again rather than fresh memory.
+      const withSpare = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
+      const spare = new ArrayBuffer(1 << 20);
+      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], lines: true, spare: [spare] }, [spare]);
+      const reused = (await withSpare).lines!.bytes;
+      expect(reused.buffer.byteLength).toBe(1 << 20);
+      expect(Buffer.from(reused).toString('utf8')).toBe(text);
     } finally {
       await worker.terminate();
     }
