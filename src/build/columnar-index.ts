@@ -51,7 +51,7 @@ const textDecoder = new TextDecoder();
 
 /**
  * The keys of a copy's record (format.ts), without reading its display text: comparing keys and
- * merging articles read only these, for the ~10% of copies that share an article.
+ * merging articles read only these, for the copies that share an article with another.
  */
 function readCopyKeys(copies: CopyPlace, copy: number): string[] {
   const bytes = copies.batch[copy]!.records;
