@@ -59,7 +59,7 @@ export interface CanonicalReadResult {
 
 type FileOutcome = {
   hash: string | null;
-  /** The record parsed in this run; null when the cache had it, or when the cache has its text and `columns` stand for it. */
+  /** The record parsed in this run; null when the cache had it, or when a worker wrote it to the cache as a line (`columns` stand for it). */
   record: SeedRecord | null;
   readError: string | null;
   size: number;
@@ -79,17 +79,6 @@ function placeInColumns(outcomes: readonly FileOutcome[], columns: SeedColumns):
   outcomes.forEach((outcome, file) => {
     if (columns.valid[file]) outcome.columns = { columns, file };
   });
-}
-
-/**
- * Lets go of the text of a fresh valid record once the cache has streamed it: its columns stand
- * for it in this build. Kept to the end, the ~150 MB of records text of a cold 100k build (twice
- * that in memory: seeds are not all ASCII) made every young-generation collection of the main
- * thread copy it (issue 4). Without a cache it is kept, for readers of the seeds themselves
- * (canonicalSeedOf).
- */
-function dropStreamedText(outcome: FileOutcome, cache: SeedCache | null): void {
-  if (outcome.columns && outcome.hash !== null && cache?.isStreamed(outcome.hash)) outcome.record = null;
 }
 
 function defaultWorkers(): number {
@@ -172,7 +161,6 @@ class WorkerPool {
                 spare.push(lines.bytes.buffer as ArrayBuffer);
               }
               cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
-              for (const outcome of batch) dropStreamedText(outcome, cache);
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {

@@ -338,7 +338,7 @@ export class SeedCache {
   }
 
   /**
-   * Whether the record of `hash` was streamed in this run (streamRecords): the cache has it, and
+   * Whether the record of `hash` was streamed in this run (streamRecords, streamLines): the cache has it, and
    * the caller need not keep its text (nor pass it to remember()).
    */
   isStreamed(hash: string): boolean {
