@@ -1,11 +1,11 @@
 import { closeSync, constants, ftruncateSync, openSync } from 'node:fs';
-import { readArticleRecord } from '../core/index/coverage-index';
-import { assembleIndex, gather, indexBytes, RecordWriter, writeArticleRecord, writeHead, type IndexTables, type Utf8WriterFactory } from '../core/index/encode';
+import { readArticleRecord, readRecordKeys } from '../core/index/coverage-index';
+import { assembleIndex, gather, indexBytes, RecordWriter, sortByHash, writeArticleRecord, writeHead, type IndexTables, type Utf8WriterFactory } from '../core/index/encode';
 import { headBytes, shardCountOf, STORIES_PER_SHARD } from '../core/index/format';
 import { checksum } from '../core/index/hash';
 import { radixOrder } from '../core/sort/radix-order';
 import { scratchInt32, scratchUint32, scratchUint8 } from '../core/sort/scratch-arrays';
-import { sortedDistinct } from '../core/story/cluster';
+import { sortedDistinct, sourceOrder } from '../core/story/cluster';
 import { DisjointSet } from '../core/story/disjoint-set';
 import type { Article } from '../core/story/types';
 import { HostCounter } from './host-counter';
@@ -47,36 +47,12 @@ interface CopyPlace {
   recordLength: Uint32Array;
 }
 
-const textDecoder = new TextDecoder();
-
 /**
- * The keys of a copy's record (format.ts), without reading its display text: comparing keys and
- * merging articles read only these, for the copies that share an article with another.
+ * The keys of a copy's record, without its display text: comparing keys and merging articles read
+ * only these, for the copies that share an article with another.
  */
 function readCopyKeys(copies: CopyPlace, copy: number): string[] {
-  const bytes = copies.batch[copy]!.records;
-  let at = copies.recordStart[copy]! + 8;
-  const varint = (): number => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++]!;
-      value |= (byte & 0x7f) << shift;
-      if (byte < 0x80) return value >>> 0;
-    }
-  };
-  const urlLength = varint();
-  const urlAt = at;
-  at += urlLength;
-  // The reference start counts ASCII bytes of the url (format.ts).
-  const referenceAt = urlAt + bytes[at++]!;
-  const keys: string[] = [];
-  for (let count = varint(); count > 0; count--) {
-    const shared = varint();
-    const restLength = varint();
-    keys.push(textDecoder.decode(bytes.subarray(referenceAt, referenceAt + shared)) + textDecoder.decode(bytes.subarray(at, at + restLength)));
-    at += restLength;
-  }
-  return keys;
+  return readRecordKeys(copies.batch[copy]!.records, copies.recordStart[copy]!);
 }
 
 /** The article a copy's record holds. */
@@ -100,11 +76,7 @@ function readCopy(copies: CopyPlace, copy: number): Article {
  * record is the seed's own, and articles order by it as they would by the seed's string.
  */
 export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutput = {}): ColumnarIndex {
-  const order = seeds.map((_seed, index) => index);
-  // Builds list seeds in file order, which is already source order (as clusterWithOrigins checks).
-  if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
-    order.sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
-  }
+  const order = sourceOrder(seeds);
   let copyCount = 0;
   let keyCount = 0;
   for (const { columns, file } of seeds) {
@@ -430,7 +402,7 @@ function encodeArticles(copies: CopyPlace, clustered: Clustered, { utf8Writer, f
   recordStart[articleCount] = recordBytes;
   hostPartCounts.forEach((count, part) => count > 0 && hostCounter.add(hostParts[part]!, count));
 
-  const order = slotOrder(hi, lo);
+  const order = sortByHash(hi, lo);
   const tables: IndexTables = {
     storyCount,
     articleCount,
@@ -512,7 +484,3 @@ function writeIndexFile(path: string, tables: IndexTables, recordBytes: number, 
   }
 }
 
-/** Key slots in (hi, lo) order, equal hashes in slot order: radixOrder is stable, as encodeIndex's sort is. */
-function slotOrder(hi: Uint32Array, lo: Uint32Array): Uint32Array {
-  return radixOrder([lo, hi], hi.length);
-}

@@ -254,12 +254,13 @@ function nextSlot(lastIndexFile: string | undefined): string {
 }
 
 /**
- * Writes the index into its slot (when it is not there yet, as a splice's is), then the manifest
+ * Writes the index into its slot (when it is not there yet, as a splice's or a build from columns'
+ * is), then the manifest
  * naming it, and removes index files of earlier cache versions. Slots are written over their old
  * bytes (writeInPlace): a file per build, written anew and the last one deleted, made the file
  * system free and allocate ~180 MB per 100k rebuild, ~0.5 s (issue 4). The last build's file stays
  * whole until the new manifest replaces the old, so a build stopped halfway leaves a usable cache.
- * The index is written off this thread, while the caller writes its own copy.
+ * An index in memory is written off this thread, while the caller writes its own copy.
  */
 async function saveManifest(dir: string, manifest: Pick<Manifest, 'key' | 'hostKeys'> & { count: number; columns: ManifestColumns }, index: BuiltIndex, lastIndexFile: string | undefined): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -277,7 +278,7 @@ async function saveManifest(dir: string, manifest: Pick<Manifest, 'key' | 'hostK
   }
 }
 
-/** An index built in memory, or one a splice wrote into a slot of the cache (`file`, with its head). */
+/** An index built in memory, or one written into a slot of the cache (`file`, with its head) by a splice or a build from columns. */
 type BuiltIndex = { bytes: Uint8Array; file: null; head: null } | { bytes: null; file: string; head: Uint8Array };
 
 /** A SeedIndex's bytes, from memory. */

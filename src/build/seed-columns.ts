@@ -105,7 +105,7 @@ export class SeedColumnsWriter {
 }
 
 /** A key's part before its first '/' or '?': what HostCounter counts keys by. */
-export function hostPartOf(key: string): string {
+function hostPartOf(key: string): string {
   for (let end = 0; end < key.length; end++) {
     const code = key.charCodeAt(end);
     if (code === 0x2f || code === 0x3f) return key.slice(0, end);

@@ -3,14 +3,15 @@ import { bufferUtf8Writer } from './build-index';
 import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
 import { contentHash, parseSeedFile, readWithStat, recordLineBytes, writeRecordLine } from './seed-records';
 
-/**
+/*
  * A build worker: reads, hashes, parses, validates and canonicalises the files it is sent, and
- * answers with one [hash, record] per file, and the batch's articles as columns (seed-columns.ts)
- * for the main thread to index without parsing the records. A file whose hash the cache already
- * knows is not parsed again (its record is null, and it has no columns). Started by
- * parallel-read.ts: bundled (worker-bundle.ts) when run from sources, or through ts-worker.mjs
- * when esbuild is missing.
+ * answers with a WorkerResult per batch: a FileResult per file, the batch's articles as columns
+ * (seed-columns.ts) for the main thread to index without parsing records, and, when asked, the
+ * valid records as lines of the cache's records file. A file whose hash the cache already knows is
+ * not parsed again (its record is null, and it has no columns). Started by parallel-read.ts:
+ * bundled (worker-bundle.ts) when run from sources, or through ts-worker.mjs when esbuild is missing.
  */
+
 /**
  * `lines`: write valid records as lines of the cache's records file (CacheLines) rather than send
  * them. `spare`: buffers of earlier CacheLines, written out and given back to be filled again.
@@ -53,8 +54,10 @@ const spareLineBuffers: ArrayBuffer[] = [];
 /** `length` bytes for a batch's lines: a spare buffer that is large enough, or a new one with room to spare. */
 function lineBytes(length: number): Uint8Array {
   const spare = spareLineBuffers.findIndex((buffer) => buffer.byteLength >= length);
-  const buffer = spare === -1 ? new ArrayBuffer(Math.ceil(length * 1.25)) : spareLineBuffers.splice(spare, 1)[0]!;
-  return new Uint8Array(buffer, 0, length);
+  if (spare !== -1) return new Uint8Array(spareLineBuffers.splice(spare, 1)[0]!, 0, length);
+  // None is large enough: one of them is let go, so that buffers in use do not grow in number.
+  spareLineBuffers.shift();
+  return new Uint8Array(new ArrayBuffer(Math.ceil(length * 1.25)), 0, length);
 }
 
 parentPort!.on('message', (task: WorkerTask) => {

@@ -146,7 +146,9 @@ describe('indexFromColumns', () => {
   });
 
   it('takes no seed, and seeds without articles', () => {
-    expect(indexFromColumns([]).storyCount).toBe(0);
+    const none = indexFromColumns([]);
+    expect(none.storyCount).toBe(0);
+    expect(Buffer.from(none.bytes!).equals(Buffer.from(encodeIndex([])))).toBe(true);
     const empty = asColumns([{ source: 'a.md', articles: [] }, ...seeds.slice(0, 1)]);
     expect(Array.from(indexFromColumns(empty).seedStory)).toEqual([-1, 0]);
   });

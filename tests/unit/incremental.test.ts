@@ -69,7 +69,7 @@ describe('incremental builds', () => {
     // Enough files for workers to run, plus a broken one: its problems come back from the cache too.
     writeCorpus(seeds, { stories: PARALLEL_MIN_FILES + 20, seed: 6 });
     writeFileSync(join(seeds, 'broken.md'), 'no front matter\n');
-    // The same content twice: the workers write its line twice (SeedCache.streamLines keeps the first).
+    // The same content twice: its line is written twice, and the second is a dead line the cache never reads.
     writeFileSync(join(seeds, 'zz-duplicate.md'), readFileSync(listSeedFiles(seeds)[0]!));
     const options: ParallelReadOptions = { cacheDir: join(scratch, 'streamed', 'cache'), workers: 2, progress: false };
     const cold = await readSeedsParallel(seeds, options);

@@ -97,9 +97,18 @@ function readText(bytes: Uint8Array): string {
 
 /** The article whose record (format.ts) starts at `start` in `bytes`; `view` is a DataView of the same bytes. */
 export function readArticleRecord(bytes: Uint8Array, view: DataView, start: number): Article {
-  cursor = start;
-  const time = view.getFloat64(cursor, true);
-  cursor += 8;
+  const time = view.getFloat64(start, true);
+  const { url, keys } = readUrlAndKeys(bytes, start);
+  const title = readText(bytes);
+  const excerpt = readText(bytes);
+  const outlet = readText(bytes);
+  const outletDomain = readText(bytes);
+  return { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
+}
+
+/** The url and keys of the record at `start`, without its display text; `cursor` is left after the keys. */
+function readUrlAndKeys(bytes: Uint8Array, start: number): { url: string; keys: string[] } {
+  cursor = start + 8;
   const url = readText(bytes);
   const referenceStart = bytes[cursor++]!;
   // The reference start counts ASCII bytes only (format.ts), so it is a character offset too.
@@ -109,11 +118,12 @@ export function readArticleRecord(bytes: Uint8Array, view: DataView, start: numb
     const shared = readVarint(bytes);
     keys.push(reference.slice(0, shared) + readText(bytes));
   }
-  const title = readText(bytes);
-  const excerpt = readText(bytes);
-  const outlet = readText(bytes);
-  const outletDomain = readText(bytes);
-  return { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
+  return { url, keys };
+}
+
+/** The keys of the record at `start` in `bytes`: readArticleRecord's, without its display text. */
+export function readRecordKeys(bytes: Uint8Array, start: number): string[] {
+  return readUrlAndKeys(bytes, start).keys;
 }
 
 /** At least 1: `hi >>> 32` would not shift at all in JavaScript. */

@@ -183,7 +183,7 @@ function sharedPrefix(a: string, aFrom: number, b: string, bFrom: number): numbe
  * key wins). LSD radix sort on four 16-bit digits: linear time, with no per-key objects, which
  * keeps encoding a million keys in tens of milliseconds.
  */
-function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
+export function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
   const count = hi.length;
   if (count < RADIX_MIN_KEYS) {
     const order = Array.from({ length: count }, (_, i) => i);

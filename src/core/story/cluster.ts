@@ -200,17 +200,23 @@ export function clusterCanonical(seeds: readonly CanonicalSeed[]): Story[] {
   return clusterWithOrigins(seeds).stories;
 }
 
+/** Indices of `seeds` by source name: the order documents are clustered in, so that the result never depends on the input's order. */
+export function sourceOrder(seeds: readonly { source: string }[]): number[] {
+  const order = seeds.map((_seed, index) => index);
+  // Builds list seeds in file order, which is already source order: checking is cheaper than sorting.
+  if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
+    order.sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
+  }
+  return order;
+}
+
 /**
  * clusterCanonical, also saying which story each seed went into (seedStory[i] for seeds[i]; -1
  * for a seed without articles). An incremental build keeps this to know which stories a changed
  * seed touches.
  */
 export function clusterWithOrigins(seeds: readonly CanonicalSeed[]): { stories: Story[]; seedStory: Int32Array } {
-  const order = seeds.map((_seed, index) => index);
-  // Builds list seeds in file order, which is already source order: checking is cheaper than sorting.
-  if (!order.every((seedIndex) => seedIndex === 0 || seeds[seedIndex - 1]!.source <= seeds[seedIndex]!.source)) {
-    order.sort((a, b) => (seeds[a]!.source < seeds[b]!.source ? -1 : seeds[a]!.source > seeds[b]!.source ? 1 : 0));
-  }
+  const order = sourceOrder(seeds);
   // Copies as columns rather than one object each: at 100k seeds there are ~600k of them.
   // Document `position` (in source order) owns copies documentStart[position] .. documentStart[position + 1] - 1.
   const copyArticle: CanonicalArticle[] = [];
