@@ -36,7 +36,7 @@ export async function workersAloneMs(files: readonly string[], count: number): P
           let inFlight = 0;
           const send = (): void => {
             if (next >= files.length) return;
-            worker.postMessage({ files: files.slice(next, (next += BATCH_FILES)), lines: true } satisfies WorkerTask);
+            worker.postMessage({ files: files.slice(next, (next += BATCH_FILES)), validRecords: 'lines' } satisfies WorkerTask);
             inFlight++;
           };
           worker.on('message', () => {

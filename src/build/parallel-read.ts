@@ -12,7 +12,7 @@ import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
 import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
 import { contentHash, isValidRecord, parseSeedFile, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
-import type { WorkerResult, WorkerTask } from './seed-worker';
+import type { ValidRecords, WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
 
 /**
@@ -45,6 +45,11 @@ export interface ParallelReadOptions {
    * the cache has a row for is taken to be as that row says. Without it, every file is stat-ed.
    */
   mayHaveChanged?: ReadonlySet<string> | null;
+  /**
+   * The caller reads every seed's articles (canonicalSeedOf), not only an index of them: without
+   * a cache, valid records' text is then kept for it. An index needs only the workers' columns.
+   */
+  readsArticles?: boolean;
 }
 
 export interface CanonicalReadResult {
@@ -127,10 +132,8 @@ class WorkerPool {
    * Spreads files over the workers in batches, each worker taking the next batch as it answers one.
    * Fresh records go to `cache` as they arrive (SeedCache.streamLines, streamRecords), while this thread would wait.
    */
-  async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
+  async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null, validRecords: ValidRecords): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
-    // Into a cache that streams, workers write valid records as its lines (SeedCache.streamLines).
-    const wantLines = cache?.streams ?? false;
     let next = 0;
     await Promise.all(
       this.workers.map(
@@ -145,7 +148,7 @@ class WorkerPool {
               const start = next;
               next = Math.min(paths.length, next + BATCH_FILES);
               inFlight.push(start);
-              worker.postMessage({ files: paths.slice(start, next) as string[], lines: wantLines, spare } satisfies WorkerTask, spare);
+              worker.postMessage({ files: paths.slice(start, next) as string[], validRecords, spare } satisfies WorkerTask, spare);
               spare = [];
             };
             worker.on('message', ({ files: results, columns, lines }: WorkerResult) => {
@@ -242,7 +245,7 @@ function sourceNamer(): (path: string) => string {
  * Every problem in every file is still collected, as FILE:LINE: message.
  */
 export async function readSeedsParallel(dir: string, options: ParallelReadOptions = {}): Promise<CanonicalReadResult> {
-  const { entries, ...rest } = await readSeedEntries(dir, options);
+  const { entries, ...rest } = await readSeedEntries(dir, { ...options, readsArticles: true });
   return { ...rest, seeds: entries.map(canonicalSeedOf) };
 }
 
@@ -305,8 +308,11 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length));
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
+    // A valid record's text goes to a cache that streams as its line; to any other cache, and to a
+    // caller that reads the articles, as text; an index without a cache needs only the columns.
+    const validRecords: ValidRecords = cache?.streams ? 'lines' : cache || options.readsArticles ? 'text' : 'none';
     const processed = pool
-      ? await pool.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache)
+      ? await pool.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache, validRecords)
       : processHere(todoPaths, (hash) => cache?.has(hash) ?? false, progress);
     progress.finish();
     let parsedFiles = 0;

@@ -13,10 +13,13 @@ import { contentHash, parseSeedFile, readWithStat, recordLineBytes, writeRecordL
  */
 
 /**
- * `lines`: write valid records as lines of the cache's records file (CacheLines) rather than send
- * them. `spare`: buffers of earlier CacheLines, written out and given back to be filled again.
+ * `validRecords`: what to answer for a valid record. 'text' (the default) sends it in its
+ * FileResult; 'lines' writes it as a line of the cache's records file (CacheLines); 'none' sends
+ * nothing, for a build that only indexes the columns and keeps no cache. `spare`: buffers of
+ * earlier CacheLines, written out and given back to be filled again.
  */
-export type WorkerTask = { files: string[]; lines?: boolean; spare?: ArrayBuffer[] } | { known: string[] };
+export type ValidRecords = 'text' | 'lines' | 'none';
+export type WorkerTask = { files: string[]; validRecords?: ValidRecords; spare?: ArrayBuffer[] } | { known: string[] };
 /**
  * Per file: [content hash, record or null when the cache has it, read error, size, mtimeMs]; hash
  * null when the file could not be read. Size and modification time come from the open file, so a
@@ -67,7 +70,8 @@ parentPort!.on('message', (task: WorkerTask) => {
   }
   if (task.spare) spareLineBuffers.push(...task.spare);
   const columns = new SeedColumnsWriter(records);
-  const lines = task.lines ? { start: new Uint32Array(task.files.length), length: new Uint32Array(task.files.length), used: 0 } : null;
+  const validRecords = task.validRecords ?? 'text';
+  const lines = validRecords === 'lines' ? { start: new Uint32Array(task.files.length), length: new Uint32Array(task.files.length), used: 0 } : null;
   const files = task.files.map((file, index): FileResult => {
     let read: ReturnType<typeof readWithStat>;
     try {
@@ -88,6 +92,7 @@ parentPort!.on('message', (task: WorkerTask) => {
       lines.used = line.end;
       return [hash, null, null, read.size, read.mtimeMs];
     }
+    if (validRecords === 'none' && parsed?.articles) return [hash, null, null, read.size, read.mtimeMs];
     return [hash, parsed?.record ?? null, null, read.size, read.mtimeMs];
   });
   const batch = columns.finish();

@@ -43,7 +43,7 @@ describe('the bundled build worker', () => {
 
       // Asked for cache lines (a cold build into a cache), it writes the record as a line instead.
       const withLines = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
-      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], lines: true });
+      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], validRecords: 'lines' });
       const { files: lineFiles, lines } = await withLines;
       expect(lineFiles[0]![1]).toBeNull();
       const text = Buffer.from(lines!.bytes).toString('utf8');
@@ -53,10 +53,18 @@ describe('the bundled build worker', () => {
       // A buffer given back (spare) is filled again rather than fresh memory.
       const withSpare = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
       const spare = new ArrayBuffer(1 << 20);
-      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], lines: true, spare: [spare] }, [spare]);
+      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], validRecords: 'lines', spare: [spare] }, [spare]);
       const reused = (await withSpare).lines!.bytes;
       expect(reused.buffer.byteLength).toBe(1 << 20);
       expect(Buffer.from(reused).toString('utf8')).toBe(text);
+
+      // For a build that only indexes and keeps no cache, a valid record is not sent at all.
+      const withNone = new Promise<WorkerResult>((resolve) => worker.once('message', resolve));
+      worker.postMessage({ files: [new URL('../../seeds/000_e29929052b0126c7.txt', import.meta.url).pathname], validRecords: 'none' });
+      const none = await withNone;
+      expect(none.files[0]![1]).toBeNull();
+      expect(none.lines).toBeUndefined();
+      expect(Array.from(none.columns.valid)).toEqual([1]);
     } finally {
       await worker.terminate();
     }
