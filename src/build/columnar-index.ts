@@ -5,7 +5,7 @@ import { headBytes, shardCountOf, STORIES_PER_SHARD } from '../core/index/format
 import { checksum } from '../core/index/hash';
 import { radixOrder } from '../core/sort/radix-order';
 import { scratchInt32, scratchUint32, scratchUint8 } from '../core/sort/scratch-arrays';
-import { sortedDistinct, sourceOrder } from '../core/story/cluster';
+import { joinRunOfEqualHashes, sortedDistinct, sourceOrder } from '../core/story/cluster';
 import { DisjointSet } from '../core/story/disjoint-set';
 import type { Article } from '../core/story/types';
 import { HostCounter } from './host-counter';
@@ -265,8 +265,7 @@ interface CopyKeys {
 /**
  * Joins every two copies that share a key. Equal keys have equal hashes, so they are side by side
  * once sorted by hash; a run of equal hashes is confirmed by the keys themselves, read from the
- * records (a 64-bit collision is not impossible, only unlikely), and sorted out by a Map of that
- * run alone when they differ.
+ * records (a 64-bit collision is not impossible, only unlikely: joinRunOfEqualHashes).
  */
 function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: DisjointSet): void {
   const count = keys.hi.length;
@@ -279,22 +278,7 @@ function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: Disjoin
     const first = order[start]!;
     let end = start + 1;
     while (end < count && keys.hi[order[end]!] === keys.hi[first] && keys.lo[order[end]!] === keys.lo[first]) end++;
-    if (end - start > 1) {
-      const firstKey = keyText(first);
-      let allEqual = true;
-      for (let i = start + 1; i < end && allEqual; i++) allEqual = keyText(order[i]!) === firstKey;
-      if (allEqual) {
-        for (let i = start + 1; i < end; i++) sameArticle.union(keys.copy[first]!, keys.copy[order[i]!]!);
-      } else {
-        const copyByKey = new Map<string, number>();
-        for (let i = start; i < end; i++) {
-          const text = keyText(order[i]!);
-          const seen = copyByKey.get(text);
-          if (seen === undefined) copyByKey.set(text, keys.copy[order[i]!]!);
-          else sameArticle.union(seen, keys.copy[order[i]!]!);
-        }
-      }
-    }
+    if (end - start > 1) joinRunOfEqualHashes(order, start, end, keyText, (slot) => keys.copy[slot]!, sameArticle);
     start = end;
   }
 }

@@ -165,25 +165,32 @@ function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: Disjo
     const hash = hashes[order[start]!]!;
     let end = start + 1;
     while (end < keyCount && hashes[order[end]!] === hash) end++;
-    if (end - start > 1) {
-      // Usually one key seen in several copies; two different keys with one hash are rare, and
-      // sorted out by a Map of this run alone.
-      const first = order[start]!;
-      let allEqual = true;
-      for (let i = start + 1; i < end && allEqual; i++) allEqual = keys[order[i]!] === keys[first];
-      if (allEqual) {
-        for (let i = start + 1; i < end; i++) sameArticle.union(keyCopy[first]!, keyCopy[order[i]!]!);
-      } else {
-        const copyByKey = new Map<string, number>();
-        for (let i = start; i < end; i++) {
-          const key = keys[order[i]!]!;
-          const seen = copyByKey.get(key);
-          if (seen === undefined) copyByKey.set(key, keyCopy[order[i]!]!);
-          else sameArticle.union(seen, keyCopy[order[i]!]!);
-        }
-      }
-    }
+    if (end - start > 1) joinRunOfEqualHashes(order, start, end, (slot) => keys[slot]!, (slot) => keyCopy[slot]!, sameArticle);
     start = end;
+  }
+}
+
+/**
+ * Joins the copies of one run of key slots with equal hashes (order[start] .. order[end - 1]),
+ * where `keyOf` and `copyOf` give a slot's key and copy. Usually the run is one key seen in several
+ * copies; two different keys with one hash are rare, and sorted out by a Map of this run alone.
+ * Clustering on objects (above) and on a build's columns (columnar-index.ts) both group keys so.
+ */
+export function joinRunOfEqualHashes(order: ArrayLike<number>, start: number, end: number, keyOf: (slot: number) => string, copyOf: (slot: number) => number, sameArticle: DisjointSet): void {
+  const first = order[start]!;
+  const firstKey = keyOf(first);
+  let allEqual = true;
+  for (let i = start + 1; i < end && allEqual; i++) allEqual = keyOf(order[i]!) === firstKey;
+  if (allEqual) {
+    for (let i = start + 1; i < end; i++) sameArticle.union(copyOf(first), copyOf(order[i]!));
+    return;
+  }
+  const copyByKey = new Map<string, number>();
+  for (let i = start; i < end; i++) {
+    const key = keyOf(order[i]!);
+    const seen = copyByKey.get(key);
+    if (seen === undefined) copyByKey.set(key, copyOf(order[i]!));
+    else sameArticle.union(seen, copyOf(order[i]!));
   }
 }
 
