@@ -3,8 +3,8 @@ import { readArticleRecord, readRecordKeys } from '../core/index/coverage-index'
 import { assembleIndex, gather, indexBytes, RecordWriter, sortByHash, writeArticleRecord, writeHead, type IndexTables, type Utf8WriterFactory } from '../core/index/encode';
 import { headBytes, shardCountOf, STORIES_PER_SHARD } from '../core/index/format';
 import { checksum } from '../core/index/hash';
-import { radixOrder } from '../core/sort/radix-order';
 import { scratchInt32, scratchUint32, scratchUint8 } from '../core/sort/scratch-arrays';
+import { forEachSharedHash } from '../core/sort/shared-hashes';
 import { joinRunOfEqualHashes, sortedDistinct, sourceOrder } from '../core/story/cluster';
 import { DisjointSet } from '../core/story/disjoint-set';
 import type { Article } from '../core/story/types';
@@ -263,24 +263,16 @@ interface CopyKeys {
 }
 
 /**
- * Joins every two copies that share a key. Equal keys have equal hashes, so they are side by side
- * once sorted by hash; a run of equal hashes is confirmed by the keys themselves, read from the
- * records (a 64-bit collision is not impossible, only unlikely: joinRunOfEqualHashes).
+ * Joins every two copies that share a key. Equal keys have equal hashes; a run of equal hashes is
+ * confirmed by the keys themselves, read from the records (a 64-bit collision is not impossible,
+ * only unlikely: joinRunOfEqualHashes).
  */
 function unionSharedKeys(copies: CopyPlace, keys: CopyKeys, sameArticle: DisjointSet): void {
-  const count = keys.hi.length;
-  const order = radixOrder([keys.lo, keys.hi], count);
   const keyText = (slot: number): string => {
     const copy = keys.copy[slot]!;
     return readCopyKeys(copies, copy)[slot - keys.start[copy]!]!;
   };
-  for (let start = 0; start < count; ) {
-    const first = order[start]!;
-    let end = start + 1;
-    while (end < count && keys.hi[order[end]!] === keys.hi[first] && keys.lo[order[end]!] === keys.lo[first]) end++;
-    if (end - start > 1) joinRunOfEqualHashes(order, start, end, keyText, (slot) => keys.copy[slot]!, sameArticle);
-    start = end;
-  }
+  forEachSharedHash(keys.hi, keys.lo, keys.hi.length, (slots) => joinRunOfEqualHashes(slots, keyText, (slot) => keys.copy[slot]!, sameArticle));
 }
 
 interface Clustered {

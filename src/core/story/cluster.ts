@@ -1,5 +1,5 @@
 import type { SeedArticle, SeedDocument } from '../seed/types';
-import { radixOrder } from '../sort/radix-order';
+import { forEachSharedHash } from '../sort/shared-hashes';
 import { scratchInt32, scratchUint32, scratchUint8 } from '../sort/scratch-arrays';
 import { canonicalise } from '../url/canonical';
 import { outletDomain } from '../url/outlet';
@@ -137,7 +137,7 @@ export function articleOf(chosen: CanonicalArticle, keys: string[]): Article {
 }
 
 /**
- * FNV-1a over UTF-16 units. Clustering groups equal keys by sorting these numbers: a Map from
+ * FNV-1a over UTF-16 units. Clustering groups equal keys by these numbers: a Map from
  * ~900k distinct key strings (100k seeds) cost over a second, most of clustering (issue 4).
  */
 function keyHash(key: string): number {
@@ -146,7 +146,7 @@ function keyHash(key: string): number {
   return hash >>> 0;
 }
 
-/** Joins every two copies that share a key: equal keys have equal hashes, so they end up side by side once sorted by hash. */
+/** Joins every two copies that share a key: equal keys have equal hashes (forEachSharedHash finds the runs). */
 function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: DisjointSet): void {
   let keyCount = 0;
   for (const copy of copies) keyCount += copy.keys.length;
@@ -160,37 +160,30 @@ function unionSharedKeys(copies: readonly CanonicalArticle[], sameArticle: Disjo
       keys.push(key);
     }
   });
-  const order = radixOrder([hashes], hashes.length);
-  for (let start = 0; start < keyCount; ) {
-    const hash = hashes[order[start]!]!;
-    let end = start + 1;
-    while (end < keyCount && hashes[order[end]!] === hash) end++;
-    if (end - start > 1) joinRunOfEqualHashes(order, start, end, (slot) => keys[slot]!, (slot) => keyCopy[slot]!, sameArticle);
-    start = end;
-  }
+  forEachSharedHash(hashes, null, keyCount, (slots) => joinRunOfEqualHashes(slots, (slot) => keys[slot]!, (slot) => keyCopy[slot]!, sameArticle));
 }
 
 /**
- * Joins the copies of one run of key slots with equal hashes (order[start] .. order[end - 1]),
- * where `keyOf` and `copyOf` give a slot's key and copy. Usually the run is one key seen in several
- * copies; two different keys with one hash are rare, and sorted out by a Map of this run alone.
- * Clustering on objects (above) and on a build's columns (columnar-index.ts) both group keys so.
+ * Joins the copies of one run of key slots with equal hashes (forEachSharedHash), where `keyOf` and
+ * `copyOf` give a slot's key and copy. Usually the run is one key seen in several copies; two
+ * different keys with one hash are rare, and sorted out by a Map of this run alone. Clustering on
+ * objects (above) and on a build's columns (columnar-index.ts) both group keys so.
  */
-export function joinRunOfEqualHashes(order: ArrayLike<number>, start: number, end: number, keyOf: (slot: number) => string, copyOf: (slot: number) => number, sameArticle: DisjointSet): void {
-  const first = order[start]!;
+export function joinRunOfEqualHashes(slots: readonly number[], keyOf: (slot: number) => string, copyOf: (slot: number) => number, sameArticle: DisjointSet): void {
+  const first = slots[0]!;
   const firstKey = keyOf(first);
   let allEqual = true;
-  for (let i = start + 1; i < end && allEqual; i++) allEqual = keyOf(order[i]!) === firstKey;
+  for (let i = 1; i < slots.length && allEqual; i++) allEqual = keyOf(slots[i]!) === firstKey;
   if (allEqual) {
-    for (let i = start + 1; i < end; i++) sameArticle.union(copyOf(first), copyOf(order[i]!));
+    for (let i = 1; i < slots.length; i++) sameArticle.union(copyOf(first), copyOf(slots[i]!));
     return;
   }
   const copyByKey = new Map<string, number>();
-  for (let i = start; i < end; i++) {
-    const key = keyOf(order[i]!);
+  for (const slot of slots) {
+    const key = keyOf(slot);
     const seen = copyByKey.get(key);
-    if (seen === undefined) copyByKey.set(key, copyOf(order[i]!));
-    else sameArticle.union(seen, copyOf(order[i]!));
+    if (seen === undefined) copyByKey.set(key, copyOf(slot));
+    else sameArticle.union(seen, copyOf(slot));
   }
 }
 
