@@ -124,8 +124,14 @@ class WorkerPool {
   private readonly workers: Worker[];
 
   constructor(count: number) {
+    this.workers = [];
+    this.grow(count);
+  }
+
+  /** Starts workers until there are `count`. */
+  grow(count: number): void {
     const start = workerStarter('seed-worker');
-    this.workers = Array.from({ length: count }, () => start());
+    while (this.workers.length < count) this.workers.push(start());
   }
 
   /**
@@ -261,19 +267,26 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   // the folder (or reuses the last listing) and then joins in.
   const mayHaveChanged = cache && cache.fileCount > 0 ? (options.mayHaveChanged ?? null) : null;
   const statAhead = cache && cache.fileCount > 0 && !mayHaveChanged ? StatAhead.start(cache.listedPaths) : null;
-  // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
-  // relative to the working directory all the same).
-  const listing = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey, { known: cache?.rowsListing });
-  const absolute = listing.files;
-  const files = absolute;
   const workerCount = options.workers ?? defaultWorkers();
   const workersFor = (count: number): number => (workerCount > 1 && count >= PARALLEL_MIN_FILES ? Math.min(workerCount, Math.ceil(count / BATCH_FILES)) : 0);
-  cache?.list(absolute, listing.pathsHash);
-  // A cold build (the cache knows no file) parses every file: its workers start now, and it needs
-  // no stat pass, since workers report each file's size and time as they read it.
+  // A cold build (the cache knows no file) parses every file, and needs no stat pass, since
+  // workers report each file's size and time as they read it. Its workers start as soon as the
+  // listing has found enough files to share, and boot (~0.14 s here) while it goes on: a listing
+  // of 100k seeds reads the folder in ~0.2 s, then sorts, hashes and keeps it (issue 4).
   const cold = !cache || cache.fileCount === 0;
-  let pool = cold && workersFor(files.length) > 0 ? new WorkerPool(workersFor(files.length)) : null;
+  let pool: WorkerPool | null = null;
+  const startWorkers = (count: number): void => {
+    const wanted = workersFor(count);
+    if (wanted > 0) (pool ??= new WorkerPool(wanted)).grow(wanted);
+  };
   try {
+    // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
+    // relative to the working directory all the same).
+    const listing = listSeedFilesReusing(resolve(dir), cacheDir, cacheKey, { known: cache?.rowsListing, onFound: cold ? startWorkers : undefined });
+    const absolute = listing.files;
+    const files = absolute;
+    cache?.list(absolute, listing.pathsHash);
+    if (cold) startWorkers(files.length);
     const outcomes = new Array<FileOutcome>(files.length);
     const todo: number[] = [];
     const statsAhead = statAhead?.finish() ?? null;

@@ -169,9 +169,10 @@ export function readSeedBytes(bytes: Buffer, canonicaliseUrl: typeof canonicalis
 
 /**
  * Lists seed files below `dir` (recursively), sorted so builds are deterministic. `onFolder` is
- * told each folder just before it is read (seed-listing.ts stamps them).
+ * told each folder just before it is read (seed-listing.ts stamps them), and `onFound` how many
+ * seed files are found so far after each folder is read (parallel-read.ts starts its workers).
  */
-export function listSeedFiles(dir: string, onFolder?: (folder: string) => void): string[] {
+export function listSeedFiles(dir: string, onFolder?: (folder: string) => void, onFound?: (count: number) => void): string[] {
   const files: string[] = [];
   const walk = (folder: string): void => {
     // folder + sep + name is what join() returns for a normalised folder and a plain name, without
@@ -182,6 +183,7 @@ export function listSeedFiles(dir: string, onFolder?: (folder: string) => void):
       if (entry.isDirectory()) walk(prefix + entry.name);
       else if (entry.isFile() && isSeedName(entry.name)) files.push(prefix + entry.name);
     }
+    onFound?.(files.length);
   };
   const root = normalize(dir);
   walk(root === `.${sep}` ? '.' : root);

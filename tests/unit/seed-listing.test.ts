@@ -97,4 +97,21 @@ describe('listSeedFilesReusing', () => {
     expect(again).toMatchObject({ files: listSeedFiles(seeds), reused: false });
     expect(again.pathsHash).not.toBe(first.pathsHash);
   });
+
+  it('tells how many seed files a fresh listing has found after each folder, and nothing when it reuses one', async () => {
+    const { seeds, cache } = setUp('found');
+    writeFileSync(join(seeds, 'notes.json'), 'not a seed');
+    writeFileSync(join(seeds, 'z.md'), '---\ntitle: x\n---\n');
+    await tick();
+    const found: number[] = [];
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, onFound: (count) => found.push(count) }).reused).toBe(false);
+    // The nested folder is read while its parent is, after a.md and b.md: it reports first, with c.md.
+    expect(found).toEqual([3, 4]);
+    const withoutCache: number[] = [];
+    listSeedFilesReusing(seeds, null, 'k', { onFound: (count) => withoutCache.push(count) });
+    expect(withoutCache).toEqual([3, 4]);
+    const reused: number[] = [];
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, onFound: (count) => reused.push(count) }).reused).toBe(true);
+    expect(reused).toEqual([]);
+  });
 });
