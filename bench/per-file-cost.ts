@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { bufferUtf8Writer } from '../src/build/build-index';
 import { BATCH_FILES } from '../src/build/parallel-read';
 import { readSeedBytes } from '../src/build/read-seeds';
-import { recordWriter, SeedColumnsWriter } from '../src/build/seed-columns';
+import { HostPartNumbering, recordWriter, SeedColumnsWriter } from '../src/build/seed-columns';
 import { contentHash, parseSeedFile, readWithStat, seedRecord } from '../src/build/seed-records';
 
 const [dir = 'bench/tmp/corpus-100000', count = '6000'] = process.argv.slice(2);
@@ -33,8 +33,10 @@ for (let round = 1; round <= 2; round++) {
   perFile('parse and validate (readSeedBytes)', () => bytes.forEach((file) => readSeedBytes(file)));
   perFile('the whole record (seedRecord)', () => bytes.forEach((file) => records.push(seedRecord(file))));
   perFile('the record and its columns (a worker’s whole work)', () => {
+    // As a worker does: one numbering of host parts across its batches.
+    const hostParts = new HostPartNumbering();
     for (let first = 0; first < bytes.length; first += BATCH_FILES) {
-      const columns = new SeedColumnsWriter(writer);
+      const columns = new SeedColumnsWriter(writer, hostParts);
       for (const file of bytes.slice(first, first + BATCH_FILES)) columns.addFile(parseSeedFile(file).articles);
       columns.finish();
     }

@@ -91,11 +91,12 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   // order from the batches' own arrays, each was a cache miss (issue 4).
   const copies: CopyPlace = { batch: [], recordStart: scratchUint32(copyCount), recordLength: scratchUint32(copyCount) };
   const batch = copies.batch as SeedColumns[];
-  /** Each key's host part, numbered across batches (hostParts). */
+  /** Each key's host part, numbered across writers (hostParts). */
   const copyKeyHostPart = scratchUint32(keyCount);
   const hostParts: string[] = [];
   const hostPartIndex = new Map<string, number>();
-  const hostPartsOfBatch = new Map<SeedColumns, Uint32Array>();
+  /** Per list of host parts (one per writer, shared by its batches: HostPartList), each part's number in hostParts. */
+  const numbersOfList = new Map<readonly string[], Uint32Array>();
   const documentStart = scratchInt32(order.length + 1);
   const copyOrder = scratchInt32(copyCount);
   const time = new Float64Array(copyCount);
@@ -108,14 +109,15 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   for (let position = 0; position < order.length; position++) {
     documentStart[position] = copy;
     const { columns, file } = seeds[order[position]!]!;
-    let partOf = hostPartsOfBatch.get(columns);
+    if (columns.hostPartsFrom !== 0) throw new Error('columns whose host parts were not received (HostPartList)');
+    let partOf = numbersOfList.get(columns.hostParts);
     if (!partOf) {
       partOf = Uint32Array.from(columns.hostParts, (part) => {
         let index = hostPartIndex.get(part);
         if (index === undefined) hostPartIndex.set(part, (index = hostParts.push(part) - 1));
         return index;
       });
-      hostPartsOfBatch.set(columns, partOf);
+      numbersOfList.set(columns.hostParts, partOf);
     }
     for (let local = columns.copyStart[file]!, end = columns.copyStart[file + 1]!; local < end; local++, copy++) {
       batch.push(columns);

@@ -10,7 +10,7 @@ import { type SeedFileProblem } from './read-seeds';
 import { SeedCache, seedCacheKey } from './seed-cache';
 import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
-import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
+import { HostPartList, recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
 import { contentHash, isValidRecord, parseSeedFile, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { ValidRecords, WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
@@ -123,6 +123,9 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
 class WorkerPool {
   private readonly workers: Worker[];
 
+  /** Per worker: the host parts it has numbered (its batches number them as one writer's, seed-columns.ts). */
+  private readonly hostParts: HostPartList[] = [];
+
   constructor(count: number) {
     this.workers = [];
     this.grow(count);
@@ -131,7 +134,10 @@ class WorkerPool {
   /** Starts workers until there are `count`. */
   grow(count: number): void {
     const start = workerStarter('seed-worker');
-    while (this.workers.length < count) this.workers.push(start());
+    while (this.workers.length < count) {
+      this.workers.push(start());
+      this.hostParts.push(new HostPartList());
+    }
   }
 
   /**
@@ -143,7 +149,7 @@ class WorkerPool {
     let next = 0;
     await Promise.all(
       this.workers.map(
-        (worker) =>
+        (worker, index) =>
           new Promise<void>((resolveAll, reject) => {
             /** Starts of the batches sent to this worker and not answered yet, oldest first (a worker answers in order). */
             const inFlight: number[] = [];
@@ -159,6 +165,12 @@ class WorkerPool {
             };
             worker.on('message', ({ files: results, columns, lines }: WorkerResult) => {
               const start = inFlight.shift()!;
+              try {
+                this.hostParts[index]!.receive(columns);
+              } catch (error) {
+                reject(error as Error);
+                return;
+              }
               const batch = results.map(([hash, record, readError, size, mtimeMs]): FileOutcome => ({ hash, record, readError, size, mtimeMs }));
               placeInColumns(batch, columns);
               batch.forEach((outcome, i) => (outcomes[start + i] = outcome));

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { bufferUtf8Writer } from './build-index';
-import { recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
+import { HostPartNumbering, recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
 import { contentHash, parseSeedFile, readWithStat, recordLineBytes, writeRecordLine } from './seed-records';
 
 /*
@@ -46,6 +46,8 @@ export interface CacheLines {
 /** Hashes the cache has records for, sent before the first files (workers start before the cache is read). */
 let known = new Set<string>();
 const records = recordWriter(bufferUtf8Writer);
+/** Host parts are numbered across this worker's batches: the main thread receives them in order (HostPartList). */
+const hostParts = new HostPartNumbering();
 /** Where a batch's cache lines are written, kept from batch to batch (its bytes are copied out). */
 let lineBuffer = Buffer.allocUnsafe(1 << 20);
 /**
@@ -69,7 +71,7 @@ parentPort!.on('message', (task: WorkerTask) => {
     return;
   }
   if (task.spare) spareLineBuffers.push(...task.spare);
-  const columns = new SeedColumnsWriter(records);
+  const columns = new SeedColumnsWriter(records, hostParts);
   const validRecords = task.validRecords ?? 'text';
   const lines = validRecords === 'lines' ? { start: new Uint32Array(task.files.length), length: new Uint32Array(task.files.length), used: 0 } : null;
   const files = task.files.map((file, index): FileResult => {

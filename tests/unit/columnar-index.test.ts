@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bufferUtf8Writer } from '../../src/build/build-index';
 import { indexFromColumns, type ColumnSeed } from '../../src/build/columnar-index';
 import { readSeedText } from '../../src/build/read-seeds';
-import { recordWriter, SeedColumnsWriter } from '../../src/build/seed-columns';
+import { HostPartList, HostPartNumbering, recordWriter, SeedColumnsWriter } from '../../src/build/seed-columns';
 import { CoverageIndex } from '../../src/core/index/coverage-index';
 import { encodeIndex } from '../../src/core/index/encode';
 import type { SeedArticle } from '../../src/core/seed/types';
@@ -32,15 +32,20 @@ function seed(source: string, main: SeedArticle, ...related: SeedArticle[]): Nam
   return { source, document: { article: main, related } };
 }
 
-/** Seeds as a worker hands them over: one batch of columns, `perBatch` files each. */
+/**
+ * Seeds as two workers hand them over: batches of `perBatch` files, dealt to the workers in turn,
+ * each numbering host parts across its own batches, and received per worker as parallel-read.ts does.
+ */
 function asColumns(seeds: readonly CanonicalSeed[], perBatch = 3): ColumnSeed[] {
   const out: ColumnSeed[] = [];
-  const records = recordWriter(bufferUtf8Writer);
-  for (let first = 0; first < seeds.length; first += perBatch) {
-    const writer = new SeedColumnsWriter(records);
+  const workers = [0, 1].map(() => ({ records: recordWriter(bufferUtf8Writer), numbering: new HostPartNumbering(), received: new HostPartList() }));
+  for (let first = 0, turn = 0; first < seeds.length; first += perBatch, turn++) {
+    const worker = workers[turn % workers.length]!;
+    const writer = new SeedColumnsWriter(worker.records, worker.numbering);
     const batch = seeds.slice(first, first + perBatch);
     for (const s of batch) writer.addFile(s.articles);
     const { columns } = writer.finish();
+    worker.received.receive(columns);
     batch.forEach((s, file) => out.push({ source: s.source, columns, file }));
   }
   return out;
@@ -143,6 +148,23 @@ describe('indexFromColumns', () => {
     const built = indexFromColumns(columns);
     expect(built.storyCount).toBe(2);
     expect(built.seedStory[0]).not.toBe(built.seedStory[1]);
+  });
+
+  it('sends each host part once per writer, and refuses batches out of order or not received', () => {
+    const numbering = new HostPartNumbering();
+    const batches = [seeds.slice(0, 2), seeds.slice(0, 3), seeds.slice(3, 4)].map((batch) => {
+      const writer = new SeedColumnsWriter(recordWriter(bufferUtf8Writer), numbering);
+      for (const s of batch) writer.addFile(s.articles);
+      return writer.finish().columns;
+    });
+    const sent = batches.flatMap((columns) => columns.hostParts);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(batches.map((columns) => columns.hostPartsFrom)).toEqual([0, batches[0]!.hostParts.length, batches[0]!.hostParts.length + batches[1]!.hostParts.length]);
+    // The second batch repeats the first's two seeds and adds one with hosts of its own: it sends only those.
+    expect(batches[1]!.hostParts.length).toBeGreaterThan(0);
+    expect(batches[1]!.hostParts.some((part) => batches[0]!.hostParts.includes(part))).toBe(false);
+    expect(() => indexFromColumns([{ source: 'c.md', columns: batches[1]!, file: 0 }])).toThrow(/not received/);
+    expect(() => new HostPartList().receive(batches[1]!)).toThrow(/out of order/);
   });
 
   it('takes no seed, and seeds without articles', () => {
