@@ -174,20 +174,31 @@ export function readSeedBytes(bytes: Buffer, canonicaliseUrl: typeof canonicalis
  */
 export function listSeedFiles(dir: string, onFolder?: (folder: string) => void, onFound?: (count: number) => void): string[] {
   const files: string[] = [];
+  /** Folders that held seed files, and whether each one's names came in order (readdir sorts them, by bytes). */
+  let foldersWithFiles = 0;
+  let namesInOrder = true;
   const walk = (folder: string): void => {
     // folder + sep + name is what join() returns for a normalised folder and a plain name, without
     // join's normalising pass over each of 100k paths.
     const prefix = folder === '.' ? '' : folder.endsWith(sep) ? folder : folder + sep;
     onFolder?.(folder);
+    let last: string | null = null;
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(prefix + entry.name);
-      else if (entry.isFile() && isSeedName(entry.name)) files.push(prefix + entry.name);
+      else if (entry.isFile() && isSeedName(entry.name)) {
+        if (last === null) foldersWithFiles++;
+        else if (entry.name < last) namesInOrder = false;
+        last = entry.name;
+        files.push(prefix + entry.name);
+      }
     }
     onFound?.(files.length);
   };
   const root = normalize(dir);
   walk(root === `.${sep}` ? '.' : root);
-  return files.sort();
+  // One folder's files in order are sorted paths. Sorting them anyway compared 100k paths built by
+  // concatenation, each flattened first: ~70 ms of a cold build's listing (issue 4).
+  return foldersWithFiles <= 1 && namesInOrder ? files : files.sort();
 }
 
 /** Every folder below `dir` (itself included), as listSeedFiles walks them. */

@@ -50,14 +50,18 @@ export interface ListingOptions {
   known?: { pathsHash: string; paths: StringColumn } | null;
   /** Told how many seed files a fresh listing has found so far, after each folder (listSeedFiles). */
   onFound?: (count: number) => void;
+  /** Keep a fresh listing only when Listing.keep() is called, not before returning it. */
+  keepLater?: boolean;
 }
 
 export interface Listing {
   files: string[];
   /** Whether the kept listing held (no folder changed since it was taken). */
   reused: boolean;
-  /** sha1 of the paths, NUL-separated: what the seed cache records as the listing its rows are. Null without a cache. */
+  /** sha1 of the paths, NUL-separated: what the seed cache records as the listing its rows are. Null without a cache, and until keep() with `keepLater`. */
   pathsHash: string | null;
+  /** Keeps a fresh listing in the cache, if that was left for later (`keepLater`), and gives pathsHash. */
+  keep(): string | null;
 }
 
 /** Bytes of the listing file read first for its head: a folder stamp is ~100 bytes, so a head seldom needs more. */
@@ -141,22 +145,37 @@ function reusable(cacheDir: string, key: string, root: string, racyWindowMs: num
  * listSeedFiles(root), from the listing kept in `cacheDir` when it still holds, and kept there
  * otherwise. Paths are separated by NUL in the file, the one byte no path can hold.
  */
-export function listSeedFilesReusing(root: string, cacheDir: string | null, key: string, { racyWindowMs = RACY_WINDOW_MS, known = null, onFound }: ListingOptions = {}): Listing {
-  if (cacheDir === null) return { files: listSeedFiles(root, undefined, onFound), reused: false, pathsHash: null };
+export function listSeedFilesReusing(root: string, cacheDir: string | null, key: string, { racyWindowMs = RACY_WINDOW_MS, known = null, onFound, keepLater = false }: ListingOptions = {}): Listing {
+  if (cacheDir === null) return listed(listSeedFiles(root, undefined, onFound), false, null);
   const reused = reusable(cacheDir, key, root, racyWindowMs, known);
-  if (reused) return { ...reused, reused: true };
+  if (reused) return listed(reused.files, true, reused.pathsHash);
   const listedAt = Date.now();
   const folders: FolderStamp[] = [];
   const files = listSeedFiles(root, (folder) => folders.push(stampOf(folder)), onFound);
+  const listing: Listing = {
+    files,
+    reused: false,
+    pathsHash: null,
+    keep: () => (listing.pathsHash ??= keepListing(cacheDir, { version: LISTING_VERSION, key, root, listedAt, folders, count: files.length }, files)),
+  };
+  if (!keepLater) listing.keep();
+  return listing;
+}
+
+function listed(files: string[], reused: boolean, pathsHash: string | null): Listing {
+  return { files, reused, pathsHash, keep: () => pathsHash };
+}
+
+/** Writes the listing of `files` in `cacheDir`, and gives the hash of its paths. */
+function keepListing(cacheDir: string, head: Omit<ListingHead, 'pathsHash'>, files: readonly string[]): string {
   const paths = Buffer.from(files.join('\0'));
   const pathsHash = contentHash(paths);
   try {
-    const head: ListingHead = { version: LISTING_VERSION, key, root, listedAt, folders, count: files.length, pathsHash };
     mkdirSync(cacheDir, { recursive: true });
     const temporary = join(cacheDir, `${LISTING_FILE}.${process.pid}.tmp`);
     // The head, then the paths, written where they are: joined first, they were a copy of ~4 MB
     // of paths into fresh memory at 100k seeds (~60 ms of a cold build, issue 4).
-    const headBytes = Buffer.from(`${JSON.stringify(head)}\0`);
+    const headBytes = Buffer.from(`${JSON.stringify({ ...head, pathsHash } satisfies ListingHead)}\0`);
     const fd = openSync(temporary, 'w');
     try {
       writeFully(fd, headBytes, 0);
@@ -168,5 +187,5 @@ export function listSeedFilesReusing(root: string, cacheDir: string | null, key:
   } catch {
     // A listing that cannot be kept is listed again next time.
   }
-  return { files, reused: false, pathsHash };
+  return pathsHash;
 }

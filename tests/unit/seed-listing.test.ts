@@ -83,7 +83,7 @@ describe('listSeedFilesReusing', () => {
     expect(first.pathsHash).toMatch(/^[0-9a-f]{40}$/);
     const rows = StringColumn.of(first.files);
     const known = { pathsHash: first.pathsHash!, paths: rows };
-    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known })).toEqual({ files: first.files, reused: true, pathsHash: first.pathsHash });
+    expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, known })).toMatchObject({ files: first.files, reused: true, pathsHash: first.pathsHash });
     // The listing's own paths damaged: with the rows' hash they are not read; without it, the folder is listed again.
     const kept = join(cache, 'seed-listing.bin');
     const file = readFileSync(kept);
@@ -113,5 +113,38 @@ describe('listSeedFilesReusing', () => {
     const reused: number[] = [];
     expect(listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, onFound: (count) => reused.push(count) }).reused).toBe(true);
     expect(reused).toEqual([]);
+  });
+
+  it('lists a folder in sorted order, where readdir\'s byte order and a sort\'s UTF-16 order differ, and across folders', () => {
+    const flat = join(scratch, 'order', 'flat');
+    mkdirSync(flat, { recursive: true });
+    // U+FF21 sorts before U+1F600 by UTF-8 bytes (readdir), after it by UTF-16 units (a JS sort).
+    const names = ['b.md', 'a.md', '\uFF21.md', '\u{1F600}.md', 'Z.md', '`.md', 'é.md'];
+    for (const name of names) writeFileSync(join(flat, name), 'x');
+    expect(listSeedFiles(flat)).toEqual(names.map((name) => join(flat, name)).sort());
+    const nested = join(scratch, 'order', 'nested');
+    for (const file of ['a/z.md', 'a.md', 'a-b.md', 'b/a.md', 'a/b/c.md']) {
+      mkdirSync(join(nested, file, '..'), { recursive: true });
+      writeFileSync(join(nested, file), 'x');
+    }
+    const listed = listSeedFiles(nested);
+    expect(listed).toEqual([...listed].sort());
+    expect(listed).toHaveLength(5);
+  });
+
+  it('keeps a fresh listing only when asked, with `keepLater`, and then as it would have at once', async () => {
+    const { seeds, cache } = setUp('later');
+    await tick();
+    const later = listSeedFilesReusing(seeds, cache, 'k', { ...NOT_RACY, keepLater: true });
+    expect(later).toMatchObject({ files: listSeedFiles(seeds), reused: false, pathsHash: null });
+    expect(() => readFileSync(join(cache, 'seed-listing.bin'))).toThrow(/ENOENT/);
+    const hash = later.keep();
+    expect(hash).toMatch(/^[0-9a-f]{40}$/);
+    expect(later.pathsHash).toBe(hash);
+    expect(later.keep()).toBe(hash);
+    const reused = listSeedFilesReusing(seeds, cache, 'k', NOT_RACY);
+    expect(reused).toMatchObject({ files: later.files, reused: true, pathsHash: hash });
+    expect(reused.keep()).toBe(hash);
+    expect(listSeedFilesReusing(seeds, null, 'k', { keepLater: true }).keep()).toBeNull();
   });
 });
