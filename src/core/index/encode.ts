@@ -1,11 +1,11 @@
 import type { Article, Story } from '../story/types';
-import { radixOrder } from '../sort/radix-order';
+import { hashOrder } from '../sort/hash-order';
 import { buildBuffer, scratchUint32 } from '../sort/scratch-arrays';
 import { checksum, hashKeyInto } from './hash';
 import { HEADER_WORDS, INDEX_MAGIC, INDEX_VERSION, STORIES_PER_SHARD, detailsOffset, keyReferenceStart, shardCountOf } from './format';
 
-/** Below this many keys a comparison sort beats four passes over 65,536 radix buckets. */
-const RADIX_MIN_KEYS = 1 << 14;
+/** Below this many keys a comparison sort beats counting into 65,536 buckets (hashOrder). */
+const BUCKET_MIN_KEYS = 1 << 14;
 
 function varintLength(value: number): number {
   let length = 1;
@@ -180,17 +180,17 @@ function sharedPrefix(a: string, aFrom: number, b: string, bFrom: number): numbe
 
 /**
  * Orders key slots by (hi, lo), keeping equal hashes in insertion order (so the first claim of a
- * key wins). LSD radix sort on four 16-bit digits: linear time, with no per-key objects, which
- * keeps encoding a million keys in tens of milliseconds.
+ * key wins), with no per-key objects (hashOrder), which keeps encoding a million keys in tens of
+ * milliseconds.
  */
 export function sortByHash(hi: Uint32Array, lo: Uint32Array): Uint32Array {
   const count = hi.length;
-  if (count < RADIX_MIN_KEYS) {
+  if (count < BUCKET_MIN_KEYS) {
     const order = Array.from({ length: count }, (_, i) => i);
     // Array.prototype.sort is stable, so equal hashes keep insertion order here too.
     return Uint32Array.from(order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!));
   }
-  return radixOrder([lo, hi], count);
+  return hashOrder(hi, lo);
 }
 
 /**
