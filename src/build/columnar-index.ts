@@ -10,13 +10,12 @@ import { DisjointSet } from '../core/story/disjoint-set';
 import type { Article } from '../core/story/types';
 import { HostCounter } from './host-counter';
 import { writeFully } from './index-file';
-import type { SeedColumns } from './seed-columns';
+import type { ColumnsPlace, SeedColumns } from './seed-columns';
 
-/** A valid seed whose articles a worker wrote as columns: file `file` of the batch `columns`. */
+/** A valid seed whose articles a worker wrote as columns (a build's SeedEntry is one). */
 export interface ColumnSeed {
   source: string;
-  columns: SeedColumns;
-  file: number;
+  columns: ColumnsPlace;
 }
 
 export interface IndexOutput {
@@ -86,7 +85,7 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   const order = sourceOrder(seeds);
   let copyCount = 0;
   let keyCount = 0;
-  for (const { columns, file } of seeds) {
+  for (const { columns: { columns, file } } of seeds) {
     const first = columns.copyStart[file]!;
     const end = columns.copyStart[file + 1]!;
     copyCount += end - first;
@@ -120,7 +119,7 @@ export function indexFromColumns(seeds: readonly ColumnSeed[], output: IndexOutp
   let partOf: Uint32Array = new Uint32Array(0);
   for (let position = 0; position < order.length; position++) {
     documentStart[position] = copy;
-    const { columns, file } = seeds[order[position]!]!;
+    const { columns, file } = seeds[order[position]!]!.columns;
     if (columns !== lastColumns) {
       lastColumns = columns;
       let batchIndex = batchOfColumns.get(columns);

@@ -8,7 +8,7 @@ import { planSplice, readTables, SpliceError } from '../core/index/splice';
 import { clusterWithOrigins } from '../core/story/cluster';
 import type { Story } from '../core/story/types';
 import { bufferUtf8Writer } from './build-index';
-import { indexFromColumns } from './columnar-index';
+import { indexFromColumns, type ColumnSeed } from './columnar-index';
 import { ColumnReader, StringColumn, writeColumnsFile } from './columns';
 import { HostCounter } from './host-counter';
 import { canonicalSeedOf, type SeedEntry } from './parallel-read';
@@ -307,9 +307,8 @@ interface Indexed {
  */
 function buildAll(entries: readonly SeedEntry[], progress: Progress, slot: { dir: string; file: string } | null): Indexed {
   // A cold build parsed every seed in this run: its workers' columns are all it needs.
-  if (entries.every((entry) => entry.columns)) {
-    const seeds = entries.map((entry) => ({ source: entry.source, ...entry.columns! }));
-    const built = indexFromColumns(seeds, { utf8Writer: bufferUtf8Writer, file: slot ? join(slot.dir, slot.file) : undefined });
+  if (entries.every((entry): entry is SeedEntry & ColumnSeed => entry.columns !== undefined)) {
+    const built = indexFromColumns(entries, { utf8Writer: bufferUtf8Writer, file: slot ? join(slot.dir, slot.file) : undefined });
     progress.tick();
     const index: BuiltIndex = built.bytes ? { bytes: built.bytes, file: null, head: null } : { bytes: null, file: slot!.file, head: built.head! };
     return { index, seedStory: built.seedStory, hostKeys: built.hostKeys, storyCount: built.storyCount };

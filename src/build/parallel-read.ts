@@ -10,7 +10,7 @@ import { type SeedFileProblem } from './read-seeds';
 import { SeedCache, seedCacheKey } from './seed-cache';
 import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
-import { HostPartList, recordWriter, SeedColumnsWriter, type SeedColumns } from './seed-columns';
+import { HostPartList, recordWriter, SeedColumnsWriter, type ColumnsPlace, type SeedColumns } from './seed-columns';
 import { contentHash, isValidRecord, parseSeedFile, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
 import type { ValidRecords, WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
@@ -72,12 +72,6 @@ type FileOutcome = {
   /** Where its articles are as columns, for a valid record parsed in this run. */
   columns?: ColumnsPlace;
 };
-
-/** A file's place in a batch's columns (seed-columns.ts). */
-export interface ColumnsPlace {
-  columns: SeedColumns;
-  file: number;
-}
 
 /** Places the files of a batch in its columns: each valid seed parsed in this run has its articles there. */
 function placeInColumns(outcomes: readonly FileOutcome[], columns: SeedColumns): void {

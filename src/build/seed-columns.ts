@@ -39,6 +39,12 @@ export interface SeedColumns {
   hostPartsFrom: number;
 }
 
+/** A file's place in a batch's columns: file `file` of the batch `columns`. */
+export interface ColumnsPlace {
+  columns: SeedColumns;
+  file: number;
+}
+
 /**
  * Numbers host parts for one writer's batches, from batch to batch, so that a part is sent once:
  * with a list per batch, a cold 100k build sent ~590k strings for ~5k distinct parts, and the main

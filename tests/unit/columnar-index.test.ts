@@ -46,7 +46,7 @@ function asColumns(seeds: readonly CanonicalSeed[], perBatch = 3): ColumnSeed[] 
     for (const s of batch) writer.addFile(s.articles);
     const { columns } = writer.finish();
     worker.received.receive(columns);
-    batch.forEach((s, file) => out.push({ source: s.source, columns, file }));
+    batch.forEach((s, file) => out.push({ source: s.source, columns: { columns, file } }));
   }
   return out;
 }
@@ -142,7 +142,7 @@ describe('indexFromColumns', () => {
     const two = [seed('a.md', article('https://a.example/1')), seed('b.md', article('https://b.example/2'))].map(canonicaliseSeed);
     const columns = asColumns(two, 2);
     // Forge a 64-bit collision: the second key gets the first one's hash.
-    const batch = columns[0]!.columns;
+    const batch = columns[0]!.columns.columns;
     batch.keyHi[1] = batch.keyHi[0]!;
     batch.keyLo[1] = batch.keyLo[0]!;
     const built = indexFromColumns(columns);
@@ -163,7 +163,7 @@ describe('indexFromColumns', () => {
     // The second batch repeats the first's two seeds and adds one with hosts of its own: it sends only those.
     expect(batches[1]!.hostParts.length).toBeGreaterThan(0);
     expect(batches[1]!.hostParts.some((part) => batches[0]!.hostParts.includes(part))).toBe(false);
-    expect(() => indexFromColumns([{ source: 'c.md', columns: batches[1]!, file: 0 }])).toThrow(/not received/);
+    expect(() => indexFromColumns([{ source: 'c.md', columns: { columns: batches[1]!, file: 0 } }])).toThrow(/not received/);
     expect(() => new HostPartList().receive(batches[1]!)).toThrow(/out of order/);
   });
 

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferUtf8Writer, buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
 import { writeCorpus } from '../../src/build/generate-corpus';
-import { indexFromColumns } from '../../src/build/columnar-index';
+import { indexFromColumns, type ColumnSeed } from '../../src/build/columnar-index';
 import { PARALLEL_MIN_FILES, readSeedEntries, readSeedsParallel } from '../../src/build/parallel-read';
 import { formatProblem, readSeeds } from '../../src/build/read-seeds';
 
@@ -44,9 +44,8 @@ describe('parallel build', () => {
       expect(entries.length).toBeGreaterThan(PARALLEL_MIN_FILES);
       // Without a cache, workers send no valid record's text for an index: its columns are all it needs.
       if (workers > 0) expect(entries.every((entry) => entry.fresh === null)).toBe(true);
-      const columns = entries.map((entry) => ({ source: entry.source, ...entry.columns! }));
-      expect(columns.every((seed) => seed.columns !== undefined), `${workers} workers`).toBe(true);
-      const built = indexFromColumns(columns, { utf8Writer: bufferUtf8Writer });
+      expect(entries.every((entry) => entry.columns !== undefined), `${workers} workers`).toBe(true);
+      const built = indexFromColumns(entries as Array<(typeof entries)[number] & ColumnSeed>, { utf8Writer: bufferUtf8Writer });
       expect(Buffer.from(built.bytes!).equals(Buffer.from(expected.bytes)), `${workers} workers`).toBe(true);
       expect([...built.hostKeys.keys()].filter((host) => built.hostKeys.get(host)! > 0).sort()).toEqual(expected.hosts);
     }
