@@ -115,21 +115,18 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
  * worker loads one bundled file (worker-bundle.ts); tsx in every worker took ~1 s to start.
  */
 class WorkerPool {
-  private readonly workers: Worker[];
-
+  private readonly workers: Worker[] = [];
   /** Per worker: the host parts it has numbered (its batches number them as one writer's, seed-columns.ts). */
   private readonly hostParts: HostPartList[] = [];
+  /** Made once per pool: from sources, finding the worker's bundle hashes its ~70 inputs (~5 ms). */
+  private start: (() => Worker) | null = null;
 
-  constructor(count: number) {
-    this.workers = [];
-    this.grow(count);
-  }
-
-  /** Starts workers until there are `count`. */
+  /** Starts workers until there are `count` (a cold build calls this after each folder it lists). */
   grow(count: number): void {
-    const start = workerStarter('seed-worker');
+    if (this.workers.length >= count) return;
+    this.start ??= workerStarter('seed-worker');
     while (this.workers.length < count) {
-      this.workers.push(start());
+      this.workers.push(this.start());
       this.hostParts.push(new HostPartList());
     }
   }
@@ -283,7 +280,10 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   let pool: WorkerPool | null = null;
   const startWorkers = (count: number): void => {
     const wanted = workersFor(count);
-    if (wanted > 0) (pool ??= new WorkerPool(wanted)).grow(wanted);
+    if (wanted === 0) return;
+    // The pool is kept before it starts any worker, so that the finally below closes every one
+    // started, even if starting another fails.
+    (pool ??= new WorkerPool()).grow(wanted);
   };
   try {
     // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
@@ -326,13 +326,16 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
     const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
     const todoPaths = todo.map((i) => absolute[i]!);
-    if (!pool && workersFor(todo.length) > 0) pool = new WorkerPool(workersFor(todo.length));
+    if (!pool && workersFor(todo.length) > 0) (pool = new WorkerPool()).grow(workersFor(todo.length));
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
     // A valid record's text goes to a cache that streams as its line; to any other cache, and to a
     // caller that reads the articles, as text; an index without a cache needs only the columns.
     const validRecords: ValidRecords = cache?.streams ? 'lines' : cache || options.readsArticles ? 'text' : 'none';
     const running = pool?.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache, validRecords);
+    // Awaited below; should what comes first throw, the finally stops the workers and `running`
+    // rejects with no one awaiting it: that must not end the process as an unhandled rejection.
+    running?.catch(() => undefined);
     // Keeping a cold build's listing joins, hashes and writes ~4 MB of paths at 100k seeds (~0.1 s):
     // done while the workers start on their first batches rather than before they have any.
     if (cold) cache?.list(absolute, listing.keep());

@@ -490,9 +490,10 @@ export class SeedCache {
     closeSync(stream.fd);
     renameSync(stream.path, recordsPath);
     // What the stream holds is every live record now: its map becomes the record of where they
-    // are, rather than being copied entry by entry (100k of them in a cold build).
-    if (this.written.size === 0) this.written = stream.locations;
-    else for (const [hash, location] of stream.locations) this.written.set(hash, location);
+    // are, rather than being copied entry by entry (100k of them in a cold build). Nothing else
+    // was written in this save (compact and appendFresh do not run with a stream), and afterSave
+    // emptied `written` after the last one.
+    this.written = stream.locations;
     this.recordLines = stream.locations.size;
     this.streamed = null;
     this.rewritten = true;

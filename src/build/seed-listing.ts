@@ -142,8 +142,9 @@ function reusable(cacheDir: string, key: string, root: string, racyWindowMs: num
 }
 
 /**
- * listSeedFiles(root), from the listing kept in `cacheDir` when it still holds, and kept there
- * otherwise. Paths are separated by NUL in the file, the one byte no path can hold.
+ * listSeedFiles(root), from the listing kept in `cacheDir` when it still holds; otherwise listed
+ * and kept there, at once or, with `keepLater`, when Listing.keep() is called. Paths are separated
+ * by NUL in the file, the one byte no path can hold.
  */
 export function listSeedFilesReusing(root: string, cacheDir: string | null, key: string, { racyWindowMs = RACY_WINDOW_MS, known = null, onFound, keepLater = false }: ListingOptions = {}): Listing {
   if (cacheDir === null) return listed(listSeedFiles(root, undefined, onFound), false, null);

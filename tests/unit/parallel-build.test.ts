@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bufferUtf8Writer, buildIndex, buildIndexFromCanonical } from '../../src/build/build-index';
 import { writeCorpus } from '../../src/build/generate-corpus';
 import { indexFromColumns, type ColumnSeed } from '../../src/build/columnar-index';
@@ -23,6 +25,29 @@ beforeAll(() => {
 });
 
 describe('parallel build', () => {
+  it('stops the workers a cold build started while listing when the listing fails', { timeout: TIMEOUT }, async () => {
+    // Enough seeds in the first folder to start the workers; then a chain of folders whose path
+    // grows past PATH_MAX, which cannot be listed (ENAMETOOLONG) once the workers are running.
+    const root = mkdtempSync(join(tmpdir(), 'elsewhere-deep-'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    try {
+      writeCorpus(join(root, 'a'), { stories: PARALLEL_MIN_FILES + 10, seed: 3 });
+      execFileSync('bash', ['-c', 'cd "$1" && mkdir z && cd z && for i in $(seq 18); do mkdir "$2" && cd "$2"; done', 'deep', root, 'd'.repeat(250)]);
+      await expect(readSeedEntries(root, { workers: 2, cacheDir: null, progress: false })).rejects.toThrow(/ENAMETOOLONG/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(terminate).toHaveBeenCalledTimes(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      terminate.mockRestore();
+      process.off('unhandledRejection', onUnhandled);
+      // rm walks the chain folder by folder; rmSync would name each by its whole path, too long.
+      execFileSync('rm', ['-rf', root]);
+    }
+  });
+
   it('builds the same bytes as the single-threaded path, and reports the same problems', { timeout: TIMEOUT }, async () => {
     const sequential = readSeeds(seeds);
     const expected = buildIndex(sequential.seeds);

@@ -130,6 +130,13 @@ describe('listSeedFilesReusing', () => {
     const listed = listSeedFiles(nested);
     expect(listed).toEqual([...listed].sort());
     expect(listed).toHaveLength(5);
+    // One folder of seeds beside folders without any (one empty, one of other files): not sorted again, and in order.
+    const beside = join(scratch, 'order', 'beside');
+    mkdirSync(join(beside, 'empty'), { recursive: true });
+    mkdirSync(join(beside, 'notes'));
+    writeFileSync(join(beside, 'notes', 'a.json'), 'x');
+    for (const name of ['b.md', 'a.txt', 'c-d.md', 'c.md']) writeFileSync(join(beside, name), 'x');
+    expect(listSeedFiles(beside)).toEqual(['a.txt', 'b.md', 'c-d.md', 'c.md'].map((name) => join(beside, name)));
   });
 
   it('keeps a fresh listing only when asked, with `keepLater`, and then as it would have at once', async () => {

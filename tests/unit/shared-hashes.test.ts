@@ -34,16 +34,36 @@ describe('forEachSharedHash', () => {
     );
   });
 
-  it('tells apart hashes that share one word, and finds runs in a table that is nearly full', () => {
-    // Every hash here lands near the others: equal high words, low words one apart.
+  it('tells apart hashes that share one word, and finds runs along one long chain that wraps around the table', () => {
+    // With this mix a hash's first place is the top bits of hi ^ lo: every one here starts at the
+    // table's last place, so each is found by probing along one chain through its start.
+    const crowding = { low: 1, high: 1 };
     const count = 5000;
-    const hi = new Uint32Array(count).fill(7);
-    const lo = Uint32Array.from({ length: count }, (_, slot) => slot % 2500);
-    const runs = runsOf(hi, lo);
-    expect(runs).toHaveLength(2500);
-    expect(runs[0]).toEqual([0, 2500]);
-    expect(runs.every(([first, second]) => second === first! + 2500)).toBe(true);
-    expect(runsOf(hi, null)).toEqual([Array.from({ length: count }, (_, slot) => slot)]);
+    const hi = Uint32Array.from({ length: count }, (_, slot) => 0xffff0000 | (slot % 2500));
+    const lo = new Uint32Array(count);
+    const runs: number[][] = [];
+    forEachSharedHash(hi, lo, count, (slots) => runs.push([...slots]), crowding);
+    expect(runs).toEqual(Array.from({ length: 2500 }, (_, first) => [first, first + 2500]));
+    // The same high words, told apart by their low ones.
+    const apart = Uint32Array.from({ length: count }, (_, slot) => slot);
+    const alike = new Uint32Array(count).fill(0xffff0000);
+    const none: number[][] = [];
+    forEachSharedHash(alike, apart, count, (slots) => none.push([...slots]), { low: 1, high: 1 });
+    expect(none).toEqual([]);
+    expect(runsOf(alike, null)).toEqual([Array.from({ length: count }, (_, slot) => slot)]);
+  });
+
+  it('finds the same runs whatever the mix', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(word, word), { maxLength: 200 }), fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (pairs, low, high) => {
+        const hi = Uint32Array.from(pairs, ([h]) => h);
+        const lo = Uint32Array.from(pairs, ([, l]) => l);
+        const runs: number[][] = [];
+        forEachSharedHash(hi, lo, pairs.length, (slots) => runs.push([...slots]), { low: (low | 1) >>> 0, high: (high | 1) >>> 0 });
+        expect(runs).toEqual(runsByMap(hi, lo));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('gives nothing for no slots or distinct hashes', () => {
