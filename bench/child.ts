@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ChunkedIndex } from '../src/background/chunked-index';
 import { indexSeeds, prefetchPreviousBuild } from '../src/build/index-cache';
 import { openIndexFile } from '../src/build/index-file';
@@ -45,6 +46,34 @@ function readLines(path: string): string[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => structuredClone(line));
+}
+
+/** Minor page faults of the whole process so far (field 10 of /proc/self/stat), or NaN off Linux. */
+function minorFaults(): number {
+  try {
+    return Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[7]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * When this thread first sent a worker a batch of files, and first heard a batch's answer
+ * (performance.now(), -1 until then): how long a build's workers wait for their first work.
+ */
+function watchFirstBatch(): { sent: number; answered: number } {
+  const first = { sent: -1, answered: -1 };
+  const postMessage = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: Parameters<Worker['postMessage']>[1]): void {
+    if (first.sent < 0 && (message as { files?: unknown }).files) first.sent = performance.now();
+    postMessage.call(this, message, transfer);
+  };
+  const emit = Worker.prototype.emit;
+  Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'message' && first.answered < 0 && (args[0] as { files?: unknown }).files) first.answered = performance.now();
+    return emit.call(this, event, ...args);
+  };
+  return first;
 }
 
 function percentile(sorted: Float64Array, share: number): number {
@@ -250,17 +279,22 @@ async function main(): Promise<object> {
     case 'build': {
       // build SEEDS OUT CACHE_DIR|- WORKERS
       const [seeds, out, cacheDir, workers] = args as [string, string, string, string];
-      // What `npm run -s cli -- build` does (load-seeds.ts), timed phase by phase.
+      // What `npm run -s cli -- build` does (load-seeds.ts), timed phase by phase, with when the
+      // workers got their first batch and answered it, and the minor faults and heap per phase.
+      const firstBatch = watchFirstBatch();
       const start = performance.now();
       // CPU time of the whole process (every thread), per phase: on a machine shared with other
       // work, wall time says more about the neighbours than about the build.
       const cpuAtStart = process.cpuUsage();
+      const faultsAtStart = minorFaults();
       const cache = cacheDir === '-' ? null : cacheDir;
       const recordKey = seedCacheKey();
       const previous = cache ? prefetchPreviousBuild(cache, recordKey) : Promise.resolve(null);
       const read = await readSeedEntries(seeds, { cacheDir: cache, workers: Number(workers), progress: false, cacheKey: recordKey });
       const readMs = performance.now() - start;
       const cpuAtRead = process.cpuUsage();
+      const faultsAtRead = minorFaults();
+      const heapAfterReadMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
       const built = indexSeeds(read.entries, cache, recordKey, { previous: await previous });
       const indexMs = performance.now() - start - readMs;
       mkdirSync(out, { recursive: true });
@@ -268,7 +302,26 @@ async function main(): Promise<object> {
       const ms = performance.now() - start;
       const cpuMs = (from: NodeJS.CpuUsage, to = process.cpuUsage()): number => (to.user - from.user + to.system - from.system) / 1000;
       const readCpuMs = cpuMs(cpuAtStart, cpuAtRead);
-      return { ms, readMs, indexMs, cpuMs: cpuMs(cpuAtStart), readCpuMs, restCpuMs: cpuMs(cpuAtRead), how: built.how, files: read.fileCount, parsedFiles: read.parsedFiles, problems: read.problems.length, stories: built.storyCount, bytes: built.byteLength };
+      const sinceStart = (at: number): number | null => (at < 0 ? null : at - start);
+      return {
+        ms,
+        readMs,
+        indexMs,
+        cpuMs: cpuMs(cpuAtStart),
+        readCpuMs,
+        restCpuMs: cpuMs(cpuAtRead),
+        firstBatchSentMs: sinceStart(firstBatch.sent),
+        firstAnswerMs: sinceStart(firstBatch.answered),
+        readFaults: faultsAtRead - faultsAtStart,
+        restFaults: minorFaults() - faultsAtRead,
+        heapAfterReadMb,
+        how: built.how,
+        files: read.fileCount,
+        parsedFiles: read.parsedFiles,
+        problems: read.problems.length,
+        stories: built.storyCount,
+        bytes: built.byteLength,
+      };
     }
     case 'warm-rebuilds': {
       // warm-rebuilds SEEDS OUT CACHE_DIR ROUNDS: one-change rebuilds one after another in this

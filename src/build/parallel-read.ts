@@ -278,12 +278,13 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
   // folder of 100k seeds takes ~0.2 s (issue 4).
   const cold = !cache || cache.fileCount === 0;
   let pool: WorkerPool | null = null;
-  const startWorkers = (count: number): void => {
+  /** Starts the workers `count` files to parse want, if none or fewer are running; gives the pool. */
+  const startWorkers = (count: number): WorkerPool | null => {
     const wanted = workersFor(count);
-    if (wanted === 0) return;
     // The pool is kept before it starts any worker, so that the finally below closes every one
     // started, even if starting another fails.
-    (pool ??= new WorkerPool()).grow(wanted);
+    if (wanted > 0) (pool ??= new WorkerPool()).grow(wanted);
+    return pool;
   };
   try {
     // Listed from the absolute folder, so that paths need no resolve() each (sourceNamer names them
@@ -294,7 +295,6 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     // A rebuild needs the cache's rows for the files now; a cold build has none to match, and
     // lists its files in the cache once its workers are on their first batches (below).
     if (!cold) cache?.list(absolute, listing.pathsHash);
-    if (cold) startWorkers(files.length);
     const outcomes = new Array<FileOutcome>(files.length);
     const todo: number[] = [];
     const statsAhead = statAhead?.finish() ?? null;
@@ -326,7 +326,8 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
 
     const progress = new Progress('reading seeds', todo.length, options.progress ?? Boolean(process.stderr.isTTY));
     const todoPaths = todo.map((i) => absolute[i]!);
-    if (!pool && workersFor(todo.length) > 0) (pool = new WorkerPool()).grow(workersFor(todo.length));
+    // A rebuild's workers, for the files it must read; a cold build's, topped up to the whole listing.
+    pool = startWorkers(todo.length);
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
     // A valid record's text goes to a cache that streams as its line; to any other cache, and to a
