@@ -29,8 +29,8 @@ browser.tabs.onRemoved.addListener((tabId) => {
   void forgetTab(tabId);
 });
 browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
-browser.runtime.onInstalled.addListener(() => {
-  void answerOpenTabs();
+browser.runtime.onInstalled.addListener(({ reason }) => {
+  void answerOpenTabs(reason === 'install');
   createLinkMenu();
   syncContentScripts();
   void scheduleListUpdates();

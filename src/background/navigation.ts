@@ -1,8 +1,9 @@
 import { browser } from '../shared/browser';
 import { parsePageQuestion } from '../shared/protocol';
+import { staticContentScript } from './all-websites';
 import { lookupCoverage } from './lists/list-sources';
 import { answerQuestion, askFor, forgetAnswers, pageAnswered, settingsOf } from './page-answers';
-import { askPage, tellPage } from './page-notices';
+import { askPage, injectFirstStageIfMissing, tellPage } from './page-notices';
 import { contentScriptRunsOn } from './script-sites';
 import { readTab, setTab } from './tab-state';
 
@@ -71,10 +72,22 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
 /**
  * Once the extension is installed or updated, for every open tab, as if it had just navigated: its
  * count from its address at once (no navigation announces these tabs, and the reader may be on a
- * known article), and its page asked, sweeping what an earlier instance left. Firefox has put the
- * content script into open tabs; Chromium has not, and their pages answer after a reload.
+ * known article), and its page asked, sweeping what an earlier instance left.
+ *
+ * Firefox puts the content script into open tabs itself; Chromium does not. On a first install
+ * (`installed`) the first stage is put into the open pages it runs on that lack it, so that the
+ * article the reader is on shows its badge at once, without a reload. After an update it is not:
+ * the earlier instance's script may still be in those pages, orphaned, and removes its own badges
+ * (main.ts); the pages answer again once reloaded.
  */
-export async function answerOpenTabs(): Promise<void> {
+export async function answerOpenTabs(installed = false): Promise<void> {
   const tabs = await browser.tabs.query({});
-  await Promise.all(tabs.map((tab) => (tab.id === undefined || tab.url === undefined ? undefined : onTabAddressChanged(tab.id, tab.url, true))));
+  const firstStage = installed ? staticContentScript()?.js : undefined;
+  await Promise.all(
+    tabs.map(async ({ id, url }) => {
+      if (id === undefined || url === undefined) return;
+      if (firstStage && (await contentScriptRunsOn(url))) await injectFirstStageIfMissing(id, firstStage);
+      await onTabAddressChanged(id, url, true);
+    }),
+  );
 }

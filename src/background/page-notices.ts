@@ -25,6 +25,26 @@ function callNoticeHook(hook: string, notice: unknown): void {
   if (typeof listen === 'function') listen(notice);
 }
 
+/**
+ * Puts the content script's first stage (`files`, the manifest's) into a tab's page that lacks it:
+ * a page that was open before the extension was installed, where Chromium has injected nothing
+ * (Firefox has, and then this changes nothing). Only the top frame, as the manifest's script. A
+ * frame that has the hook already is left alone; main.ts also stays inert where a copy of it runs
+ * already, should the browser's own injection come after this one.
+ */
+export async function injectFirstStageIfMissing(tabId: number, files: string[]): Promise<void> {
+  const target = { tabId, frameIds: [0] };
+  const [present] = await browser.scripting.executeScript({ target, func: hasNoticeHook, args: [NOTICE_HOOK] }).catch(() => []);
+  // No answer: no access to the page (a browser page, a site we may not read), or the tab went away.
+  if (present?.result !== false) return;
+  await browser.scripting.executeScript({ target, files }).catch(() => undefined);
+}
+
+/** Runs in the page's isolated world, serialised on its own: whether the content script's hook is there. */
+function hasNoticeHook(hook: string): boolean {
+  return typeof (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(hook)] === 'function';
+}
+
 /** How long a question waits in a page for a content script that has not run yet (ASK_WAITING). */
 const WAIT_FOR_SCRIPT_MS = 2000;
 

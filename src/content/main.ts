@@ -153,10 +153,14 @@ function hear(message: unknown): Promise<PageQuestion | null> | undefined {
 
 // The hook goes in at once, even on a page that is prerendered: a question waits for the page to be shown.
 const scope = globalThis as unknown as Record<symbol, unknown>;
-scope[Symbol.for(NOTICE_HOOK)] = hear;
-const waitingQuestion = scope[Symbol.for(ASK_WAITING)];
-delete scope[Symbol.for(ASK_WAITING)];
-if (typeof waitingQuestion === 'function') waitingQuestion();
+// A second copy in the same frame stays inert, and the first answers: the background puts this
+// script into pages open at install (page-notices.ts), where Firefox may put in its own as well.
+if (typeof scope[Symbol.for(NOTICE_HOOK)] !== 'function') {
+  scope[Symbol.for(NOTICE_HOOK)] = hear;
+  const waitingQuestion = scope[Symbol.for(ASK_WAITING)];
+  delete scope[Symbol.for(ASK_WAITING)];
+  if (typeof waitingQuestion === 'function') waitingQuestion();
+}
 
 /** Not in TypeScript's DOM types yet: https://wicg.github.io/nav-speculation/prerendering.html */
 type PrerenderingDocument = Document & { prerendering?: boolean };

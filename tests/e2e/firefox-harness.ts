@@ -17,14 +17,16 @@ export class FirefoxHarness implements ExtensionHarness {
     private readonly browser: Browser,
     /** Fixed through a pref, because Firefox otherwise gives each install a random one. */
     private readonly uuid: string,
+    private readonly extensionDir: string,
   ) {}
 
   /**
    * `idleTimeoutMs` shortens how long Firefox keeps the background alive without events, so tests
-   * can make it be suspended between steps as it would be after 30 s idle.
+   * can make it be suspended between steps as it would be after 30 s idle. `installed: false`
+   * starts Firefox without the extension, as a reader has it before installing: `install()` adds it.
    */
-  static async launch(options: { extensionDir?: string; idleTimeoutMs?: number } = {}): Promise<FirefoxHarness> {
-    const { extensionDir = 'dist/firefox', idleTimeoutMs } = options;
+  static async launch(options: { extensionDir?: string; idleTimeoutMs?: number; installed?: boolean } = {}): Promise<FirefoxHarness> {
+    const { extensionDir = 'dist/firefox', idleTimeoutMs, installed = true } = options;
     const uuid = randomUUID();
     const browser = await puppeteer.launch({
       browser: 'firefox',
@@ -36,8 +38,13 @@ export class FirefoxHarness implements ExtensionHarness {
         ...(idleTimeoutMs === undefined ? {} : { 'extensions.background.idle.timeout': idleTimeoutMs }),
       },
     });
-    await browser.installExtension(resolve(extensionDir));
-    return new FirefoxHarness(browser, uuid);
+    const harness = new FirefoxHarness(browser, uuid, extensionDir);
+    if (installed) await harness.install();
+    return harness;
+  }
+
+  async install(): Promise<void> {
+    await this.browser.installExtension(resolve(this.extensionDir));
   }
 
   private extensionUrl(path: string): string {
@@ -66,6 +73,13 @@ export class FirefoxHarness implements ExtensionHarness {
   }
 
   async openArticle(url: string): Promise<ArticleTab & { page: Page }> {
+    const page = await this.openTab(url);
+    const tabId = await this.tabIdAt(page.url());
+    return { page, tabId, evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+  }
+
+  /** A new tab at `url`, served from the fixtures; it needs no extension (see `install`). */
+  async openTab(url: string): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setRequestInterception(true);
     page.on('request', (request) => {
@@ -78,13 +92,18 @@ export class FirefoxHarness implements ExtensionHarness {
       void request.abort();
     });
     await page.goto(url);
+    return page;
+  }
+
+  /** The id of the one tab at `url`, asked from the extension. */
+  async tabIdAt(url: string): Promise<number> {
     const probe = await this.extensionProbe();
     const ids = await probe.evaluate(
       async (address) => (await (globalThis as unknown as WebExtensionGlobal).browser.tabs.query({ url: address })).map((tab) => tab.id),
-      page.url(),
+      url,
     );
     if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
-    return { page, tabId: ids[0], evaluate: (fn) => page.evaluate(fn), close: () => page.close() };
+    return ids[0];
   }
 
   /**

@@ -13,7 +13,9 @@ type ChromeGlobal = { chrome: typeof import('webextension-polyfill') };
  * (Playwright does; puppeteer attaches through tab targets), and under request interception, so
  * pages come from a real local server (FixtureServer) instead. Once a prerendered page is
  * activated, puppeteer now and then cannot evaluate in it (a detached frame, or an execution context
- * that never comes), so such a page reports what the test needs to the server instead.
+ * that never comes), so such a page reports what the test needs to the server instead. It can also
+ * start without the extension and install it later (DevTools' Extensions.loadUnpacked, which needs
+ * the pipe), as a reader installs it with tabs open (install.e2e.test.ts).
  */
 export class PrerenderHarness {
   /** Uncaught errors and console errors of the pages the test opened: must stay empty. */
@@ -23,15 +25,23 @@ export class PrerenderHarness {
     private readonly browser: Browser,
     private readonly server: FixtureServer,
     private readonly profile: string,
-    /**
-     * The extension's service worker, asked what the toolbar shows. (An extension page as probe, as
-     * in the Playwright harness, now and then never finished loading under puppeteer.) DevTools keeps
-     * an attached worker running, which suits these tests: none of them stops the worker.
-     */
-    private readonly probe: WebWorker,
+    private readonly extensionDir: string,
   ) {}
 
-  static async launch(extensionDir = 'dist/chrome'): Promise<PrerenderHarness> {
+  /**
+   * The extension's service worker, asked what the toolbar shows. (An extension page as probe, as
+   * in the Playwright harness, now and then never finished loading under puppeteer.) DevTools keeps
+   * an attached worker running, which suits these tests: none of them stops the worker.
+   */
+  private worker: WebWorker | null = null;
+
+  private get probe(): WebWorker {
+    if (!this.worker) throw new Error('the extension is not installed yet (install())');
+    return this.worker;
+  }
+
+  /** `installed: false` starts Chromium without the extension, as a reader has it before installing: `install()` adds it. */
+  static async launch(extensionDir = 'dist/chrome', { installed = true }: { installed?: boolean } = {}): Promise<PrerenderHarness> {
     const profile = mkdtempSync(join(tmpdir(), 'elsewhere-prerender-'));
     const server = await FixtureServer.start(profile);
     const browser = await puppeteer.launch({
@@ -39,18 +49,29 @@ export class PrerenderHarness {
       headless: true,
       pipe: true,
       userDataDir: profile,
-      enableExtensions: [resolve(extensionDir)],
+      enableExtensions: installed ? [resolve(extensionDir)] : true,
       args: [...CHROMIUM_FLAGS, ...server.chromiumArgs()],
     });
+    const harness = new PrerenderHarness(browser, server, profile, extensionDir);
+    if (installed) await harness.findWorker();
+    return harness;
+  }
+
+  /** Installs the extension into the running browser (DevTools' Extensions.loadUnpacked), as a reader does from the store. */
+  async install(): Promise<void> {
+    await this.browser.installExtension(resolve(this.extensionDir));
+    await this.findWorker();
+  }
+
+  private async findWorker(): Promise<void> {
     // Ours by its file, not any extension's worker: Chromium may run a component extension's worker
     // too, which has no `chrome.tabs` (a CI run once probed one and failed on `chrome` undefined).
-    const workerFile = (JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } }).background.service_worker;
-    const target = await browser.waitForTarget(
+    const workerFile = (JSON.parse(readFileSync(join(this.extensionDir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } }).background.service_worker;
+    const target = await this.browser.waitForTarget(
       (candidate) => candidate.type() === 'service_worker' && candidate.url().startsWith('chrome-extension://') && candidate.url().endsWith(`/${workerFile}`),
     );
-    const worker = await target.worker();
-    if (!worker) throw new Error('the extension has no service worker');
-    return new PrerenderHarness(browser, server, profile, worker);
+    this.worker = await target.worker();
+    if (!this.worker) throw new Error('the extension has no service worker');
   }
 
   get strayRequests(): readonly string[] {
@@ -63,15 +84,26 @@ export class PrerenderHarness {
   }
 
   async openPage(url: string): Promise<{ page: Page; tabId: number }> {
+    const page = await this.openTab(url);
+    return { page, tabId: await this.tabIdAt(url) };
+  }
+
+  /** A new tab at `url`, its errors watched; it needs no extension (see `install`). */
+  async openTab(url: string): Promise<Page> {
     const page = await this.browser.newPage();
     page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${(error as Error).message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') this.errors.push(`${page.url()}: ${message.text()}`);
     });
     await page.goto(url, { waitUntil: 'domcontentloaded' });
+    return page;
+  }
+
+  /** The id of the one tab at `url`, asked from the extension's worker. */
+  async tabIdAt(url: string): Promise<number> {
     const ids = await this.tabIdsAt(url);
     if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
-    return { page, tabId: ids[0] };
+    return ids[0];
   }
 
   /** The ids of the tabs at `url`, asked from the worker; waits for its extension API if the worker is still starting. */

@@ -198,4 +198,28 @@ describe('answerOpenTabs', () => {
     await answerOpenTabs();
     expect(setTab.mock.calls).toEqual([[TAB, PAGE, KNOWN]]);
   });
+
+  const injected = () => executeScript.mock.calls.map(([injection]) => injection.files).filter(Boolean);
+
+  it('on a first install, puts the first stage into open pages it runs on that lack it, before asking them', async () => {
+    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: Record<string, Record<string, unknown>> };
+    browser.tabs!.query = vi.fn(async () => [{ id: TAB, url: PAGE }, { id: 5 }]);
+    browser.runtime = { getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*'] }] }) };
+    // The hook check finds nothing (undefined is no hook), then the page answers once the script is in.
+    executeScript.mockImplementationOnce(async () => [{ result: false }]);
+    await answerOpenTabs(true);
+    expect(injected()).toEqual([['src/content/main.js']]);
+    const calls = executeScript.mock.calls.map(([injection]) => (injection.files ? 'files' : (injection.args?.[2] as { notice?: string } | undefined)?.notice === 'ask' ? 'ask' : 'check'));
+    expect(calls).toEqual(['check', 'files', 'ask']);
+  });
+
+  it('puts nothing into pages after an update, nor where no script of ours runs', async () => {
+    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: Record<string, Record<string, unknown>> };
+    browser.tabs!.query = vi.fn(async () => [{ id: TAB, url: PAGE }]);
+    await answerOpenTabs(false);
+    expect(injected()).toEqual([]);
+    fake.scripted = false;
+    await answerOpenTabs(true);
+    expect(injected()).toEqual([]);
+  });
 });

@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-type Injection = { func: (...args: unknown[]) => unknown; args: unknown[]; injectImmediately?: boolean };
+type Injection = { func: (...args: unknown[]) => unknown; args: unknown[]; injectImmediately?: boolean; files?: string[] };
 const executeScript = vi.hoisted(() => vi.fn(async (_injection: Injection): Promise<Array<{ result?: unknown }>> => []));
 vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
 
-const { askPage, tellPage } = await import('../../src/background/page-notices');
+const { askPage, injectFirstStageIfMissing, tellPage } = await import('../../src/background/page-notices');
 const { ASK_WAITING, NOTICE_HOOK } = await import('../../src/shared/message-shapes');
 const { DEFAULT_SETTINGS } = await import('../../src/shared/settings-schema');
 
@@ -90,5 +90,41 @@ describe('askPage', () => {
   it('answers null for a tab it may not script', async () => {
     executeScript.mockRejectedValueOnce(new Error('Cannot access contents of the page'));
     await expect(askPage(3, ASK)).resolves.toBeNull();
+  });
+});
+
+describe('injectFirstStageIfMissing', () => {
+  const FILES = ['src/content/main.js'];
+  /** Runs checks as the browser would, and records what files it was asked to put in. */
+  const injectedFiles: string[][] = [];
+  const browserRun = async (injection: Injection) => {
+    if (injection.files) {
+      injectedFiles.push(injection.files);
+      return [];
+    }
+    return run(injection);
+  };
+  afterEach(() => {
+    injectedFiles.length = 0;
+  });
+
+  it('puts the first stage into the top frame of a page that lacks it (Chromium, a tab open before install)', async () => {
+    executeScript.mockImplementation(browserRun);
+    await injectFirstStageIfMissing(3, FILES);
+    expect(injectedFiles).toEqual([FILES]);
+    expect(executeScript).toHaveBeenLastCalledWith({ target: { tabId: 3, frameIds: [0] }, files: FILES });
+  });
+
+  it('leaves a page that has it alone (Firefox puts it into open tabs itself)', async () => {
+    scope[hookKey] = () => undefined;
+    executeScript.mockImplementation(browserRun);
+    await injectFirstStageIfMissing(3, FILES);
+    expect(injectedFiles).toEqual([]);
+  });
+
+  it('puts nothing into a tab it may not script, and does not throw', async () => {
+    executeScript.mockRejectedValue(new Error('Cannot access contents of the page'));
+    await expect(injectFirstStageIfMissing(3, FILES)).resolves.toBeUndefined();
+    expect(executeScript).toHaveBeenCalledTimes(1);
   });
 });
