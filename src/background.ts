@@ -9,10 +9,14 @@ import { tellTabsAboutSettings } from './background/settings-notice';
 import { forgetTab } from './background/tab-state';
 import { browser } from './shared/browser';
 
-/** Dynamic content scripts follow the granted permissions and the settings: all websites, and list outlets. */
+/**
+ * Dynamic content scripts follow the granted permissions and the settings: all websites, and list
+ * outlets. Open pages on the sites a new registration covers get the script at once (answerOpenTabs).
+ */
 function syncContentScripts(): void {
-  void syncAllWebsites();
-  void syncListOutlets();
+  const answerIfRegistered = (registered: boolean) => (registered ? answerOpenTabs(true) : undefined);
+  void syncAllWebsites().then(answerIfRegistered);
+  void syncListOutlets().then(answerIfRegistered);
 }
 
 // Listeners are registered synchronously at start-up so that a woken worker receives the event that woke it.

@@ -20,8 +20,8 @@ export function staticContentScript(): { js: string[]; matches: string[] } | nul
   return script?.js ? { js: script.js, matches: script.matches ?? [] } : null;
 }
 
-/** Makes the dynamic registration match the setting and the granted permissions. Safe to call any time. */
-export const syncAllWebsites = oneAtATime(async () => {
+/** Makes the dynamic registration match the setting and the granted permissions; true if it registered anew (keepRegistered). Safe to call any time. */
+export const syncAllWebsites = oneAtATime(async (): Promise<boolean> => {
   const [settings, granted, scripting] = await Promise.all([
     loadSettings(),
     browser.permissions.contains(ALL_WEBSITES_PERMISSIONS),
@@ -30,15 +30,15 @@ export const syncAllWebsites = oneAtATime(async () => {
   if (settings.allWebsites && !granted) {
     // The reader revoked the permission in the browser: fall back to the default quietly.
     await updateSettings(() => ({ allWebsites: false }));
-    return;
+    return false;
   }
   // Without the scripting permission nothing can be registered, read or unregistered. It is
   // required since issue 4 (optional and revocable before), so only a browser that withholds it
   // (an enterprise policy can) gets here; its API object would then exist and throw on every
   // call, so ask the permission, not the object.
-  if (!scripting) return;
+  if (!scripting) return false;
   const content = staticContentScript();
   // A build that runs everywhere already has its one script on every site (outlet-sites.ts).
   const wanted = settings.allWebsites && granted && content && !content.matches.includes(EVERY_SITE_MATCH);
-  await keepRegistered(SCRIPT_ID, wanted ? { js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches } : null);
+  return keepRegistered(SCRIPT_ID, wanted ? { js: content.js, matches: ['<all_urls>'], excludeMatches: content.matches } : null);
 });

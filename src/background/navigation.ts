@@ -70,19 +70,21 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
 }
 
 /**
- * Once the extension is installed or updated, for every open tab, as if it had just navigated: its
- * count from its address at once (no navigation announces these tabs, and the reader may be on a
- * known article), and its page asked, sweeping what an earlier instance left.
+ * For every open tab, as if it had just navigated: its count from its address at once (no
+ * navigation announces these tabs, and the reader may be on a known article), and its page asked,
+ * sweeping what an earlier instance left. Once the extension is installed or updated, and once a
+ * dynamic registration covers more sites.
  *
- * Firefox puts the content script into open tabs itself; Chromium does not. On a first install
- * (`installed`) the first stage is put into the open pages it runs on that lack it, so that the
- * article the reader is on shows its badge at once, without a reload. After an update it is not:
- * the earlier instance's script may still be in those pages, orphaned, and removes its own badges
- * (main.ts); the pages answer again once reloaded.
+ * A browser puts a newly registered content script only into pages loaded later, but for one case:
+ * Firefox puts the manifest's into open tabs at install. So with `putScriptIn` (a first install, a
+ * new registration) the first stage goes into the open pages it runs on that lack it, and the page
+ * the reader is on shows its badge at once, without a reload. Not after an update: the earlier
+ * instance's script may still be in those pages, orphaned, and removes its own badges (main.ts);
+ * those pages answer again once reloaded.
  */
-export async function answerOpenTabs(installed = false): Promise<void> {
+export async function answerOpenTabs(putScriptIn = false): Promise<void> {
   const tabs = await browser.tabs.query({});
-  const firstStage = installed ? staticContentScript()?.js : undefined;
+  const firstStage = putScriptIn ? staticContentScript()?.js : undefined;
   await Promise.all(
     tabs.map(async ({ id, url }) => {
       if (id === undefined || url === undefined) return;

@@ -4,8 +4,8 @@
  * overlapping syncs would both find nothing registered, both register, and the second would fail
  * on the duplicate id. A failed run does not stop the next.
  */
-export function oneAtATime(task: () => Promise<void>): () => Promise<void> {
-  let last: Promise<void> = Promise.resolve();
+export function oneAtATime<T>(task: () => Promise<T>): () => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
   return () => {
     const run = last.then(task);
     last = run.catch(() => undefined);

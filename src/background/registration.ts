@@ -36,12 +36,16 @@ function isCurrent(registered: Scripting.RegisteredContentScript, wanted: Conten
 }
 
 /**
- * Makes the registration `id` be `wanted`, or removes it (null). Callers serialise their calls
- * (oneAtATime): the browser refuses a second registration under one id.
+ * Makes the registration `id` be `wanted`, or removes it (null), and says whether it registered
+ * anew: pages already open on the sites it covers have no script of it yet, since a registration
+ * applies to pages loaded after it. Callers serialise their calls (oneAtATime): the browser refuses
+ * a second registration under one id.
  */
-export async function keepRegistered(id: string, wanted: ContentScriptSites | null): Promise<void> {
+export async function keepRegistered(id: string, wanted: ContentScriptSites | null): Promise<boolean> {
   const [registered] = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
-  if (registered && wanted && isCurrent(registered, wanted)) return;
+  if (registered && wanted && isCurrent(registered, wanted)) return false;
   if (registered) await browser.scripting.unregisterContentScripts({ ids: [id] });
-  if (wanted) await browser.scripting.registerContentScripts([{ id, ...wanted, runAt: RUN_AT, persistAcrossSessions: true }]);
+  if (!wanted) return false;
+  await browser.scripting.registerContentScripts([{ id, ...wanted, runAt: RUN_AT, persistAcrossSessions: true }]);
+  return true;
 }

@@ -1,8 +1,9 @@
 /**
  * "Show badges on all websites" (issue 5), lived through in real Chromium: by default the content
  * script stays on the outlets in the index; the settings toggle asks for the optional `<all_urls>`
- * and, once granted, links on any site get badges; when the reader takes the access away in the
- * browser, Elsewhere turns the setting off and returns to the default, without an error.
+ * and, once granted, links on any site get badges, on pages already open too; when the reader takes
+ * the access away in the browser, Elsewhere turns the setting off and returns to the default,
+ * without an error.
  *
  * Its own browser: revoking `<all_urls>` on chrome://extensions also withholds the outlets' hosts,
  * which would change what the other end-to-end files see.
@@ -71,8 +72,9 @@ describe('Chromium: "Show badges on all websites" granted and revoked', () => {
     expect(await waitFor(registeredScripts, (ids) => (ids?.length ?? 0) > 0)).toEqual(['elsewhere-all-websites']);
     expect(await options.getByText('The browser did not grant access').count()).toBe(0);
 
-    await aggregator.reload();
+    // The page open all along gets the script and its badges at once, without a reload.
     expect(await waitFor(() => badgedLinks(aggregator), (ids) => ids.length === BADGED.length, SETTLE_MS)).toEqual(BADGED);
+    expect(await aggregator.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type)).toBe('navigate');
   });
 
   it('turns off from the toggle, and back on without a second prompt', async () => {

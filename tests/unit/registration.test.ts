@@ -34,9 +34,10 @@ beforeEach(() => {
 
 describe('keepRegistered', () => {
   it('registers the first stage at document_end, and leaves a current registration alone', async () => {
-    await keepRegistered('s', SITES);
+    // It says it registered anew: pages open on those sites have no script of it yet.
+    expect(await keepRegistered('s', SITES)).toBe(true);
     // The same sites in another order, and the file named from the root: still the same registration.
-    await keepRegistered('s', { js: ['/src/content/main.js'], matches: [...SITES.matches].reverse() });
+    expect(await keepRegistered('s', { js: ['/src/content/main.js'], matches: [...SITES.matches].reverse() })).toBe(false);
     expect(fake.state.calls).toEqual(['register s']);
     expect(fake.state.registered).toEqual([expect.objectContaining({ id: 's', ...SITES, runAt: 'document_end', persistAcrossSessions: true })]);
   });
@@ -50,15 +51,15 @@ describe('keepRegistered', () => {
     ['adds a stylesheet', { css: ['badge.css'] }],
   ])('replaces a registration that %s', async (_what, difference) => {
     fake.state.registered = [{ id: 's', allFrames: false, ...SITES, runAt: 'document_end', ...difference }];
-    await keepRegistered('s', SITES);
+    expect(await keepRegistered('s', SITES)).toBe(true);
     expect(fake.state.calls).toEqual(['unregister s', 'register s']);
     expect(fake.state.registered).toEqual([{ id: 's', allFrames: false, ...SITES, runAt: 'document_end', persistAcrossSessions: true }]);
   });
 
   it('removes the registration when none is wanted, and does nothing when there is none', async () => {
     await keepRegistered('s', SITES);
-    await keepRegistered('s', null);
-    await keepRegistered('s', null);
+    expect(await keepRegistered('s', null)).toBe(false);
+    expect(await keepRegistered('s', null)).toBe(false);
     expect(fake.state.calls).toEqual(['register s', 'unregister s']);
     expect(fake.state.registered).toEqual([]);
   });
