@@ -27,10 +27,10 @@ function callNoticeHook(hook: string, notice: unknown): void {
 
 /**
  * Puts the content script's first stage (`files`, the manifest's) into a tab's page that lacks it:
- * a page that was open before the extension was installed, where Chromium has injected nothing
- * (Firefox has, and then this changes nothing). Only the top frame, as the manifest's script. A
- * frame that has the hook already is left alone; main.ts also stays inert where a copy of it runs
- * already, should the browser's own injection come after this one.
+ * a page open before the extension was installed, where Chromium has injected nothing (Firefox
+ * has, and then this changes nothing), or before a new registration covered its site. Only the top
+ * frame, as the manifest's script. A frame that has the hook already is left alone; main.ts also
+ * stays inert where a copy of it runs already, should the browser's own injection come after this one.
  */
 export async function injectFirstStageIfMissing(tabId: number, files: string[]): Promise<void> {
   const target = { tabId, frameIds: [0] };

@@ -154,7 +154,8 @@ function hear(message: unknown): Promise<PageQuestion | null> | undefined {
 // The hook goes in at once, even on a page that is prerendered: a question waits for the page to be shown.
 const scope = globalThis as unknown as Record<symbol, unknown>;
 // A second copy in the same frame stays inert, and the first answers: the background puts this
-// script into pages open at install (page-notices.ts), where Firefox may put in its own as well.
+// script into pages open at install or at a new registration (page-notices.ts), where Firefox may
+// put in its own as well.
 if (typeof scope[Symbol.for(NOTICE_HOOK)] !== 'function') {
   scope[Symbol.for(NOTICE_HOOK)] = hear;
   const waitingQuestion = scope[Symbol.for(ASK_WAITING)];
