@@ -430,6 +430,7 @@ async function buildSection(): Promise<Row[]> {
   const victim = files[Math.floor(files.length / 2)]!;
   const original = readFileSync(victim, 'utf8');
   const rounds = PLAN.buildRepeats * (SMOKE ? 1 : 3);
+  const launcher = [join(ROOT, 'src/build/cli-launch.mjs')];
   try {
     for (let repeat = 0; repeat < rounds; repeat++) {
       // Written over the file's bytes, as many editors save: its folder does not change.
@@ -455,7 +456,6 @@ async function buildSection(): Promise<Row[]> {
     mkdirSync(dirname(cacheLink), { recursive: true });
     symlinkSync(resolve(cacheDir), cacheLink, 'junction');
     const cliArgs = ['build', '--seeds', resolve(seeds), '--out', resolve(out)];
-    const launcher = [join(ROOT, 'src/build/cli-launch.mjs')];
     const throughTsx = ['--import', 'tsx', join(ROOT, 'src/build/cli.ts')];
     // Unmeasured: makes the CLI's bundle if its sources changed since the last run.
     timedCommand(launcher, cliArgs, cliCwd);
@@ -481,6 +481,23 @@ async function buildSection(): Promise<Row[]> {
   const sequentialSeeds = corpus(PLAN.sequentialBuildSize);
   const sequential = child<{ ms: number }>('build-sequential', sequentialSeeds);
   const parallelSame = PLAN.sequentialBuildSize === size ? median(cold.map((r) => r.ms)) : child<BuildResult>('build', sequentialSeeds, join(TMP, 'build-seq-out'), '-', cores).ms;
+  // A cold publish (a list for subscribers, src/build/publish-list.ts) next to a cold build of the
+  // same seeds: each the whole command, in a folder of its own made afresh, so its seed cache starts
+  // empty and every file is written. Alternated, so the machine's load hits both alike.
+  const coldCommand = (command: 'build' | 'publish'): number => {
+    const cwd = join(TMP, `cold-${command}-cwd`);
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    const listArgs = command === 'publish' ? ['--name', 'Benchmark list', '--homepage', 'https://example.org/'] : [];
+    return timedCommand(launcher, [command, '--seeds', resolve(sequentialSeeds), '--out', join(cwd, 'out'), ...listArgs], cwd);
+  };
+  const coldPublishes: number[] = [];
+  const coldBuilds: number[] = [];
+  for (let repeat = 0; repeat < PLAN.buildRepeats; repeat++) {
+    log(`publish and build ${PLAN.sequentialBuildSize} seeds cold, the whole commands (${repeat + 1}/${PLAN.buildRepeats})`);
+    const order = repeat % 2 === 0 ? (['publish', 'build'] as const) : (['build', 'publish'] as const);
+    for (const command of order) (command === 'publish' ? coldPublishes : coldBuilds).push(coldCommand(command));
+  }
 
   const coldMs = median(cold.map((r) => r.ms));
   const coldReadMs = median(cold.map((r) => r.readMs));
@@ -506,6 +523,17 @@ async function buildSection(): Promise<Row[]> {
     { section, figure: `rebuild after one seed changed in place, build --watch`, stories: size, ours: median(watched.rebuildMs), baseline: median(commandRuns), ratio: median(commandRuns) / median(watched.rebuildMs), unit: 'ms', target: '≤ 1 s', note: `as the CLI that stays up prints it, from the start of each rebuild; ${rounds} edits: ${watched.rebuildMs.join(', ')} ms; from each edit to the index written, settling included, median ${Math.round(median(watched.editToWrittenMs))} ms; baseline = the whole command, a new process per rebuild (the row above)` },
     { section, figure: `rebuild with nothing changed`, stories: size, ours: median(unchanged.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(unchanged.map((r) => r.ms)), unit: 'ms', target: '', note: `baseline = cold build; last index reused; ${phases(unchanged)}` },
     { section, figure: `build ${PLAN.sequentialBuildSize} seeds, cold: parallel vs single-threaded`, stories: PLAN.sequentialBuildSize, ours: parallelSame, baseline: sequential.ms, ratio: sequential.ms / parallelSame, unit: 'ms', target: '', note: 'baseline = readSeeds + buildIndex on one thread (the pre-issue-4 CLI)' },
+    {
+      section,
+      figure: `publish ${PLAN.sequentialBuildSize} seeds, cold, the whole command`,
+      stories: PLAN.sequentialBuildSize,
+      ours: median(coldPublishes),
+      baseline: median(coldBuilds),
+      ratio: median(coldBuilds) / median(coldPublishes),
+      unit: 'ms',
+      target: '',
+      note: `node src/build/cli-launch.mjs publish, from its start to its exit, in a fresh folder (empty seed cache, empty --out): ${coldPublishes.map(Math.round).join(', ')} ms; baseline = build of the same seeds the same way: ${coldBuilds.map(Math.round).join(', ')} ms; ${PLAN.buildRepeats} alternated runs each`,
+    },
   ];
 }
 
