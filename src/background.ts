@@ -11,12 +11,16 @@ import { browser } from './shared/browser';
 
 /**
  * Dynamic content scripts follow the granted permissions and the settings: all websites, and list
- * outlets. Open pages on the sites a new registration covers get the script at once (answerOpenTabs).
+ * outlets. Resolves to whether either registered anew (keepRegistered).
  */
-function syncContentScripts(): void {
-  const answerIfRegistered = (registered: boolean) => (registered ? answerOpenTabs(true) : undefined);
-  void syncAllWebsites().then(answerIfRegistered);
-  void syncListOutlets().then(answerIfRegistered);
+async function syncContentScripts(): Promise<boolean> {
+  const registered = await Promise.all([syncAllWebsites(), syncListOutlets()]);
+  return registered.includes(true);
+}
+
+/** After a grant or a settings change: open pages on the sites a new registration covers get the script at once (answerOpenTabs). */
+function syncAndAnswerOpenTabs(): void {
+  void syncContentScripts().then((registered) => (registered ? answerOpenTabs(true) : undefined));
 }
 
 // Listeners are registered synchronously at start-up so that a woken worker receives the event that woke it.
@@ -34,20 +38,22 @@ browser.tabs.onRemoved.addListener((tabId) => {
 });
 browser.contextMenus.onClicked.addListener((info) => void onLinkMenuClicked(info));
 browser.runtime.onInstalled.addListener(({ reason }) => {
-  void answerOpenTabs(reason === 'install');
   createLinkMenu();
-  syncContentScripts();
+  // Open tabs once the registrations are in place, so that they count in contentScriptRunsOn. An
+  // update clears them, and the sync registers them anew: the script goes into open pages on a
+  // first install only (answerOpenTabs), whatever the sync says.
+  void syncContentScripts().finally(() => answerOpenTabs(reason === 'install'));
   void scheduleListUpdates();
 });
 browser.runtime.onStartup.addListener(() => void scheduleListUpdates());
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === LIST_UPDATE_ALARM) void updateLists();
 });
-browser.permissions.onAdded.addListener(syncContentScripts);
-browser.permissions.onRemoved.addListener(syncContentScripts);
+browser.permissions.onAdded.addListener(syncAndAnswerOpenTabs);
+browser.permissions.onRemoved.addListener(syncAndAnswerOpenTabs);
 browser.storage.onChanged.addListener((_changes, area) => {
   if (area !== 'sync') return;
-  syncContentScripts();
+  syncAndAnswerOpenTabs();
   void tellTabsAboutSettings().catch(() => undefined);
 });
 

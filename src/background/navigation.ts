@@ -11,16 +11,17 @@ import { readTab, setTab } from './tab-state';
  * A tab's address changed: a new page, a page restored from the back/forward cache, or a
  * history-API navigation in a single-page app. The address alone decides the count at once, while
  * the page's content script is asked for its signals (answerPage): an SPA keeps the same script
- * across navigations, and a restored page runs none again. `sweep`: see AskNotice.
+ * across navigations, and a restored page runs none again. `sweep`: see AskNotice. The page is
+ * asked once `scriptReady` settles (answerOpenTabs puts the script in first); the count does not wait.
  */
-export async function onTabAddressChanged(tabId: number, url: string, sweep = false): Promise<void> {
+export async function onTabAddressChanged(tabId: number, url: string, sweep = false, scriptReady: Promise<void> = Promise.resolve()): Promise<void> {
   const byAddress = async () => {
     if ((await readTab(tabId))?.url === url) return;
     const coverage = await lookupCoverage([url]);
     // The page answered meanwhile (its signals can find what its address does not): its count stands.
     if (!pageAnswered(tabId, url)) await setTab(tabId, url, coverage);
   };
-  await Promise.all([byAddress(), answerPage(tabId, url, sweep)]);
+  await Promise.all([byAddress(), scriptReady.then(() => answerPage(tabId, url, sweep))]);
 }
 
 /** The address each tab's page was last handled at (answerPage), in this worker's memory. */
@@ -73,23 +74,23 @@ export async function answerPage(tabId: number, address?: string, sweep = false)
  * For every open tab, as if it had just navigated: its count from its address at once (no
  * navigation announces these tabs, and the reader may be on a known article), and its page asked,
  * sweeping what an earlier instance left. Once the extension is installed or updated, and once a
- * dynamic registration covers more sites.
+ * grant or a setting makes a dynamic registration anew.
  *
  * A browser puts a newly registered content script only into pages loaded later, but for one case:
- * Firefox puts the manifest's into open tabs at install. So with `putScriptIn` (a first install, a
- * new registration) the first stage goes into the open pages it runs on that lack it, and the page
- * the reader is on shows its badge at once, without a reload. Not after an update: the earlier
- * instance's script may still be in those pages, orphaned, and removes its own badges (main.ts);
- * those pages answer again once reloaded.
+ * Firefox puts the manifest's into open tabs when it installs, updates or enables an extension. So
+ * with `putScriptIn` (a first install, a grant's new registration) the first stage goes into the
+ * open pages it runs on that lack it, and the page the reader is on shows its badge at once,
+ * without a reload. Not after an update: the earlier instance's script may still be in those
+ * pages, orphaned, and removes its own badges (main.ts); those pages answer again once reloaded.
  */
 export async function answerOpenTabs(putScriptIn = false): Promise<void> {
   const tabs = await browser.tabs.query({});
   const firstStage = putScriptIn ? staticContentScript()?.js : undefined;
   await Promise.all(
-    tabs.map(async ({ id, url }) => {
-      if (id === undefined || url === undefined) return;
-      if (firstStage && (await contentScriptRunsOn(url))) await injectFirstStageIfMissing(id, firstStage);
-      await onTabAddressChanged(id, url, true);
+    tabs.map(({ id, url }) => {
+      if (id === undefined || url === undefined) return undefined;
+      const scriptReady = firstStage ? contentScriptRunsOn(url).then((runs) => (runs ? injectFirstStageIfMissing(id, firstStage) : undefined)) : undefined;
+      return onTabAddressChanged(id, url, true, scriptReady);
     }),
   );
 }

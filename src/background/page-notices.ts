@@ -1,5 +1,6 @@
 import { browser } from '../shared/browser';
 import { ASK_WAITING, NOTICE_HOOK, type AskNotice, type PageAnswer, type SettingsNotice } from '../shared/message-shapes';
+import { contentScriptRunsOn } from './script-sites';
 
 /**
  * Tells a tab's content script something (the answer about its page, the settings changed) by
@@ -34,15 +35,17 @@ function callNoticeHook(hook: string, notice: unknown): void {
  */
 export async function injectFirstStageIfMissing(tabId: number, files: string[]): Promise<void> {
   const target = { tabId, frameIds: [0] };
-  const [present] = await browser.scripting.executeScript({ target, func: hasNoticeHook, args: [NOTICE_HOOK] }).catch(() => []);
+  const [checked] = await browser.scripting.executeScript({ target, func: addressIfNoHook, args: [NOTICE_HOOK] }).catch(() => []);
+  const address = checked?.result;
   // No answer: no access to the page (a browser page, a site we may not read), or the tab went away.
-  if (present?.result !== false) return;
+  // An address: the page's own, which may not be the one the caller saw if the tab moved on since.
+  if (typeof address !== 'string' || !(await contentScriptRunsOn(address))) return;
   await browser.scripting.executeScript({ target, files }).catch(() => undefined);
 }
 
-/** Runs in the page's isolated world, serialised on its own: whether the content script's hook is there. */
-function hasNoticeHook(hook: string): boolean {
-  return typeof (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(hook)] === 'function';
+/** Runs in the page's isolated world, serialised on its own: the page's address if the content script's hook is not there, else null. */
+function addressIfNoHook(hook: string): string | null {
+  return typeof (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(hook)] === 'function' ? null : location.href;
 }
 
 /** How long a question waits in a page for a content script that has not run yet (ASK_WAITING). */

@@ -102,12 +102,16 @@ function take(answer: PageAnswer): void {
   render();
 }
 
-/** Removes every badge this script drew and stops it for good. */
+/**
+ * Removes every badge this script drew and stops it for good. Its hook goes too: a later instance
+ * of the extension that finds no hook in the page may put its own script in (page-notices.ts).
+ */
 function stepAside(): void {
   retired = true;
   installedStage('renderer')?.pageBadge.remove();
   linkBadges.stop();
   stopWatching?.();
+  if (scope[Symbol.for(NOTICE_HOOK)] === hear) delete scope[Symbol.for(NOTICE_HOOK)];
 }
 
 /** Once the extension is gone, `runtime.id` is undefined (Chromium) or reading it throws. */

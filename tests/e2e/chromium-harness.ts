@@ -140,8 +140,8 @@ export class ChromiumHarness implements ExtensionHarness {
    * Reloads the extension as `chrome.runtime.reload()` does (the reader's "Reload" on
    * chrome://extensions, or an update): the id stays, the old instance's worker and pages go.
    * Resolves once the new instance serves its pages; its worker starts on its first event.
-   * Chromium injects no content script into tabs already open, and the background puts one in
-   * only on a first install (tests/e2e/install.e2e.test.ts).
+   * Chromium injects no content script into tabs already open, and the background puts one in only
+   * on a first install or a grant's new registration (install.e2e.test.ts, all-websites.e2e.test.ts).
    */
   async reloadExtension(): Promise<void> {
     // Without developer mode, Chromium disables an extension loaded from a folder when it reloads

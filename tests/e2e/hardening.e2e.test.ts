@@ -152,7 +152,8 @@ describe('Chromium: the extension reloaded under open tabs', () => {
     expect(await waitFor(() => browser.badgeText(article.tabId), (text) => text === '2', SETTLE_MS)).toBe('2');
     expect(await waitFor(() => badges(article), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
     expect(await waitFor(() => badges(front), (found) => found.join() === '0,0', ORPHAN_GONE_MS)).toEqual([0, 0]);
-    // Nothing comes back by itself: after an update, the new instance injects into no tab already open (only a first install does).
+    // Nothing comes back by itself: after an update, the new instance injects into no tab already open
+    // (a first install does, and so does a grant that makes a registration anew).
     await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
     expect([await badges(article), await badges(front)]).toEqual([[0, 0], [0, 0]]);
 

@@ -119,13 +119,12 @@ describe('Chromium: index list subscriptions', () => {
     await cnet.close();
   });
 
-  it('shows badges on the list’s new outlet once the reader allows it from settings', async () => {
+  it('shows badges on the list’s new outlet once the reader allows it from settings, on a page already open too', async () => {
     // No host access: no content script runs there (and the extension cannot even see the tab's address).
     const before = await browser.context.newPage();
     await before.goto(NEW_OUTLET_ARTICLE);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await before.evaluate(() => document.querySelector('elsewhere-badge'))).toBeNull();
-    await before.close();
 
     // Headless Chromium cannot answer a permission prompt; as in all-websites.e2e.test.ts, the
     // reader first allows the site on chrome://extensions, so the request from settings asks nobody.
@@ -135,6 +134,11 @@ describe('Chromium: index list subscriptions', () => {
     await entry.getByRole('button', { name: 'Show badges on them' }).click();
     await expect.poll(() => entry.innerText(), { timeout: SETTLE_MS }).not.toContain('no access');
     await options.close();
+
+    // The page open all along gets the script and its badge, without a reload.
+    expect(await waitFor(() => before.evaluate(() => document.querySelector('elsewhere-badge') !== null), (present) => present, SETTLE_MS)).toBe(true);
+    expect(await before.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type)).toBe('navigate');
+    await before.close();
 
     const after = await browser.openArticle(NEW_OUTLET_ARTICLE);
     // The Verge's article joins the bundled story: CNET, Forbes and Data Center Knowledge.

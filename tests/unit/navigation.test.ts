@@ -4,7 +4,7 @@
  * there, and answered through its hook when something is (issue 4: the page never asks, so it never
  * pays for the extension API, and most pages pay for nothing more than being asked, or not even that).
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Coverage } from '../../src/core/index/coverage-index';
 
 const fake = vi.hoisted(() => ({
@@ -19,12 +19,12 @@ const fake = vi.hoisted(() => ({
   scripted: true,
 }));
 type Injection = { args: unknown[]; injectImmediately?: boolean; files?: string[] };
-const executeScript = vi.hoisted(() =>
-  vi.fn(async (injection: Injection): Promise<Array<{ result: unknown }>> => {
-    const notice = injection.args?.[2];
-    return [{ result: (notice as { notice?: string } | undefined)?.notice === 'ask' ? fake.question : undefined }];
-  }),
-);
+/** The page's content script answers the background's question (`fake.question`); any other injection returns nothing. */
+const answerAsks = vi.hoisted(() => async (injection: Injection): Promise<Array<{ result: unknown }>> => {
+  const notice = injection.args?.[2];
+  return [{ result: (notice as { notice?: string } | undefined)?.notice === 'ask' ? fake.question : undefined }];
+});
+const executeScript = vi.hoisted(() => vi.fn(answerAsks));
 const setTab = vi.hoisted(() => vi.fn(async (..._args: unknown[]) => undefined));
 const readTab = vi.hoisted(() => vi.fn(async (_tabId: number): Promise<{ url: string } | null> => null));
 /** Holds lookups until the test releases them, to order the address's own lookup against the page's. */
@@ -200,26 +200,55 @@ describe('answerOpenTabs', () => {
   });
 
   const injected = () => executeScript.mock.calls.map(([injection]) => injection.files).filter(Boolean);
+  /** What each injection was: a hook check, the first stage's files, or the page's question. */
+  const injections = () => executeScript.mock.calls.map(([injection]) => (injection.files ? 'files' : (injection.args?.[2] as { notice?: string } | undefined)?.notice === 'ask' ? 'ask' : 'check'));
 
-  it('on a first install, puts the first stage into open pages it runs on that lack it, before asking them', async () => {
-    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: Record<string, Record<string, unknown>> };
-    browser.tabs!.query = vi.fn(async () => [{ id: TAB, url: PAGE }, { id: 5 }]);
-    browser.runtime = { getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*'] }] }) };
-    // The hook check finds nothing (undefined is no hook), then the page answers once the script is in.
-    executeScript.mockImplementationOnce(async () => [{ result: false }]);
-    await answerOpenTabs(true);
-    expect(injected()).toEqual([['src/content/main.js']]);
-    const calls = executeScript.mock.calls.map(([injection]) => (injection.files ? 'files' : (injection.args?.[2] as { notice?: string } | undefined)?.notice === 'ask' ? 'ask' : 'check'));
-    expect(calls).toEqual(['check', 'files', 'ask']);
-  });
+  describe('putting the first stage in', () => {
+    let browser: { tabs: Record<string, unknown>; runtime?: unknown };
+    beforeEach(async () => {
+      browser = ((await import('../../src/shared/browser')) as unknown as { browser: typeof browser }).browser;
+      browser.tabs.query = vi.fn(async () => [{ id: TAB, url: PAGE }, { id: 5 }]);
+      browser.runtime = { getManifest: () => ({ content_scripts: [{ js: ['src/content/main.js'], matches: ['*://*.cnet.com/*'] }] }) };
+      // The hook check answers the page's address: no hook there (page-notices.ts).
+      executeScript.mockImplementationOnce(async () => [{ result: PAGE }]);
+    });
+    afterEach(() => {
+      delete browser.runtime;
+      executeScript.mockReset();
+      executeScript.mockImplementation(answerAsks);
+    });
 
-  it('puts nothing into pages after an update, nor where no script of ours runs', async () => {
-    const { browser } = (await import('../../src/shared/browser')) as unknown as { browser: Record<string, Record<string, unknown>> };
-    browser.tabs!.query = vi.fn(async () => [{ id: TAB, url: PAGE }]);
-    await answerOpenTabs(false);
-    expect(injected()).toEqual([]);
-    fake.scripted = false;
-    await answerOpenTabs(true);
-    expect(injected()).toEqual([]);
+    it('on a first install, puts it into open pages it runs on that lack it, and asks them after', async () => {
+      await answerOpenTabs(true);
+      expect(injected()).toEqual([['src/content/main.js']]);
+      expect(injections()).toEqual(['check', 'files', 'ask']);
+    });
+
+    it('counts the tab from its address without waiting for the script to go in', async () => {
+      let letIn!: () => void;
+      executeScript.mockReset();
+      executeScript.mockImplementationOnce(() => new Promise((resolve) => (letIn = () => resolve([{ result: PAGE }]))));
+      executeScript.mockImplementation(answerAsks);
+      fake.coverage = KNOWN;
+      const answered = answerOpenTabs(true);
+      await vi.waitFor(() => expect(setTab.mock.calls).toEqual([[TAB, PAGE, KNOWN]]));
+      expect(injections()).toEqual(['check']);
+      letIn();
+      await answered;
+      // Then the page is answered: the rendering stage goes in, and the answer is told.
+      expect(injections()).toEqual(['check', 'files', 'ask', 'files', 'check']);
+      expect(injected()).toEqual([['src/content/main.js'], ['src/content/render.js']]);
+    });
+
+    it('after an update, puts it nowhere and checks nothing', async () => {
+      await answerOpenTabs(false);
+      expect(injections()).toEqual(['ask']);
+    });
+
+    it('checks no page the script does not run on', async () => {
+      fake.scripted = false;
+      await answerOpenTabs(true);
+      expect(injections()).toEqual([]);
+    });
   });
 });

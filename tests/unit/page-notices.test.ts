@@ -3,11 +3,14 @@
  * (src/background/page-notices.ts), called by `scripting.executeScript`: the page keeps no
  * `runtime.onMessage` listener and never touches an extension API to be asked or answered (issue 4).
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Injection = { func: (...args: unknown[]) => unknown; args: unknown[]; injectImmediately?: boolean; files?: string[] };
 const executeScript = vi.hoisted(() => vi.fn(async (_injection: Injection): Promise<Array<{ result?: unknown }>> => []));
 vi.mock('../../src/shared/browser', () => ({ browser: { scripting: { executeScript } } }));
+/** The sites the content script runs on (script-sites.ts), as address prefixes. */
+const scripted = vi.hoisted(() => ({ sites: [] as string[] }));
+vi.mock('../../src/background/script-sites', () => ({ contentScriptRunsOn: async (url: string) => scripted.sites.some((site) => url.startsWith(site)) }));
 
 const { askPage, injectFirstStageIfMissing, tellPage } = await import('../../src/background/page-notices');
 const { ASK_WAITING, NOTICE_HOOK } = await import('../../src/shared/message-shapes');
@@ -104,8 +107,13 @@ describe('injectFirstStageIfMissing', () => {
     }
     return run(injection);
   };
+  beforeEach(() => {
+    vi.stubGlobal('location', { href: 'https://www.cnet.com/news/a/' });
+    scripted.sites = ['https://www.cnet.com/'];
+  });
   afterEach(() => {
     injectedFiles.length = 0;
+    vi.unstubAllGlobals();
   });
 
   it('puts the first stage into the top frame of a page that lacks it (Chromium, a tab open before install)', async () => {
@@ -117,6 +125,13 @@ describe('injectFirstStageIfMissing', () => {
 
   it('leaves a page that has it alone (Firefox puts it into open tabs itself)', async () => {
     scope[hookKey] = () => undefined;
+    executeScript.mockImplementation(browserRun);
+    await injectFirstStageIfMissing(3, FILES);
+    expect(injectedFiles).toEqual([]);
+  });
+
+  it('puts nothing into a page that moved on to a site the script does not run on', async () => {
+    vi.stubGlobal('location', { href: 'https://www-cnet-com.cdn.ampproject.org/c/s/www.cnet.com/news/a/' });
     executeScript.mockImplementation(browserRun);
     await injectFirstStageIfMissing(3, FILES);
     expect(injectedFiles).toEqual([]);
