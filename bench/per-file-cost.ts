@@ -11,7 +11,7 @@ import { bufferUtf8Writer } from '../src/build/build-index';
 import { BATCH_FILES } from '../src/build/parallel-read';
 import { readSeedBytes } from '../src/build/read-seeds';
 import { HostPartNumbering, recordWriter, SeedColumnsWriter } from '../src/build/seed-columns';
-import { contentHash, parseSeedFile, readWithStat, seedRecord } from '../src/build/seed-records';
+import { contentHash, parseSeedFile, readWithStat, seedRecord, type SeedRecord } from '../src/build/seed-records';
 
 const [dir = 'bench/tmp/corpus-100000', count = '6000'] = process.argv.slice(2);
 const files = readdirSync(dir).slice(0, Number(count)).map((name) => join(dir, name));
@@ -26,13 +26,13 @@ function perFile(label: string, step: () => void): void {
 for (let round = 1; round <= 2; round++) {
   console.log(`round ${round}, ${files.length} files of ${dir}`);
   const bytes: Buffer[] = [];
-  const records: string[] = [];
+  const records: SeedRecord[] = [];
   const writer = recordWriter(bufferUtf8Writer);
   perFile('open, fstat, read, close (readWithStat)', () => files.forEach((file) => bytes.push(Buffer.from(readWithStat(file).bytes))));
   perFile('sha1 (contentHash)', () => bytes.forEach((file) => contentHash(file)));
   perFile('parse and validate (readSeedBytes)', () => bytes.forEach((file) => readSeedBytes(file)));
-  perFile('the whole record (seedRecord)', () => bytes.forEach((file) => records.push(seedRecord(file))));
-  perFile('the record and its columns (a worker’s whole work)', () => {
+  perFile('the record on its own (seedRecord)', () => bytes.forEach((file) => records.push(seedRecord(file))));
+  perFile('the columns, which hold the record (a worker’s whole work)', () => {
     // As a worker does: one numbering of host parts across its batches.
     const hostParts = new HostPartNumbering();
     for (let first = 0; first < bytes.length; first += BATCH_FILES) {

@@ -1,9 +1,9 @@
 /**
  * The floor under a cold build's read phase (issue 4, figure 8): the build's own workers
  * (seed-worker.ts, bundled as a build starts them) read, hash and parse every seed file, sent in
- * the build's batches, asked for what a cold build into a cache asks (each batch's columns and
- * cache lines), while this thread does nothing with their answers. A cold build's read phase does
- * the same and, on this thread, writes the lines to the cache and collects the files; the
+ * the build's batches, each answered with its columns, while this thread does nothing with their
+ * answers. A cold build's read phase does the same and, on this thread, writes the records to the
+ * cache and collects the files; the
  * difference is what that costs. Also prints what touching fresh memory
  * costs here, a page at a time: a cold build touches about a gigabyte (its minor page faults).
  *
@@ -36,7 +36,7 @@ export async function workersAloneMs(files: readonly string[], count: number): P
           let inFlight = 0;
           const send = (): void => {
             if (next >= files.length) return;
-            worker.postMessage({ files: files.slice(next, (next += BATCH_FILES)), validRecords: 'lines' } satisfies WorkerTask);
+            worker.postMessage({ files: files.slice(next, (next += BATCH_FILES)) } satisfies WorkerTask);
             inFlight++;
           };
           worker.on('message', () => {

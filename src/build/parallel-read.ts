@@ -10,9 +10,9 @@ import { type SeedFileProblem } from './read-seeds';
 import { SeedCache, seedCacheKey } from './seed-cache';
 import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
-import { HostPartList, recordWriter, SeedColumnsWriter, type ColumnsPlace, type SeedColumns } from './seed-columns';
-import { contentHash, isValidRecord, parseSeedFile, readRecord, readWithStat, seedRecord, type SeedRecord } from './seed-records';
-import type { ValidRecords, WorkerResult, WorkerTask } from './seed-worker';
+import { fileRecord, HostPartList, recordWriter, SeedColumnsWriter, type ColumnsPlace, type SeedColumns } from './seed-columns';
+import { contentHash, parseSeedFile, readRecord, readWithStat, seedRecord, type InvalidRecord, type SeedRecord } from './seed-records';
+import type { WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
 
 /**
@@ -45,11 +45,6 @@ export interface ParallelReadOptions {
    * the cache has a row for is taken to be as that row says. Without it, every file is stat-ed.
    */
   mayHaveChanged?: ReadonlySet<string> | null;
-  /**
-   * The caller reads every seed's articles (canonicalSeedOf), not only an index of them: without
-   * a cache, valid records' text is then kept for it. An index needs only the workers' columns.
-   */
-  readsArticles?: boolean;
 }
 
 export interface CanonicalReadResult {
@@ -64,13 +59,15 @@ export interface CanonicalReadResult {
 
 type FileOutcome = {
   hash: string | null;
-  /** The record parsed in this run; null when the cache had it, or when a worker wrote it to the cache as a line (`columns` stand for it). */
-  record: SeedRecord | null;
+  /** The record of an invalid seed parsed in this run; null for a valid one (`columns`), or when the cache had it. */
+  problems: InvalidRecord | null;
   readError: string | null;
   size: number;
   mtimeMs: number;
-  /** Where its articles are as columns, for a valid record parsed in this run. */
+  /** Where its articles are as columns, for a valid seed parsed in this run: its record (fileRecord). */
   columns?: ColumnsPlace;
+  /** Its record went to the cache as the workers answered (SeedCache.streamRecords). */
+  streamed?: boolean;
 };
 
 /** Places the files of a batch in its columns: each valid seed parsed in this run has its articles there. */
@@ -96,14 +93,14 @@ function processHere(paths: readonly string[], isKnown: (hash: string) => boolea
       read = readWithStat(path);
     } catch (error) {
       columns.addFile(null);
-      return { hash: null, record: null, readError: (error as Error).message, size: -1, mtimeMs: -1 };
+      return { hash: null, problems: null, readError: (error as Error).message, size: -1, mtimeMs: -1 };
     } finally {
       progress.tick();
     }
     const hash = contentHash(read.bytes);
     const parsed = isKnown(hash) ? null : parseSeedFile(read.bytes);
     columns.addFile(parsed?.articles ?? null);
-    return { hash, record: parsed?.record ?? null, readError: null, size: read.size, mtimeMs: read.mtimeMs };
+    return { hash, problems: parsed?.problems ?? null, readError: null, size: read.size, mtimeMs: read.mtimeMs };
   });
   placeInColumns(outcomes, columns.finish().columns);
   return outcomes;
@@ -133,9 +130,9 @@ class WorkerPool {
 
   /**
    * Spreads files over the workers in batches, each worker taking the next batch as it answers one.
-   * Fresh records go to `cache` as they arrive (SeedCache.streamLines, streamRecords), while this thread would wait.
+   * Fresh records go to `cache` as they arrive (SeedCache.streamRecords), while this thread would wait.
    */
-  async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null, validRecords: ValidRecords): Promise<FileOutcome[]> {
+  async run(paths: readonly string[], known: readonly string[], progress: Progress, cache: SeedCache | null): Promise<FileOutcome[]> {
     const outcomes = new Array<FileOutcome>(paths.length);
     let next = 0;
     await Promise.all(
@@ -144,17 +141,14 @@ class WorkerPool {
           new Promise<void>((resolveAll, reject) => {
             /** Starts of the batches sent to this worker and not answered yet, oldest first (a worker answers in order). */
             const inFlight: number[] = [];
-            /** Buffers of this worker's cache lines, written out: given back with its next batch. */
-            let spare: ArrayBuffer[] = [];
             const send = (): void => {
               if (next >= paths.length) return;
               const start = next;
               next = Math.min(paths.length, next + BATCH_FILES);
               inFlight.push(start);
-              worker.postMessage({ files: paths.slice(start, next) as string[], validRecords, spare } satisfies WorkerTask, spare);
-              spare = [];
+              worker.postMessage({ files: paths.slice(start, next) as string[] } satisfies WorkerTask);
             };
-            worker.on('message', ({ files: results, columns, lines }: WorkerResult) => {
+            worker.on('message', ({ files: results, columns }: WorkerResult) => {
               const start = inFlight.shift()!;
               try {
                 this.hostParts[index]!.receive(columns);
@@ -162,17 +156,22 @@ class WorkerPool {
                 reject(error as Error);
                 return;
               }
-              const batch = results.map(([hash, record, readError, size, mtimeMs]): FileOutcome => ({ hash, record, readError, size, mtimeMs }));
+              const batch = results.map(([hash, problems, readError, size, mtimeMs]): FileOutcome => ({ hash, problems, readError, size, mtimeMs }));
               placeInColumns(batch, columns);
               batch.forEach((outcome, i) => (outcomes[start + i] = outcome));
               progress.tick(results.length);
               send();
               if (inFlight.length === 0) resolveAll();
-              if (lines) {
-                cache?.streamLines(lines.bytes, results.flatMap(([hash], i) => (hash !== null && lines.length[i]! > 0 ? [[hash, lines.start[i]!, lines.length[i]!] as const] : [])));
-                spare.push(lines.bytes.buffer as ArrayBuffer);
+              if (cache?.streams) {
+                const records: Array<readonly [string, SeedRecord]> = [];
+                for (const outcome of batch) {
+                  const record = outcome.columns ? fileRecord(outcome.columns) : outcome.problems;
+                  if (outcome.hash === null || record === null) continue;
+                  records.push([outcome.hash, record]);
+                  outcome.streamed = true;
+                }
+                cache.streamRecords(records);
               }
-              cache?.streamRecords(results.flatMap(([hash, record]) => (hash !== null && record !== null ? [[hash, record] as const] : [])));
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
@@ -194,22 +193,23 @@ class WorkerPool {
   }
 }
 
-/** One valid seed file after reading: its record is parsed only when a build needs its articles. */
+/** One valid seed file after reading: its record is read only when a build needs its articles. */
 export interface SeedEntry {
   /** The name it is known by (relative to the working directory), as CanonicalSeed.source. */
   source: string;
   path: string;
   hash: string;
-  /** Its record when parsed in this run and still needed; otherwise `cache` has it. */
-  fresh: SeedRecord | null;
   cache: SeedCache | null;
-  /** Its articles as columns, when it was parsed in this run: what a build from scratch indexes (columnar-index.ts). */
+  /**
+   * Its articles as columns, when it was parsed in this run: what a build from scratch indexes
+   * (columnar-index.ts), and its record. Otherwise `cache` has its record.
+   */
   columns?: ColumnsPlace;
 }
 
 /** An entry's record: parsed in this run, or read from the cache on demand ('' when it cannot be). */
 function recordOf(entry: SeedEntry): SeedRecord {
-  return entry.fresh ?? entry.cache?.record(entry.hash) ?? '';
+  return entry.columns ? fileRecord(entry.columns) : (entry.cache?.record(entry.hash) ?? '');
 }
 
 export interface SeedEntriesResult extends Omit<CanonicalReadResult, 'seeds'> {
@@ -225,8 +225,9 @@ export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
   } catch {
     // Damaged: parse the file again below.
   }
-  const read = readRecord(seedRecord(readFileSync(entry.path)), entry.source);
-  if (!('seed' in read)) throw new Error(`${entry.source} changed while it was being built; build again`);
+  const bytes = readFileSync(entry.path);
+  const read = readRecord(seedRecord(bytes), entry.source);
+  if (contentHash(bytes) !== entry.hash || !('seed' in read)) throw new Error(`${entry.source} changed while it was being built; build again`);
   return read.seed;
 }
 
@@ -254,7 +255,7 @@ function sourceNamer(): (path: string) => string {
  * Every problem in every file is still collected, as FILE:LINE: message.
  */
 export async function readSeedsParallel(dir: string, options: ParallelReadOptions = {}): Promise<CanonicalReadResult> {
-  const { entries, ...rest } = await readSeedEntries(dir, { ...options, readsArticles: true });
+  const { entries, ...rest } = await readSeedEntries(dir, options);
   return { ...rest, seeds: entries.map(canonicalSeedOf) };
 }
 
@@ -320,7 +321,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
         }
       }
       const hash = cache?.trustedHash(i, size, mtimeMs) ?? null;
-      if (hash) outcomes[i] = { hash, record: null, readError: null, size, mtimeMs };
+      if (hash) outcomes[i] = { hash, problems: null, readError: null, size, mtimeMs };
       else todo.push(i);
     });
 
@@ -330,10 +331,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     pool = startWorkers(todo.length);
     // Workers get the list of known hashes, only when they have files to read: listing 100k hashes
     // costs a rebuild that parses nothing (or one file, here on this thread, which asks the cache).
-    // A valid record's text goes to a cache that streams as its line; to any other cache, and to a
-    // caller that reads the articles, as text; an index without a cache needs only the columns.
-    const validRecords: ValidRecords = cache?.streams ? 'lines' : cache || options.readsArticles ? 'text' : 'none';
-    const running = pool?.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache, validRecords);
+    const running = pool?.run(todoPaths, cache && todo.length > 0 ? cache.knownHashes() : [], progress, cache);
     // Awaited below; should what comes first throw, the finally stops the workers and `running`
     // rejects with no one awaiting it: that must not end the process as an unhandled rejection.
     running?.catch(() => undefined);
@@ -345,7 +343,7 @@ export async function readSeedEntries(dir: string, options: ParallelReadOptions 
     let parsedFiles = 0;
     todo.forEach((fileIndex, i) => {
       outcomes[fileIndex] = processed[i]!;
-      if (processed[i]!.record !== null || processed[i]!.columns) parsedFiles++;
+      if (processed[i]!.problems !== null || processed[i]!.columns) parsedFiles++;
     });
     return collectEntries(files, absolute, outcomes, cache, parsedFiles);
   } finally {
@@ -370,38 +368,36 @@ function collectEntries(files: readonly string[], absolute: readonly string[], o
     }
     // A file parsed now, or one the cache knows: valid records are read only when a build needs
     // their articles; an invalid one is read now for its problems.
-    let fresh = outcomes[i]!.record;
-    let { columns } = outcomes[i]!;
+    let outcome = outcomes[i]!;
     let recordHash = hash;
-    let { size, mtimeMs } = outcomes[i]!;
     let read: ReturnType<typeof readRecord> | 'valid' | null = null;
     try {
-      if (columns) read = 'valid';
-      else if (fresh !== null) read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
+      if (outcome.columns) read = 'valid';
+      else if (outcome.problems !== null) read = readRecord(outcome.problems, file);
       else {
         const valid = cache?.fileValidity(i, hash);
         if (valid !== undefined) read = valid ? 'valid' : readRecord(cache!.record(hash) ?? '', file);
       }
     } catch {
-      // A damaged cache line: parse the file again rather than fail the build.
+      // A damaged cache record: parse the file again rather than fail the build.
     }
     if (!read) {
-      const again = processHere([absolute[i]!], () => false, new Progress('', 0, false))[0]!;
-      if (again.hash === null) {
-        problems.push({ file, line: 1, message: `cannot read: ${again.readError}` });
+      outcome = processHere([absolute[i]!], () => false, new Progress('', 0, false))[0]!;
+      if (outcome.hash === null) {
+        problems.push({ file, line: 1, message: `cannot read: ${outcome.readError}` });
         invalidFiles.push(file);
         return;
       }
-      fresh = again.record!;
-      columns = again.columns;
-      recordHash = again.hash;
-      ({ size, mtimeMs } = again);
-      read = isValidRecord(fresh) ? 'valid' : readRecord(fresh, file);
+      recordHash = outcome.hash;
+      read = outcome.columns ? 'valid' : readRecord(outcome.problems!, file);
       parsedFiles++;
     }
+    const { columns, size, mtimeMs } = outcome;
+    // What this run parsed, for the cache to keep, unless the workers streamed it there already.
+    const fresh = outcome.streamed ? null : columns ? fileRecord(columns) : outcome.problems;
     cache?.remember(i, size, mtimeMs, recordHash, fresh);
     if (read === 'valid' || 'seed' in read) {
-      entries.push(columns ? { source: file, path: absolute[i]!, hash: recordHash, fresh, cache, columns } : { source: file, path: absolute[i]!, hash: recordHash, fresh, cache });
+      entries.push(columns ? { source: file, path: absolute[i]!, hash: recordHash, cache, columns } : { source: file, path: absolute[i]!, hash: recordHash, cache });
     }
     else {
       invalidFiles.push(file);

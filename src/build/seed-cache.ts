@@ -4,14 +4,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
-import { isValidRecord, recordLineBytes, writeRecordLine, type SeedRecord } from './seed-records';
+import { checksum } from '../core/index/hash';
+import { isValidRecord, type SeedRecord } from './seed-records';
 
 /**
  * Bump when a record's shape or meaning changes in a way the source fingerprint below cannot see,
- * or the cache's files change format (4: the binary manifest). Every cache written under another
- * version (or another fingerprint) is ignored and replaced.
+ * or the cache's files change format (4: the binary manifest; 5: binary records, each line summed).
+ * Every cache written under another version (or another fingerprint) is ignored and replaced.
  */
-export const SEED_CACHE_VERSION = 4;
+export const SEED_CACHE_VERSION = 5;
 
 /** Where build caches live by default: ignored by git with node_modules, and wiped by `npm ci`. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/elsewhere';
@@ -30,10 +31,12 @@ const RACY_WINDOW_MS = 2000;
  */
 const COMPACT_WHEN_LINES_OVER_FILES = 2;
 
-const RECORDS_FILE = 'seed-records.jsonl';
+const RECORDS_FILE = 'seed-records.bin';
 const MANIFEST_FILE = 'seed-manifest.bin';
-/** The text manifest of version 3 and its journal: removed when a manifest is written. */
-const OLD_MANIFEST_FILES = ['seed-manifest.tsv', 'seed-manifest.journal'];
+/** Files of earlier versions (3's text manifest and its journal, 4's JSON records): removed when a manifest is written. */
+const OLD_FILES = ['seed-manifest.tsv', 'seed-manifest.journal', 'seed-records.jsonl'];
+/** The records files a build streams to (RECORDS_FILE.<pid>.tmp), of this version and the last. */
+const STREAM_FILE = /^seed-records\.(?:bin|jsonl)\.(\d+)\.tmp$/;
 /** The modules whose code decides what a record holds, relative to src/. */
 export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'core/sort', 'build/read-seeds.ts', 'build/seed-records.ts'];
 /** The packages whose code does too (YAML parsing, registrable domains). */
@@ -79,7 +82,7 @@ export function seedCacheKey(): string {
   return codeFingerprint(`v${SEED_CACHE_VERSION}`, RECORD_SOURCES, RECORD_PACKAGES);
 }
 
-/** Where a record's line is in the records file: byte offset and length of the record text, and whether it is a valid seed's. */
+/** Where a record is in the records file: byte offset and length of the record in its line, and whether it is a valid seed's. */
 type Location = [offset: number, length: number, valid: 0 | 1];
 
 type FileEntry = [size: number, mtimeMs: number, hash: string];
@@ -190,9 +193,9 @@ const HASH_SEARCHES = 16;
 
 /**
  * Records by content hash, and what each seed file's hash was when last seen. Stored as an
- * append-only JSON-lines file (`hash<TAB>record`) and a manifest that says, per file, where its
+ * append-only file of record lines (RecordText) and a manifest that says, per file, where its
  * record is, so a build reads only the records it needs: a rebuild after one change reads a
- * handful, not the ~150 MB of a 100k-seed corpus (issue 4).
+ * handful, not the ~120 MB of a 100k-seed corpus (issue 4).
  *
  * A build calls list() with its files, then trustedHash() and remember() by each file's place in
  * that list, then save().
@@ -341,7 +344,7 @@ export class SeedCache {
   }
 
   /**
-   * Whether the record of `hash` was streamed in this run (streamRecords, streamLines): the cache has it, and
+   * Whether the record of `hash` was streamed in this run (streamRecords): the cache has it, and
    * the caller need not keep its text (nor pass it to remember()).
    */
   isStreamed(hash: string): boolean {
@@ -363,14 +366,15 @@ export class SeedCache {
   }
 
   /**
-   * The record of `hash`. Damage (a torn or overwritten line) shows as text that is not a record;
-   * callers parse the file again then (parallel-read.ts, canonicalSeedOf).
+   * The record of `hash`, or undefined when the cache has none or its line is damaged (torn,
+   * overwritten, or another record's: recordInLine); callers parse the file again then
+   * (parallel-read.ts, canonicalSeedOf).
    */
   record(hash: string): SeedRecord | undefined {
     const fresh = this.fresh.get(hash);
     if (fresh !== undefined) return fresh;
     const streamed = this.streamed?.locations.get(hash);
-    if (streamed) return readAt(this.streamed!.path, streamed);
+    if (streamed) return readAt(this.streamed!.path, hash, streamed);
     const location = this.locationOf(hash);
     if (location === undefined) return undefined;
     const path = join(this.dir, RECORDS_FILE);
@@ -378,11 +382,13 @@ export class SeedCache {
       try {
         this.whole = readFileSync(path);
       } catch {
-        return '';
+        return undefined;
       }
     }
-    const [offset, length] = location;
-    return this.whole ? this.whole.toString('utf8', offset, offset + length) : readAt(path, location);
+    if (!this.whole) return readAt(path, hash, location);
+    const [offset, length, valid] = location;
+    const lineStart = offset - linePrefixBytes(hash);
+    return lineStart < 0 ? undefined : recordInLine(this.whole.subarray(lineStart, offset + length), hash, valid === 1);
   }
 
   /** The size and modification time the manifest recorded for listed file `file`, or null when it has no row. */
@@ -436,23 +442,9 @@ export class SeedCache {
     stream.end = text.end;
   }
 
-  /** Whether fresh records are streamed in this build (streamRecords, streamLines): only into a cache without records. */
+  /** Whether fresh records are streamed in this build (streamRecords): only into a cache without records. */
   get streams(): boolean {
     return this.recordLines === 0;
-  }
-
-  /**
-   * streamRecords for valid records a worker wrote as lines already (writeRecordLine): `lines`
-   * goes to the file as it is, and each record's place in it (`start`, `length`: of its text, in
-   * `lines`) is noted. A cold build's main thread then neither receives records as strings nor
-   * encodes them (issue 4). A record whose hash the stream has is a dead line, as after an append.
-   */
-  streamLines(lines: Uint8Array, records: ReadonlyArray<readonly [hash: string, start: number, length: number]>): void {
-    if (!this.streams || records.length === 0) return;
-    const stream = this.stream();
-    for (const [hash, start, length] of records) if (!stream.locations.has(hash)) stream.locations.set(hash, [stream.end + start, length, 1]);
-    for (let done = 0; done < lines.length; ) done += writeSync(stream.fd, lines, done, lines.length - done);
-    stream.end += lines.length;
   }
 
   /** The stream of this build's fresh records, opened when first needed. */
@@ -631,7 +623,7 @@ export class SeedCache {
     const listingHash = count === files ? this.listingHash : null;
     writeColumnsFile(`${manifestPath}.tmp`, { key: this.key, writtenAt, recordLines: this.recordLines, count, pathBytes, listingHash } satisfies ManifestHead, columns);
     renameSync(`${manifestPath}.tmp`, manifestPath);
-    for (const name of OLD_MANIFEST_FILES) rmSync(join(this.dir, name), { force: true });
+    for (const name of OLD_FILES) rmSync(join(this.dir, name), { force: true });
     this.afterSave(rowsIn(columns, count, pathBytes, joined), writtenAt, paths ?? this.listing, listingHash);
   }
 
@@ -667,12 +659,10 @@ interface RecordStream {
 /** A stream's batch (128 records of a few KB) fits: larger ones take more chunks. */
 const STREAM_SCRATCH_BYTES = 2 << 20;
 
-/** The process id in the name of a streamed records file (`seed-records.jsonl.<pid>.tmp`), or null. */
+/** The process id in the name of a streamed records file (`seed-records.bin.<pid>.tmp`), or null. */
 function streamOwner(name: string): number | null {
-  const prefix = `${RECORDS_FILE}.`;
-  if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return null;
-  const pid = name.slice(prefix.length, -'.tmp'.length);
-  return /^\d+$/.test(pid) ? Number(pid) : null;
+  const match = STREAM_FILE.exec(name);
+  return match ? Number(match[1]) : null;
 }
 
 /** Whether a process with this id is running (EPERM: running, as another user). */
@@ -696,20 +686,40 @@ function removeAbandonedStreams(dir: string): void {
   }
 }
 
-/** The record text at `location` in the records file at `path`, or '' when it cannot be read. */
-function readAt(path: string, [offset, length]: Location): string {
+/** The record of `hash` at `location` in the records file at `path`, or undefined when it cannot be read or is damaged. */
+function readAt(path: string, hash: string, [offset, length, valid]: Location): SeedRecord | undefined {
+  const lineStart = offset - linePrefixBytes(hash);
+  if (lineStart < 0) return undefined;
   try {
-    const bytes = Buffer.alloc(length);
+    const line = Buffer.alloc(offset + length - lineStart);
     const fd = openSync(path, 'r');
     try {
-      readSync(fd, bytes, 0, length, offset);
+      if (readSync(fd, line, 0, line.length, lineStart) !== line.length) return undefined;
     } finally {
       closeSync(fd);
     }
-    return bytes.toString('utf8');
+    return recordInLine(line, hash, valid === 1);
   } catch {
-    return '';
+    return undefined;
   }
+}
+
+/** Bytes of a record's line before the record: the line's sum, the hash and a tab (RecordText). */
+function linePrefixBytes(hash: string): number {
+  return 4 + hash.length + 1;
+}
+
+/**
+ * The record in `line` (a line from its sum to its record's end), when the line is whole and is
+ * the line of `hash`: a torn or overwritten line fails its sum, and a location that points at
+ * another record's line names another hash.
+ */
+function recordInLine(line: Buffer, hash: string, valid: boolean): SeedRecord | undefined {
+  const prefix = linePrefixBytes(hash);
+  if (line.length < prefix || line.readUInt32LE(0) !== checksum(line.subarray(4))) return undefined;
+  if (line.toString('latin1', 4, 4 + hash.length) !== hash || line[prefix - 1] !== 0x09) return undefined;
+  // A valid record as a plain Uint8Array view, as a build's columns hold one.
+  return valid ? new Uint8Array(line.buffer, line.byteOffset + prefix, line.length - prefix) : line.toString('utf8', prefix);
 }
 
 /** A file's size, or 0 when there is none yet (appending creates it). */
@@ -725,10 +735,12 @@ function fileSize(path: string): number {
 const CHUNK_BYTES = 8 << 20;
 
 /**
- * Lines of the records file (`hash<TAB>record`), encoded straight into large chunks of bytes and
- * written chunk by chunk. Encoding each record where it goes yields its byte length as well: a
- * cold 100k build spent ~1.5 s of its main thread measuring records with Buffer.byteLength, then
- * joining them into large strings and encoding those (issue 4).
+ * Lines of the records file, encoded straight into large chunks of bytes and written chunk by
+ * chunk. A line is `sum hash<TAB>record<LF>`: `sum`, four bytes (little-endian), is the checksum
+ * (core/index/hash.ts) of the hash, the tab and the record; a valid record is bytes as they are,
+ * an invalid one its UTF-8 text. Encoding each record where it goes yields its byte length as
+ * well: a cold 100k build spent ~1.5 s of its main thread measuring records with
+ * Buffer.byteLength, then joining them into large strings and encoding those (issue 4).
  */
 class RecordText {
   private readonly chunks: Buffer[] = [];
@@ -744,15 +756,28 @@ class RecordText {
     private chunk: Buffer | null = null,
   ) {}
 
-  /** Adds one record's line, and says where its record text will be. */
+  /** Adds one record's line, and says where its record will be. */
   add(hash: string, record: SeedRecord): Location {
-    const most = recordLineBytes(hash, record);
+    const valid = isValidRecord(record);
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const most = linePrefixBytes(hash) + (valid ? record.length : 3 * record.length) + 1;
     if (this.chunk === null || this.used + most > this.chunk.length) this.startChunk(most);
-    const line = writeRecordLine(this.chunk!, this.used, hash, record);
-    const start = this.at + line.start - this.used;
-    this.at += line.end - this.used;
-    this.used = line.end;
-    return [start, line.length, isValidRecord(record) ? 1 : 0];
+    const chunk = this.chunk!;
+    const lineStart = this.used;
+    let at = lineStart + 4;
+    at += chunk.write(hash, at, 'latin1');
+    chunk[at++] = 0x09;
+    const recordStart = at;
+    if (valid) {
+      chunk.set(record, at);
+      at += record.length;
+    } else at += chunk.write(record, at, 'utf8');
+    chunk.writeUInt32LE(checksum(chunk.subarray(lineStart + 4, at)), lineStart);
+    chunk[at++] = 0x0a;
+    const location: Location = [this.at + recordStart - lineStart, at - 1 - recordStart, valid ? 1 : 0];
+    this.at += at - lineStart;
+    this.used = at;
+    return location;
   }
 
   private startChunk(least: number): void {

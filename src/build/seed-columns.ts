@@ -1,5 +1,6 @@
-import { RecordWriter, writeArticleRecord, type Utf8WriterFactory } from '../core/index/encode';
-import { articleOf, sortedDistinctKeys, type CanonicalArticle } from '../core/story/cluster';
+import { RecordWriter, type Utf8WriterFactory } from '../core/index/encode';
+import type { CanonicalArticle } from '../core/story/cluster';
+import { writeCopyRecord, type ValidRecord } from './seed-records';
 
 /**
  * What a cold build's main thread needs of a batch of seed files, as typed arrays and bytes rather
@@ -43,6 +44,14 @@ export interface SeedColumns {
 export interface ColumnsPlace {
   columns: SeedColumns;
   file: number;
+}
+
+/**
+ * The seed record (seed-records.ts) of a valid file in its batch: its copies' records, which lie
+ * back to back. A view of the batch's bytes, not a copy.
+ */
+export function fileRecord({ columns, file }: ColumnsPlace): ValidRecord {
+  return columns.records.subarray(columns.recordStart[columns.copyStart[file]!]!, columns.recordStart[columns.copyStart[file + 1]!]!);
 }
 
 /**
@@ -119,9 +128,8 @@ export class SeedColumnsWriter {
   /** Adds the next file: its canonical articles, or null when it has none to index (invalid, unread, or known to the cache). */
   addFile(articles: readonly CanonicalArticle[] | null): void {
     for (const copy of articles ?? []) {
-      const article = articleOf(copy, sortedDistinctKeys(copy.keys));
+      const article = writeCopyRecord(this.records, copy, this.hash, this.addKey);
       this.publishedAt.push(article.publishedAt ?? Number.NaN);
-      writeArticleRecord(this.records, article, this.hash, this.addKey);
       this.recordStart.push(this.records.offset);
       this.keyStart.push(this.keyHi.length);
     }

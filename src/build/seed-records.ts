@@ -2,25 +2,34 @@ import * as crypto from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { SEED_LIMITS } from '../core/seed/limits';
 import type { SeedProblem } from '../core/seed/types';
-import { canonicaliseSeedWith, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
+import { readArticleRecords } from '../core/index/coverage-index';
+import { RecordWriter, writeArticleRecord } from '../core/index/encode';
+import { articleOf, canonicaliseSeedWith, sortedDistinctKeys, type CanonicalArticle, type CanonicalSeed } from '../core/story/cluster';
+import type { Article } from '../core/story/types';
 import { canonicalise, type CanonicalAddress } from '../core/url/canonical';
 import { outletDomain } from '../core/url/outlet';
+import { bufferUtf8Writer } from './build-index';
 import { readSeedBytes } from './read-seeds';
 
 /**
  * The per-file half of a build: one seed file's bytes in, a compact record out. Workers produce
- * records, the cache stores them by content hash, and the main thread clusters them. A record is
- * JSON text, because JSON.parse is the fastest way V8 has to rebuild many small strings, and text
- * passes between threads and into the cache file without another encoding.
+ * records, the cache stores them by content hash, and the main thread clusters them.
  *
- *   valid:   {"a":[[url, title, excerpt, outletName, publishedAt, outletDomain, [keys…]], …]}
- *   invalid: {"p":[[line, message], …]}
+ *   valid:   bytes: each canonical article's index record (format.ts, writeArticleRecord),
+ *            back to back: what a worker writes into its batch's columns (seed-columns.ts)
+ *            anyway, so that a cold build stores them as they are, with no encoding of its own;
+ *   invalid: text, JSON: {"p":[[line, message], …]}.
+ *
+ * A valid record keeps what clustering reads of an article: its keys sorted and distinct, and its
+ * outlet name resolved (the outlet domain when the seed names none), as articleOf gives them.
  */
-export type SeedRecord = string;
+export type SeedRecord = ValidRecord | InvalidRecord;
+export type ValidRecord = Uint8Array;
+export type InvalidRecord = string;
 
-/** Whether a record is a valid seed's, without parsing it: the cache and the reader sort records by this. */
-export function isValidRecord(record: SeedRecord): boolean {
-  return record.startsWith('{"a":');
+/** Whether a record is a valid seed's, without reading it: the cache and the reader sort records by this. */
+export function isValidRecord(record: SeedRecord): record is ValidRecord {
+  return typeof record !== 'string';
 }
 
 /**
@@ -115,49 +124,50 @@ function ownCopy(text: string): string {
 
 /** Parses, validates and canonicalises one seed file's bytes (readSeedBytes does the parsing). */
 export function seedRecord(bytes: Uint8Array): SeedRecord {
-  return parseSeedFile(bytes).record;
-}
-
-/** seedRecord, with the canonical articles the record holds (null for an invalid seed). */
-export function parseSeedFile(bytes: Uint8Array): { record: SeedRecord; articles: CanonicalArticle[] | null } {
-  if (bytes.byteLength > SEED_LIMITS.fileBytes) {
-    return { record: JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] }), articles: null };
-  }
-  const canonicals = new CanonicalReplay();
-  const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicals.check);
-  if (!result.seed) return { record: JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) }), articles: null };
-  const { articles } = canonicaliseSeedWith({ source: '', document: result.seed }, canonicals.again, memoisedOutletDomain);
-  return { record: JSON.stringify({ a: articles.map((a) => [a.url, a.title, a.excerpt, a.outletName, a.publishedAt, a.outletDomain, a.keys]) }), articles };
-}
-
-type RecordJson = { a: Array<[string, string, string, string | null, number | null, string, string[]]> } | { p: Array<[number, string]> };
-
-/** Turns a record back into a canonical seed named `source`, or the file's problems. */
-export function readRecord(record: SeedRecord, source: string): { seed: CanonicalSeed } | { problems: SeedProblem[] } {
-  const json = JSON.parse(record) as RecordJson;
-  if ('p' in json) return { problems: json.p.map(([line, message]) => ({ line, message })) };
-  const articles = json.a.map(
-    ([url, title, excerpt, outletName, publishedAt, outletDomain, keys]): CanonicalArticle => ({ url, title, excerpt, outletName, publishedAt, outletDomain, keys }),
-  );
-  return { seed: { source, articles } };
-}
-
-/** The most bytes writeRecordLine can take for this record: UTF-8 takes at most three bytes per UTF-16 unit. */
-export function recordLineBytes(hash: string, record: SeedRecord): number {
-  return 3 * (hash.length + record.length) + 2;
+  const parsed = parseSeedFile(bytes);
+  return parsed.articles ? articlesRecord(parsed.articles) : parsed.problems!;
 }
 
 /**
- * Writes a record's line of the records file, `hash\trecord\n`, at `at` of `bytes` (with
- * recordLineBytes of room), and says where its record text is and where the line ends. The seed cache's
- * RecordText writes lines with it, and so do the build's workers for a stream (SeedCache.streamLines).
+ * The canonical articles of a valid seed, or the record of an invalid one's problems. A valid
+ * seed's record is written by whoever keeps its articles (a worker into its columns, or
+ * articlesRecord), not here: a cold build spent ~12% of its workers' time turning articles into
+ * JSON that only the cache read (issue 4).
  */
-export function writeRecordLine(bytes: Buffer, at: number, hash: string, record: SeedRecord): { start: number; length: number; end: number } {
-  let used = at + bytes.write(hash, at);
-  bytes[used++] = 0x09;
-  const start = used;
-  const length = bytes.write(record, used);
-  used += length;
-  bytes[used++] = 0x0a;
-  return { start, length, end: used };
+export function parseSeedFile(bytes: Uint8Array): { articles: CanonicalArticle[]; problems: null } | { articles: null; problems: InvalidRecord } {
+  if (bytes.byteLength > SEED_LIMITS.fileBytes) {
+    return { articles: null, problems: JSON.stringify({ p: [[1, `file is ${bytes.byteLength} bytes; the limit is ${SEED_LIMITS.fileBytes}`]] }) };
+  }
+  const canonicals = new CanonicalReplay();
+  const result = readSeedBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), canonicals.check);
+  if (!result.seed) return { articles: null, problems: JSON.stringify({ p: result.problems.map((problem) => [problem.line, problem.message]) }) };
+  return { articles: canonicaliseSeedWith({ source: '', document: result.seed }, canonicals.again, memoisedOutletDomain).articles, problems: null };
+}
+
+/** Writes an article's record as the index and a worker's columns hold it (seed-columns.ts writes its batches through this). */
+export function writeCopyRecord(records: RecordWriter, copy: CanonicalArticle, hash: Uint32Array, onKey: (key: string) => void): Article {
+  const article = articleOf(copy, sortedDistinctKeys(copy.keys));
+  writeArticleRecord(records, article, hash, onKey);
+  return article;
+}
+
+/** The valid record of these articles, as a worker's columns hold it. */
+export function articlesRecord(articles: readonly CanonicalArticle[]): ValidRecord {
+  const records = new RecordWriter(4096, 0, bufferUtf8Writer);
+  const hash = new Uint32Array(2);
+  for (const copy of articles) writeCopyRecord(records, copy, hash, () => undefined);
+  return records.written().slice();
+}
+
+/** Turns a record back into a canonical seed named `source`, or the file's problems. Throws on a record that is neither. */
+export function readRecord(record: SeedRecord, source: string): { seed: CanonicalSeed } | { problems: SeedProblem[] } {
+  if (isValidRecord(record)) {
+    const articles = readArticleRecords(record).map(
+      ({ url, title, excerpt, outlet, outletDomain, publishedAt, keys }): CanonicalArticle => ({ url, title, excerpt, outletName: outlet, publishedAt, outletDomain, keys }),
+    );
+    return { seed: { source, articles } };
+  }
+  const json = JSON.parse(record) as { p?: Array<[number, string]> };
+  if (!Array.isArray(json.p)) throw new Error('not a seed record');
+  return { problems: json.p.map(([line, message]) => ({ line, message })) };
 }

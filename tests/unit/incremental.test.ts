@@ -97,7 +97,7 @@ describe('incremental builds', () => {
   it('survives a damaged cache by parsing again', async () => {
     const { seeds, options } = setUp('damaged');
     await build(seeds, options);
-    writeFileSync(join(options.cacheDir!, 'seed-records.jsonl'), 'not\ta record\n');
+    writeFileSync(join(options.cacheDir!, 'seed-records.bin'), 'not\ta record\n');
     const after = await build(seeds, options);
     expect(after.bytes).toEqual(fromScratch(seeds));
   });

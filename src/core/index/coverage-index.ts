@@ -106,6 +106,19 @@ export function readArticleRecord(bytes: Uint8Array, view: DataView, start: numb
   return { url, title, excerpt, outlet, outletDomain, publishedAt: Number.isNaN(time) ? null : time, keys };
 }
 
+/** Every record in `bytes`, which holds records back to back and nothing else (a build's seed cache keeps a seed's articles so). */
+export function readArticleRecords(bytes: Uint8Array): Article[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const articles: Article[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    articles.push(readArticleRecord(bytes, view, at));
+    at = cursor;
+  }
+  if (at !== bytes.length) throw new IndexFormatError('records that end past their bytes');
+  return articles;
+}
+
 /** The url and keys of the record at `start`, without its display text; `cursor` is left after the keys. */
 function readUrlAndKeys(bytes: Uint8Array, start: number): { url: string; keys: string[] } {
   cursor = start + 8;
