@@ -167,6 +167,28 @@ describe('indexFromColumns', () => {
     expect(() => new HostPartList().receive(batches[1]!)).toThrow(/out of order/);
   });
 
+  it('numbers host parts as they come, among thousands and among parts made to share a slot', () => {
+    const fnv = (text: string): number => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+      return hash >>> 0;
+    };
+    // 40 parts whose hashes share their low 10 bits: one run of slots in a new table, past its probe limit.
+    const crowded: string[] = [];
+    for (let i = 0; crowded.length < 40; i++) if ((fnv(`h${i}.example`) & 1023) === 7) crowded.push(`h${i}.example`);
+    const many = Array.from({ length: 5000 }, (_unused, i) => `site${i}.example:8${i % 10}`);
+    for (const parts of [crowded, many]) {
+      const numbering = new HostPartNumbering();
+      const keys = parts.flatMap((part, i) => [`${part}/a/${i}`, `${part}?q=${i}`, part]);
+      const numbers = keys.map((key) => numbering.numberOfKeyHost(key));
+      // The same parts again, in reverse: the numbers they were first given.
+      const again = [...keys].reverse().map((key) => numbering.numberOfKeyHost(key));
+      expect(numbers).toEqual(parts.flatMap((_part, i) => [i, i, i]));
+      expect(again).toEqual([...numbers].reverse());
+      expect(numbering.takeNew()).toEqual({ from: 0, parts });
+    }
+  });
+
   it('takes no seed, and seeds without articles', () => {
     const none = indexFromColumns([]);
     expect(none.storyCount).toBe(0);
