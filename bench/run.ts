@@ -542,7 +542,7 @@ async function buildSection(): Promise<Row[]> {
       ratio: median(workersAlone) / coldReadMs,
       unit: 'ms',
       target: '',
-      note: `baseline = the same workers reading and parsing every seed while the main thread ignores their answers (bench/read-floor.ts), ${PLAN.buildRepeats} runs; the rest of the read phase is the main thread's: listing the folder, writing the workers' cache lines, collecting the files`,
+      note: `baseline = the same workers reading and parsing every seed while the main thread ignores their answers (bench/read-floor.ts), ${PLAN.buildRepeats} runs; the rest of the read phase is the main thread's: listing the folder, writing the batches' records to the cache, collecting the files`,
     },
     { section, figure: `rebuild after one seed changed in place`, stories: size, ours: median(incremental.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(incremental.map((r) => r.ms)), unit: 'ms', target: '≤ 1 s', note: `baseline = cold build; spliced; ${phases(incremental)}` },
     { section, figure: `rebuild after one seed replaced by a rename`, stories: size, ours: median(renamed.map((r) => r.ms)), baseline: coldMs, ratio: coldMs / median(renamed.map((r) => r.ms)), unit: 'ms', target: '≤ 1 s', note: `baseline = cold build; spliced; the folder listed again; ${phases(renamed)}` },

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ColumnReader, readColumnsFile, StringColumn, writeColumnsFile } from './columns';
+import { INDEX_VERSION } from '../core/index/format';
 import { checksum } from '../core/index/hash';
 import { isValidRecord, type SeedRecord } from './seed-records';
 
@@ -33,12 +34,15 @@ const COMPACT_WHEN_LINES_OVER_FILES = 2;
 
 const RECORDS_FILE = 'seed-records.bin';
 const MANIFEST_FILE = 'seed-manifest.bin';
-/** Files of earlier versions (3's text manifest and its journal, 4's JSON records): removed when a manifest is written. */
-const OLD_FILES = ['seed-manifest.tsv', 'seed-manifest.journal', 'seed-records.jsonl'];
+/** Files of earlier versions (3's text manifest and its journal, 4's JSON records, and their compaction's): removed when a manifest is written. */
+const OLD_FILES = ['seed-manifest.tsv', 'seed-manifest.journal', 'seed-records.jsonl', 'seed-records.jsonl.tmp'];
 /** The records files a build streams to (RECORDS_FILE.<pid>.tmp), of this version and the last. */
 const STREAM_FILE = /^seed-records\.(?:bin|jsonl)\.(\d+)\.tmp$/;
-/** The modules whose code decides what a record holds, relative to src/. */
-export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'core/sort', 'build/read-seeds.ts', 'build/seed-records.ts'];
+/**
+ * The modules whose code decides what a record holds, relative to src/: a valid seed's record is
+ * written and read in the index's record format (core/index: encode.ts, format.ts, coverage-index.ts).
+ */
+export const RECORD_SOURCES = ['core/seed', 'core/url', 'core/story/cluster.ts', 'core/sort', 'core/index', 'build/read-seeds.ts', 'build/seed-records.ts'];
 /** The packages whose code does too (YAML parsing, registrable domains). */
 export const RECORD_PACKAGES = ['gray-matter', 'js-yaml', 'tldts'];
 
@@ -79,7 +83,8 @@ export function codeFingerprint(label: string, sources: readonly string[], packa
  * otherwise leave stale keys in the cache; this way any such edit empties it by itself.
  */
 export function seedCacheKey(): string {
-  return codeFingerprint(`v${SEED_CACHE_VERSION}`, RECORD_SOURCES, RECORD_PACKAGES);
+  // The index format's version too: bundled code has no sources beside it to fingerprint.
+  return codeFingerprint(`v${SEED_CACHE_VERSION}-index${INDEX_VERSION}`, RECORD_SOURCES, RECORD_PACKAGES);
 }
 
 /** Where a record is in the records file: byte offset and length of the record in its line, and whether it is a valid seed's. */
@@ -193,9 +198,9 @@ const HASH_SEARCHES = 16;
 
 /**
  * Records by content hash, and what each seed file's hash was when last seen. Stored as an
- * append-only file of record lines (RecordText) and a manifest that says, per file, where its
+ * append-only file of record lines (RecordLines) and a manifest that says, per file, where its
  * record is, so a build reads only the records it needs: a rebuild after one change reads a
- * handful, not the ~120 MB of a 100k-seed corpus (issue 4).
+ * handful, not the ~180 MB of a 100k-seed corpus (issue 4).
  *
  * A build calls list() with its files, then trustedHash() and remember() by each file's place in
  * that list, then save().
@@ -345,7 +350,7 @@ export class SeedCache {
 
   /**
    * Whether the record of `hash` was streamed in this run (streamRecords): the cache has it, and
-   * the caller need not keep its text (nor pass it to remember()).
+   * the caller need not keep it (nor pass it to remember()).
    */
   isStreamed(hash: string): boolean {
     return this.streamed?.locations.has(hash) ?? false;
@@ -386,9 +391,8 @@ export class SeedCache {
       }
     }
     if (!this.whole) return readAt(path, hash, location);
-    const [offset, length, valid] = location;
-    const lineStart = offset - linePrefixBytes(hash);
-    return lineStart < 0 ? undefined : recordInLine(this.whole.subarray(lineStart, offset + length), hash, valid === 1);
+    const line = lineOf(hash, location);
+    return line ? recordInLine(this.whole.subarray(line.start, line.end), hash, location[2] === 1) : undefined;
   }
 
   /** The size and modification time the manifest recorded for listed file `file`, or null when it has no row. */
@@ -436,7 +440,7 @@ export class SeedCache {
     if (!this.streams || records.length === 0) return;
     const stream = this.stream();
     const { fd, locations, scratch } = stream;
-    const text = new RecordText(stream.end, scratch);
+    const text = new RecordLines(stream.end, scratch);
     for (const [hash, record] of records) if (!locations.has(hash)) locations.set(hash, text.add(hash, record));
     text.writeToFd(fd);
     stream.end = text.end;
@@ -472,7 +476,7 @@ export class SeedCache {
    * the records file. Its lines of records no file uses any more are dead, as after an append.
    */
   private finishStream(stream: RecordStream, recordsPath: string): void {
-    const text = new RecordText(stream.end);
+    const text = new RecordLines(stream.end);
     this.forEachLiveHash((hash) => {
       if (stream.locations.has(hash)) return;
       const record = this.record(hash);
@@ -496,7 +500,7 @@ export class SeedCache {
     // Every live record is read before the file is replaced.
     if (live.size > BULK_READ_AFTER) this.singleReads = BULK_READ_AFTER;
     const kept = [...live].map((hash) => [hash, this.record(hash)] as const);
-    const text = new RecordText(0);
+    const text = new RecordLines(0);
     this.written.clear();
     for (const [hash, record] of kept) if (record !== undefined) this.written.set(hash, text.add(hash, record));
     text.writeTo(`${recordsPath}.tmp`, 'w');
@@ -507,7 +511,7 @@ export class SeedCache {
 
   /** Appends the fresh records not written yet. */
   private appendFresh(recordsPath: string): void {
-    const text = new RecordText(fileSize(recordsPath));
+    const text = new RecordLines(fileSize(recordsPath));
     let lines = 0;
     for (const [hash, record] of this.fresh) {
       if (this.written.has(hash)) continue;
@@ -677,7 +681,7 @@ function isRunning(pid: number): boolean {
 
 /**
  * Removes streamed records files of builds that were stopped (Ctrl-C skips every cleanup), each
- * ~150 MB at 100k seeds; a running build's own file is left alone.
+ * ~180 MB at 100k seeds; a running build's own file is left alone.
  */
 function removeAbandonedStreams(dir: string): void {
   for (const name of readdirSync(dir)) {
@@ -687,24 +691,30 @@ function removeAbandonedStreams(dir: string): void {
 }
 
 /** The record of `hash` at `location` in the records file at `path`, or undefined when it cannot be read or is damaged. */
-function readAt(path: string, hash: string, [offset, length, valid]: Location): SeedRecord | undefined {
-  const lineStart = offset - linePrefixBytes(hash);
-  if (lineStart < 0) return undefined;
+function readAt(path: string, hash: string, location: Location): SeedRecord | undefined {
+  const place = lineOf(hash, location);
+  if (!place) return undefined;
   try {
-    const line = Buffer.alloc(offset + length - lineStart);
+    const line = Buffer.alloc(place.end - place.start);
     const fd = openSync(path, 'r');
     try {
-      if (readSync(fd, line, 0, line.length, lineStart) !== line.length) return undefined;
+      if (readSync(fd, line, 0, line.length, place.start) !== line.length) return undefined;
     } finally {
       closeSync(fd);
     }
-    return recordInLine(line, hash, valid === 1);
+    return recordInLine(line, hash, location[2] === 1);
   } catch {
     return undefined;
   }
 }
 
-/** Bytes of a record's line before the record: the line's sum, the hash and a tab (RecordText). */
+/** Where the line of the record of `hash` at `location` starts and its record ends, in the records file; null for a location no line can have. */
+function lineOf(hash: string, [offset, length]: Location): { start: number; end: number } | null {
+  const start = offset - linePrefixBytes(hash);
+  return start < 0 ? null : { start, end: offset + length };
+}
+
+/** Bytes of a record's line before the record: the line's sum, the hash and a tab (RecordLines). */
 function linePrefixBytes(hash: string): number {
   return 4 + hash.length + 1;
 }
@@ -718,6 +728,9 @@ function recordInLine(line: Buffer, hash: string, valid: boolean): SeedRecord | 
   const prefix = linePrefixBytes(hash);
   if (line.length < prefix || line.readUInt32LE(0) !== checksum(line.subarray(4))) return undefined;
   if (line.toString('latin1', 4, 4 + hash.length) !== hash || line[prefix - 1] !== 0x09) return undefined;
+  // The manifest says which kind of record it is, and the sum does not cover that: an invalid
+  // seed's record is JSON, an object.
+  if (!valid && line[prefix] !== 0x7b /* { */) return undefined;
   // A valid record as a plain Uint8Array view, as a build's columns hold one.
   return valid ? new Uint8Array(line.buffer, line.byteOffset + prefix, line.length - prefix) : line.toString('utf8', prefix);
 }
@@ -742,7 +755,7 @@ const CHUNK_BYTES = 8 << 20;
  * well: a cold 100k build spent ~1.5 s of its main thread measuring records with
  * Buffer.byteLength, then joining them into large strings and encoding those (issue 4).
  */
-class RecordText {
+class RecordLines {
   private readonly chunks: Buffer[] = [];
   private used = 0;
 

@@ -77,6 +77,7 @@ export class HostPartNumbering {
 
   /** The number of `key`'s host part (its text before the first '/' or '?', what HostCounter counts keys by), numbering it when new. */
   numberOfKeyHost(key: string): number {
+    // FNV-1a, as cluster.ts's keyHash, over the part alone.
     let hash = 0x811c9dc5;
     let end = 0;
     for (; end < key.length; end++) {

@@ -147,7 +147,7 @@ describe('records streamed while a cold build reads', () => {
     expect([again.validity(h1), again.validity(h2), again.validity(h3)]).toEqual([true, false, true]);
   });
 
-  it('are known to the cache while it streams, so that callers need not keep their text', () => {
+  it('are known to the cache while it streams, so that callers need not keep them', () => {
     const cacheDir = join(dir, 'streamed-dropped');
     const cache = SeedCache.load(cacheDir, 'k');
     cache.streamRecords([[h1, valid('Ünïcode “One”')], [h2, invalid]]);
@@ -155,7 +155,7 @@ describe('records streamed while a cold build reads', () => {
     expect([cache.has(h1), cache.validity(h1), cache.validity(h2), cache.validity(h3)]).toEqual([true, true, false, undefined]);
     // Read back from the file being streamed: the offsets count UTF-8 bytes.
     expect(cache.record(h1)).toEqual(valid('Ünïcode “One”'));
-    // Remembered without their text, as parallel-read.ts does once a record is parsed.
+    // Remembered without their records, as parallel-read.ts does once a record is streamed.
     cache.list(['/seeds/one.md', '/seeds/two.md']);
     cache.remember(0, 10, 1000, h1, null);
     cache.remember(1, 10, 1000, h2, null);
@@ -221,13 +221,16 @@ describe('records streamed while a cold build reads', () => {
     mkdirSync(cacheDir);
     // Above Linux's largest process id (2^22): no such process runs.
     const killed = 'seed-records.bin.99999999.tmp';
+    // A stream of the last version's (JSON) records, left by a build that was killed.
+    const killedOld = 'seed-records.jsonl.99999999.tmp';
     const running = `seed-records.bin.${process.ppid}.tmp`;
-    for (const name of [killed, running, 'seed-records.bin.tmp']) writeFileSync(join(cacheDir, name), 'x');
+    for (const name of [killed, killedOld, running, 'seed-records.bin.tmp']) writeFileSync(join(cacheDir, name), 'x');
     const cache = SeedCache.load(cacheDir, 'k');
     cache.streamRecords([[h1, valid('One')]]);
     const left = readdirSync(cacheDir);
     cache.discardStream();
     expect(left).not.toContain(killed);
+    expect(left).not.toContain(killedOld);
     expect(left).toEqual(expect.arrayContaining([running, 'seed-records.bin.tmp', `seed-records.bin.${process.pid}.tmp`]));
   });
 });

@@ -24,7 +24,11 @@ export interface CanonicalArticle {
   publishedAt: number | null;
   /** Registrable domain of the address the article really lives at. */
   outletDomain: string;
-  /** Distinct canonical keys of its addresses, the main address first. */
+  /**
+   * Distinct canonical keys of its addresses, the main address first. An article read back from a
+   * build's seed cache (seed-records.ts) comes as clustering reads it (articleOf): keys sorted, and
+   * outletName the outlet domain when the seed named none.
+   */
   keys: string[];
 }
 
