@@ -1,5 +1,6 @@
 import { RecordWriter, type Utf8WriterFactory } from '../core/index/encode';
 import type { CanonicalArticle } from '../core/story/cluster';
+import { HostParts } from './host-counter';
 import { writeCopyRecord, type ValidRecord } from './seed-records';
 
 /**
@@ -58,67 +59,9 @@ export function fileRecord({ columns, file }: ColumnsPlace): ValidRecord {
  * Numbers host parts for one writer's batches, from batch to batch, so that a part is sent once:
  * with a list per batch, a cold 100k build sent ~590k strings for ~5k distinct parts, and the main
  * thread received, kept and looked each one up again (~0.17 s of its index phase, issue 4).
- *
- * A key's part is found in a table of its own (open addressing by an FNV-1a hash of the part's
- * characters, confirmed by comparing them), read off the key where it lies: slicing each part out
- * and looking it up in a Map hashed a new string per key, ~6% of a worker's profile (issue 4).
- * Seeds are untrusted, and parts made to share a hash must not make this quadratic: past
- * MAX_PROBES slots, a part is looked up in a Map of every part instead.
  */
-export class HostPartNumbering {
-  private readonly parts: string[] = [];
-  /** Every part's number, for the parts whose slots are too far to probe for. */
-  private readonly numbers = new Map<string, number>();
-  /** Each part in the table: its hash, to place it again when the table grows. */
-  private readonly placed: Array<[hash: number, number: number]> = [];
-  /** Per slot: 1 + the number of the part there, 0 when empty. A power of two in size, at most half full. */
-  private slots = new Int32Array(1 << 10);
+export class HostPartNumbering extends HostParts {
   private sent = 0;
-
-  /** The number of `key`'s host part (its text before the first '/' or '?', what HostCounter counts keys by), numbering it when new. */
-  numberOfKeyHost(key: string): number {
-    // FNV-1a, as cluster.ts's keyHash, over the part alone.
-    let hash = 0x811c9dc5;
-    let end = 0;
-    for (; end < key.length; end++) {
-      const code = key.charCodeAt(end);
-      if (code === 0x2f || code === 0x3f) break;
-      hash = Math.imul(hash ^ code, 16777619);
-    }
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    for (let probes = 0; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
-      const number = this.slots[slot]! - 1;
-      const part = this.parts[number]!;
-      if (part.length === end && key.startsWith(part)) return number;
-      if (++probes > MAX_PROBES) return this.numberOf(key.slice(0, end));
-    }
-    const number = this.numberOf(key.slice(0, end));
-    this.slots[slot] = number + 1;
-    this.placed.push([hash, number]);
-    if (2 * this.placed.length > this.slots.length) this.grow();
-    return number;
-  }
-
-  /** The number of `part`, numbering it when new (in the Map only: the caller may place it in the table). */
-  private numberOf(part: string): number {
-    let number = this.numbers.get(part);
-    if (number === undefined) {
-      number = this.parts.push(part) - 1;
-      this.numbers.set(part, number);
-    }
-    return number;
-  }
-
-  private grow(): void {
-    this.slots = new Int32Array(2 * this.slots.length);
-    const mask = this.slots.length - 1;
-    for (const [hash, number] of this.placed) {
-      let slot = hash & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = number + 1;
-    }
-  }
 
   /** The parts numbered since the last call, and the number of the first of them. */
   takeNew(): { from: number; parts: string[] } {
@@ -140,9 +83,6 @@ export class HostPartList {
     columns.hostPartsFrom = 0;
   }
 }
-
-/** Slots HostPartNumbering probes before it asks its Map: far more than parts that merely share a slot need. */
-const MAX_PROBES = 32;
 
 /** Record bytes a writer starts with; a batch of 128 seeds needs about 300 KB. */
 const FIRST_RECORD_BYTES = 256 << 10;
