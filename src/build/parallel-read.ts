@@ -11,7 +11,7 @@ import { SeedCache, seedCacheKey } from './seed-cache';
 import { listSeedFilesReusing } from './seed-listing';
 import { StatAhead } from './stat-ahead';
 import { fileRecord, HostPartList, recordWriter, SeedColumnsWriter, type ColumnsPlace, type SeedColumns } from './seed-columns';
-import { contentHash, parseSeedFile, readRecord, readWithStat, seedRecord, type InvalidRecord, type SeedRecord } from './seed-records';
+import { contentHash, parseSeedFile, readRecord, readWithStat, type InvalidRecord, type SeedRecord } from './seed-records';
 import type { WorkerResult, WorkerTask } from './seed-worker';
 import { workerStarter } from './worker-bundle';
 
@@ -226,9 +226,9 @@ export function canonicalSeedOf(entry: SeedEntry): CanonicalSeed {
     // Damaged: parse the file again below.
   }
   const bytes = readFileSync(entry.path);
-  const read = readRecord(seedRecord(bytes), entry.source);
-  if (contentHash(bytes) !== entry.hash || !('seed' in read)) throw new Error(`${entry.source} changed while it was being built; build again`);
-  return read.seed;
+  const { articles } = parseSeedFile(bytes);
+  if (contentHash(bytes) !== entry.hash || !articles) throw new Error(`${entry.source} changed while it was being built; build again`);
+  return { source: entry.source, articles };
 }
 
 /** relative(process.cwd(), path), computed once per folder: path.relative costs microseconds a call. */

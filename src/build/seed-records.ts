@@ -131,7 +131,7 @@ export function seedRecord(bytes: Uint8Array): SeedRecord {
 /**
  * The canonical articles of a valid seed, or the record of an invalid one's problems. A valid
  * seed's record is written by whoever keeps its articles (a worker into its columns, or
- * articlesRecord), not here: a cold build spent ~12% of its workers' time turning articles into
+ * articlesRecord), not here: a cold build spent ~10% of its workers' time turning articles into
  * JSON that only the cache read (issue 4).
  */
 export function parseSeedFile(bytes: Uint8Array): { articles: CanonicalArticle[]; problems: null } | { articles: null; problems: InvalidRecord } {
